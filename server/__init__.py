@@ -1,0 +1,1 @@
+"""JointPlan: joint key-account planning for a supplier and its customer."""

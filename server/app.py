@@ -1,0 +1,71 @@
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from fastapi.responses import JSONResponse
+from fastapi.routing import APIRoute
+from sqlalchemy import text
+from sqlalchemy.exc import SQLAlchemyError
+
+from server.auth.router import router as auth_router
+from server.auth.service import LoginThrottle
+from server.config import Settings
+from server.db import create_engine, create_sessionmaker
+from server.errors import install_error_handlers
+from server.plans.router import router as plans_router
+from server.web import mount_web
+
+
+def route_id(route: APIRoute) -> str:
+    """Operation ids for the generated TypeScript client: `plans-create_plan`."""
+    tag = route.tags[0] if route.tags else "default"
+    return f"{tag}-{route.name}"
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or Settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        engine = create_engine(settings.effective_database_url)
+        app.state.engine = engine
+        app.state.sessionmaker = create_sessionmaker(engine)
+        try:
+            yield
+        finally:
+            await engine.dispose()
+
+    app = FastAPI(
+        title="JointPlan",
+        version="0.1.0",
+        summary="Joint key-account planning for a supplier and its customer.",
+        lifespan=lifespan,
+        generate_unique_id_function=route_id,
+    )
+    app.state.settings = settings
+    app.state.login_throttle = LoginThrottle(
+        settings.login_max_failures, settings.login_lockout_seconds
+    )
+    install_error_handlers(app)
+
+    @app.get("/healthz", tags=["meta"])
+    async def healthz() -> dict[str, str]:
+        """The process is up."""
+        return {"status": "ok"}
+
+    @app.get("/readyz", tags=["meta"])
+    async def readyz() -> JSONResponse:
+        """The database is reachable."""
+        try:
+            async with app.state.engine.connect() as connection:
+                await connection.execute(text("SELECT 1"))
+        except (OSError, SQLAlchemyError):
+            return JSONResponse(
+                {"error": "database_unavailable", "detail": "The database is not reachable."}, 503
+            )
+        return JSONResponse({"status": "ready"})
+
+    app.include_router(auth_router)
+    app.include_router(plans_router)
+    mount_web(app, settings.web_dist)
+    return app

@@ -1,0 +1,185 @@
+import asyncio
+import hashlib
+import secrets
+import time
+from collections.abc import Sequence
+from datetime import timedelta
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from server.auth.models import AccessToken, User
+from server.db import utcnow
+from server.errors import Conflict
+
+_hasher = PasswordHasher()
+# Verified against when the email is unknown, so a miss costs as long as a wrong password.
+_DUMMY_HASH = _hasher.hash("not-a-real-password")
+TOKEN_PREFIX = "jp_"
+_LAST_USED_RESOLUTION = timedelta(minutes=5)
+
+
+def normalize_email(email: str) -> str:
+    return email.strip().lower()
+
+
+async def hash_password(password: str) -> str:
+    return await asyncio.to_thread(_hasher.hash, password)
+
+
+async def verify_password(password_hash: str | None, password: str) -> bool:
+    def check() -> bool:
+        try:
+            return _hasher.verify(password_hash or _DUMMY_HASH, password) and bool(password_hash)
+        except (VerificationError, InvalidHashError):
+            return False
+
+    return await asyncio.to_thread(check)
+
+
+def hash_secret(secret: str) -> str:
+    # Secrets are 256 random bits, so a plain SHA-256 is enough to make a stolen table useless.
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def new_secret(prefix: str = TOKEN_PREFIX) -> str:
+    return prefix + secrets.token_urlsafe(32)
+
+
+async def get_user_by_email(session: AsyncSession, email: str) -> User | None:
+    return await session.scalar(select(User).where(User.email == normalize_email(email)))
+
+
+async def create_user(
+    session: AsyncSession, *, email: str, name: str, password: str | None
+) -> User:
+    """Create an account; 409 if the email is taken."""
+    if await get_user_by_email(session, email) is not None:
+        raise Conflict("An account with this email already exists.", code="email_taken")
+    user = User(
+        email=normalize_email(email),
+        name=name,
+        password_hash=await hash_password(password) if password else None,
+    )
+    session.add(user)
+    await session.flush()
+    return user
+
+
+async def authenticate(session: AsyncSession, email: str, password: str) -> User | None:
+    user = await get_user_by_email(session, email)
+    ok = await verify_password(user.password_hash if user else None, password)
+    return user if ok else None
+
+
+async def issue_token(
+    session: AsyncSession,
+    user: User,
+    *,
+    kind: str,
+    name: str = "",
+    ttl: timedelta | None,
+) -> tuple[AccessToken, str]:
+    """Create a session or personal token; the secret is returned once and never stored."""
+    secret = new_secret()
+    token = AccessToken(
+        user_id=user.id,
+        kind=kind,
+        name=name,
+        token_hash=hash_secret(secret),
+        expires_at=utcnow() + ttl if ttl else None,
+    )
+    session.add(token)
+    await session.flush()
+    return token, secret
+
+
+async def resolve_token(session: AsyncSession, secret: str) -> tuple[AccessToken, User] | None:
+    """The live token and its user, or None if unknown, revoked or expired."""
+    if not secret.startswith(TOKEN_PREFIX) or len(secret) > 200:
+        return None
+    row = (
+        await session.execute(
+            select(AccessToken, User)
+            .join(User, User.id == AccessToken.user_id)
+            .where(AccessToken.token_hash == hash_secret(secret))
+        )
+    ).first()
+    if row is None:
+        return None
+    token, user = row.tuple()
+    now = utcnow()
+    if token.revoked_at is not None or (token.expires_at is not None and token.expires_at <= now):
+        return None
+    if token.last_used_at is None or now - token.last_used_at > _LAST_USED_RESOLUTION:
+        token.last_used_at = now
+    return token, user
+
+
+async def list_tokens(session: AsyncSession, user: User, kind: str) -> Sequence[AccessToken]:
+    now = utcnow()
+    result = await session.scalars(
+        select(AccessToken)
+        .where(
+            AccessToken.user_id == user.id,
+            AccessToken.kind == kind,
+            AccessToken.revoked_at.is_(None),
+        )
+        .order_by(AccessToken.created_at.desc())
+    )
+    return [t for t in result.all() if t.expires_at is None or t.expires_at > now]
+
+
+async def revoke_token(session: AsyncSession, user: User, token_id: str) -> AccessToken | None:
+    token = await session.get(AccessToken, token_id)
+    if token is None or token.user_id != user.id or token.revoked_at is not None:
+        return None
+    token.revoked_at = utcnow()
+    await session.flush()
+    return token
+
+
+class LoginThrottle:
+    """Slows down password guessing: after N failures for one email or one client address
+    within the window, further attempts are refused until the lockout has passed.
+
+    In memory, per process: enough to make online guessing impractical without a write on
+    every failed attempt (a failed request writes nothing).
+    """
+
+    def __init__(self, max_failures: int, lockout_seconds: int) -> None:
+        self.max_failures = max_failures
+        self.lockout_seconds = lockout_seconds
+        self._failures: dict[str, list[float]] = {}
+
+    def _recent(self, key: str, now: float) -> list[float]:
+        window = [t for t in self._failures.get(key, []) if now - t < self.lockout_seconds]
+        if window:
+            self._failures[key] = window
+        else:
+            self._failures.pop(key, None)
+        return window
+
+    def retry_after(self, *keys: str) -> int:
+        """Seconds to wait before another attempt, 0 if allowed now."""
+        now = time.monotonic()
+        wait = 0.0
+        for key in keys:
+            recent = self._recent(key, now)
+            if len(recent) >= self.max_failures:
+                wait = max(wait, self.lockout_seconds - (now - recent[-self.max_failures]))
+        return int(wait) + 1 if wait > 0 else 0
+
+    def failed(self, *keys: str) -> None:
+        now = time.monotonic()
+        for key in keys:
+            self._recent(key, now)
+            self._failures.setdefault(key, []).append(now)
+        if len(self._failures) > 100_000:
+            self._failures.clear()
+
+    def succeeded(self, *keys: str) -> None:
+        for key in keys:
+            self._failures.pop(key, None)

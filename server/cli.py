@@ -1,0 +1,139 @@
+"""The `jointplan` command."""
+
+import argparse
+import asyncio
+import getpass
+import logging
+import sys
+from collections.abc import Awaitable, Callable
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from server.config import Settings
+from server.db import create_engine, create_sessionmaker
+from server.migrate import upgrade
+
+log = logging.getLogger("jointplan")
+
+
+def _prepare(settings: Settings) -> None:
+    if settings.is_sqlite:
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+
+
+SessionWork = Callable[[AsyncSession], Awaitable[None]]
+
+
+async def _with_session(settings: Settings, work: SessionWork) -> None:
+    engine = create_engine(settings.effective_database_url)
+    try:
+        async with create_sessionmaker(engine)() as session, session.begin():
+            await work(session)
+    finally:
+        await engine.dispose()
+
+
+def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from server.app import create_app
+
+    _prepare(settings)
+    asyncio.run(upgrade(settings.effective_database_url))
+    print(
+        f"JointPlan on http://{args.host}:{args.port} (database: "
+        f"{'SQLite' if settings.is_sqlite else 'PostgreSQL'})",
+        flush=True,
+    )
+    uvicorn.run(
+        create_app(settings),
+        host=args.host,
+        port=args.port,
+        log_level=settings.log_level,
+        proxy_headers=True,
+    )
+    return 0
+
+
+def cmd_db_upgrade(settings: Settings, _args: argparse.Namespace) -> int:
+    _prepare(settings)
+    asyncio.run(upgrade(settings.effective_database_url))
+    print("Database is up to date.")
+    return 0
+
+
+def cmd_create_user(settings: Settings, args: argparse.Namespace) -> int:
+    from server.auth import service as auth_service
+    from server.errors import AppError
+
+    password = args.password or getpass.getpass("Password: ")
+    if len(password) < 8:
+        print("The password needs at least 8 characters.", file=sys.stderr)
+        return 2
+    _prepare(settings)
+    asyncio.run(upgrade(settings.effective_database_url))
+
+    async def work(session: AsyncSession) -> None:
+        user = await auth_service.create_user(
+            session, email=args.email, name=args.name, password=password
+        )
+        print(f"Created {user.email} ({user.id}).")
+
+    try:
+        asyncio.run(_with_session(settings, work))
+    except AppError as exc:
+        print(exc.message, file=sys.stderr)
+        return 1
+    return 0
+
+
+def cmd_demo(settings: Settings, _args: argparse.Namespace) -> int:
+    from server.demo import seed
+
+    _prepare(settings)
+    asyncio.run(upgrade(settings.effective_database_url))
+
+    async def work(session: AsyncSession) -> None:
+        for line in await seed(session, settings):
+            print(line)
+
+    asyncio.run(_with_session(settings, work))
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="jointplan", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    serve = commands.add_parser("serve", help="run the server (upgrades the database first)")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.set_defaults(func=cmd_serve)
+
+    db = commands.add_parser("db", help="database maintenance")
+    db_commands = db.add_subparsers(dest="db_command", required=True)
+    db_commands.add_parser("upgrade", help="apply all migrations").set_defaults(func=cmd_db_upgrade)
+
+    create_user = commands.add_parser("create-user", help="create an account")
+    create_user.add_argument("--email", required=True)
+    create_user.add_argument("--name", required=True)
+    create_user.add_argument("--password", help="prompted for when left out")
+    create_user.set_defaults(func=cmd_create_user)
+
+    demo = commands.add_parser("demo", help="seed a demo plan with a supplier and a customer user")
+    demo.set_defaults(func=cmd_demo)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    settings = Settings()
+    logging.basicConfig(
+        level=settings.log_level.upper(), format="%(levelname)s %(name)s: %(message)s"
+    )
+    code: int = args.func(settings, args)
+    return code
+
+
+if __name__ == "__main__":
+    sys.exit(main())

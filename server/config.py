@@ -1,0 +1,63 @@
+from functools import cached_property
+from pathlib import Path
+from typing import Annotated
+
+from fastapi import Depends, Request
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """Everything configurable, read from JOINTPLAN_* environment variables."""
+
+    model_config = SettingsConfigDict(env_prefix="JOINTPLAN_", env_file=".env", extra="ignore")
+
+    data_dir: Path = Path("data")
+    database_url: str = ""
+    base_url: str = "http://127.0.0.1:8000"
+    secret: str = "dev-secret-change-me"
+    allow_signup: bool = True
+
+    session_days: int = Field(default=14, ge=1)
+    invitation_days: int = Field(default=14, ge=1)
+    login_max_failures: int = Field(default=5, ge=1)
+    login_lockout_seconds: int = Field(default=60, ge=1)
+
+    smtp_host: str = ""
+    smtp_port: int = 587
+    smtp_user: str = ""
+    smtp_password: str = ""
+    smtp_from: str = "JointPlan <noreply@localhost>"
+    smtp_starttls: bool = True
+
+    web_dist: Path | None = None
+    log_level: str = "info"
+
+    @cached_property
+    def effective_database_url(self) -> str:
+        url = self.database_url
+        if url.startswith(("postgres://", "postgresql://")):
+            url = "postgresql+asyncpg://" + url.split("://", 1)[1]
+        if url:
+            return url
+        return f"sqlite+aiosqlite:///{(self.data_dir / 'jointplan.sqlite3').resolve()}"
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.effective_database_url.startswith("sqlite")
+
+    @property
+    def secure_cookies(self) -> bool:
+        return self.base_url.startswith("https://")
+
+    @property
+    def smtp_enabled(self) -> bool:
+        return bool(self.smtp_host)
+
+
+def get_settings(request: Request) -> Settings:
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+SettingsDep = Annotated[Settings, Depends(get_settings)]

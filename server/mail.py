@@ -1,0 +1,36 @@
+"""Outgoing email. Without SMTP settings nothing is sent and nothing fails."""
+
+import asyncio
+import logging
+import smtplib
+from email.message import EmailMessage
+
+from server.config import Settings
+
+log = logging.getLogger(__name__)
+
+
+def _send(settings: Settings, message: EmailMessage) -> None:
+    with smtplib.SMTP(settings.smtp_host, settings.smtp_port, timeout=15) as smtp:
+        if settings.smtp_starttls:
+            smtp.starttls()
+        if settings.smtp_user:
+            smtp.login(settings.smtp_user, settings.smtp_password)
+        smtp.send_message(message)
+
+
+async def send(settings: Settings, *, to: str, subject: str, body: str) -> bool:
+    """Send a plain-text email; True if handed to the SMTP server."""
+    if not settings.smtp_enabled:
+        return False
+    message = EmailMessage()
+    message["From"] = settings.smtp_from
+    message["To"] = to
+    message["Subject"] = subject
+    message.set_content(body)
+    try:
+        await asyncio.to_thread(_send, settings, message)
+    except (OSError, smtplib.SMTPException):
+        log.warning("could not send email to %s", to, exc_info=True)
+        return False
+    return True

@@ -1,0 +1,339 @@
+import logging
+from datetime import timedelta
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Response, status
+
+from server import mail
+from server.auth import service as auth_service
+from server.auth.dependencies import CurrentUser, OptionalPrincipal, start_session
+from server.config import SettingsDep
+from server.db import SessionDep
+from server.errors import Forbidden
+from server.plans import policy, service
+from server.plans.dependencies import PlanAccess, PlanFacilitator, PlanMember, ReadableSection
+from server.plans.models import Member, Plan, Section
+from server.plans.schemas import (
+    AuditActor,
+    AuditList,
+    AuditRead,
+    InvitationAccept,
+    InvitationAccepted,
+    InvitationCreate,
+    InvitationCreated,
+    InvitationList,
+    InvitationPreview,
+    InvitationRead,
+    MemberList,
+    MemberRead,
+    MembershipRead,
+    MemberUpdate,
+    PlanCreate,
+    PlanList,
+    PlanRead,
+    PlanSummary,
+    PlanUpdate,
+    SectionCreate,
+    SectionOrder,
+    SectionRead,
+    SectionUpdate,
+    ServerConfig,
+)
+
+log = logging.getLogger(__name__)
+router = APIRouter(prefix="/api", tags=["plans"])
+
+
+def section_read(member: Member, section: Section) -> SectionRead:
+    return SectionRead.model_validate(section).model_copy(
+        update={"can_write": policy.can_write(member, section)}
+    )
+
+
+def plan_summary(plan: Plan, member: Member, count: int) -> PlanSummary:
+    return PlanSummary(
+        id=plan.id,
+        title=plan.title,
+        supplier_name=plan.supplier_name,
+        customer_name=plan.customer_name,
+        language=plan.language,
+        created_at=plan.created_at,
+        updated_at=plan.updated_at,
+        archived_at=plan.archived_at,
+        my_membership=MembershipRead.model_validate(member),
+        member_count=count,
+    )
+
+
+async def plan_read(session: SessionDep, access: PlanAccess) -> PlanRead:
+    sections = service.readable_sections(
+        access.member, await service.list_sections(session, access.plan.id)
+    )
+    summary = plan_summary(
+        access.plan, access.member, await service.member_count(session, access.plan.id)
+    )
+    return PlanRead(
+        **summary.model_dump(), sections=[section_read(access.member, s) for s in sections]
+    )
+
+
+@router.get("/config", response_model=ServerConfig, tags=["meta"])
+async def server_config(settings: SettingsDep) -> ServerConfig:
+    """What the web app needs to know about this server."""
+    return ServerConfig(allow_signup=settings.allow_signup, smtp_enabled=settings.smtp_enabled)
+
+
+# ---- plans -----------------------------------------------------------------------------
+
+
+@router.get("/plans", response_model=PlanList)
+async def list_plans(user: CurrentUser, session: SessionDep, archived: bool = False) -> PlanList:
+    """The plans I am a member of, most recently changed first."""
+    rows = await service.list_plans(session, user, archived=archived)
+    return PlanList(items=[plan_summary(p, m, n) for p, m, n in rows])
+
+
+@router.post("/plans", status_code=status.HTTP_201_CREATED, response_model=PlanRead)
+async def create_plan(body: PlanCreate, user: CurrentUser, session: SessionDep) -> PlanRead:
+    """Create a plan from a template; I become its facilitator and supplier signatory."""
+    plan, member = await service.create_plan(session, user, body)
+    return await plan_read(session, PlanAccess(plan=plan, member=member))
+
+
+@router.get("/plans/{plan_id}", response_model=PlanRead)
+async def get_plan(access: PlanMember, session: SessionDep) -> PlanRead:
+    """A plan with the sections I may read."""
+    return await plan_read(session, access)
+
+
+@router.patch("/plans/{plan_id}", response_model=PlanRead)
+async def update_plan(body: PlanUpdate, access: PlanFacilitator, session: SessionDep) -> PlanRead:
+    """Rename a plan or its parties."""
+    await service.update_plan(session, access.plan, access.member, body)
+    return await plan_read(session, access)
+
+
+@router.post("/plans/{plan_id}/archive", response_model=PlanRead)
+async def archive_plan(access: PlanFacilitator, session: SessionDep) -> PlanRead:
+    """Archive a plan: it leaves the default list but stays readable."""
+    await service.set_archived(session, access.plan, access.member, True)
+    return await plan_read(session, access)
+
+
+@router.post("/plans/{plan_id}/unarchive", response_model=PlanRead)
+async def unarchive_plan(access: PlanFacilitator, session: SessionDep) -> PlanRead:
+    """Bring an archived plan back."""
+    await service.set_archived(session, access.plan, access.member, False)
+    return await plan_read(session, access)
+
+
+# ---- sections --------------------------------------------------------------------------
+
+
+@router.post(
+    "/plans/{plan_id}/sections", status_code=status.HTTP_201_CREATED, response_model=SectionRead
+)
+async def create_section(
+    body: SectionCreate, access: PlanFacilitator, session: SessionDep
+) -> SectionRead:
+    """Add a section at the end of the plan."""
+    section = await service.create_section(session, access.plan, access.member, body)
+    return section_read(access.member, section)
+
+
+@router.get("/plans/{plan_id}/sections/{section_id}", response_model=SectionRead)
+async def get_section(access: PlanMember, section: ReadableSection) -> SectionRead:
+    """One section's metadata."""
+    return section_read(access.member, section)
+
+
+@router.patch("/plans/{plan_id}/sections/{section_id}", response_model=SectionRead)
+async def update_section(
+    body: SectionUpdate, access: PlanFacilitator, section: ReadableSection, session: SessionDep
+) -> SectionRead:
+    """Rename a section or change its owner or visibility."""
+    await service.update_section(session, access.plan, access.member, section, body)
+    return section_read(access.member, section)
+
+
+@router.delete("/plans/{plan_id}/sections/{section_id}", status_code=status.HTTP_204_NO_CONTENT)
+async def delete_section(
+    access: PlanFacilitator, section: ReadableSection, session: SessionDep
+) -> None:
+    """Remove a section and its content."""
+    await service.delete_section(session, access.plan, access.member, section)
+
+
+@router.post("/plans/{plan_id}/sections/order", response_model=list[SectionRead])
+async def reorder_sections(
+    body: SectionOrder, access: PlanFacilitator, session: SessionDep
+) -> list[SectionRead]:
+    """Put the sections I can see in the given order."""
+    sections = await service.reorder_sections(session, access.plan, access.member, body.section_ids)
+    return [
+        section_read(access.member, s) for s in service.readable_sections(access.member, sections)
+    ]
+
+
+# ---- members ---------------------------------------------------------------------------
+
+
+@router.get("/plans/{plan_id}/members", response_model=MemberList)
+async def list_members(access: PlanMember, session: SessionDep) -> MemberList:
+    """Everyone in the plan, both parties."""
+    members = await service.list_members(session, access.plan.id)
+    return MemberList(items=[MemberRead.model_validate(m) for m in members])
+
+
+@router.patch("/plans/{plan_id}/members/{member_id}", response_model=MemberRead)
+async def update_member(
+    member_id: str, body: MemberUpdate, access: PlanFacilitator, session: SessionDep
+) -> MemberRead:
+    """Change a member's party, role or signatory flag."""
+    member = await service.get_member(session, access.plan.id, member_id)
+    await service.update_member(session, access.plan, access.member, member, body)
+    return MemberRead.model_validate(member)
+
+
+@router.delete("/plans/{plan_id}/members/{member_id}", status_code=status.HTTP_204_NO_CONTENT)
+async def remove_member(member_id: str, access: PlanMember, session: SessionDep) -> None:
+    """Remove a member (facilitators), or leave the plan (anyone, for themselves)."""
+    member = await service.get_member(session, access.plan.id, member_id)
+    if member.id != access.member.id and not policy.can_manage(access.member):
+        raise Forbidden("Only a facilitator can remove others.", code="not_facilitator")
+    await service.remove_member(session, access.plan, access.member, member)
+
+
+# ---- invitations -----------------------------------------------------------------------
+
+
+@router.post(
+    "/plans/{plan_id}/invitations",
+    status_code=status.HTTP_201_CREATED,
+    response_model=InvitationCreated,
+)
+async def create_invitation(
+    body: InvitationCreate, access: PlanFacilitator, session: SessionDep, settings: SettingsDep
+) -> InvitationCreated:
+    """Invite someone of either party; the link is single-use and expires."""
+    invitation, secret, code = await service.create_invitation(
+        session, access.plan, access.member, body, timedelta(days=settings.invitation_days)
+    )
+    url = f"{settings.base_url.rstrip('/')}/invite/{secret}"
+    emailed = await mail.send(
+        settings,
+        to=invitation.email,
+        subject=f"You are invited to the key-account plan “{access.plan.title}”",
+        body=(
+            f"You are invited to plan together: {access.plan.title} "
+            f"({access.plan.supplier_name} and {access.plan.customer_name}).\n\n"
+            f"Open this link to join: {url}\nYour one-time code: {code}\n\n"
+            f"The link can be used once and expires on {invitation.expires_at:%Y-%m-%d}."
+        ),
+    )
+    if not emailed:
+        # No mail server: the facilitator passes the link on, so the log and the response
+        # are the delivery channel.
+        log.info(
+            "invitation for %s to plan %s: %s code %s", invitation.email, access.plan.id, url, code
+        )
+    return InvitationCreated(
+        **InvitationRead.model_validate(invitation).model_dump(),
+        token=secret,
+        url=url,
+        code=None if emailed else code,
+        emailed=emailed,
+    )
+
+
+@router.get("/plans/{plan_id}/invitations", response_model=InvitationList)
+async def list_invitations(access: PlanFacilitator, session: SessionDep) -> InvitationList:
+    """Invitations of this plan, newest first."""
+    invitations = await service.list_invitations(session, access.plan.id)
+    return InvitationList(items=[InvitationRead.model_validate(i) for i in invitations])
+
+
+@router.delete(
+    "/plans/{plan_id}/invitations/{invitation_id}", status_code=status.HTTP_204_NO_CONTENT
+)
+async def revoke_invitation(
+    invitation_id: str, access: PlanFacilitator, session: SessionDep
+) -> None:
+    """Withdraw an invitation that has not been used."""
+    await service.revoke_invitation(session, access.plan, access.member, invitation_id)
+
+
+@router.get("/invitations/{token}", response_model=InvitationPreview)
+async def preview_invitation(token: str, session: SessionDep) -> InvitationPreview:
+    """What the invitation link offers, for the accept screen."""
+    invitation, plan = await service.open_invitation(session, token)
+    return InvitationPreview(
+        plan_title=plan.title,
+        supplier_name=plan.supplier_name,
+        customer_name=plan.customer_name,
+        email=invitation.email,
+        party=invitation.party,
+        role=invitation.role,
+        signatory=invitation.signatory,
+        invited_by=invitation.invited_by.name if invitation.invited_by else None,
+        expires_at=invitation.expires_at,
+        account_exists=await auth_service.get_user_by_email(session, invitation.email) is not None,
+    )
+
+
+@router.post("/invitations/{token}/accept", response_model=InvitationAccepted)
+async def accept_invitation(
+    token: str,
+    response: Response,
+    session: SessionDep,
+    settings: SettingsDep,
+    principal: OptionalPrincipal,
+    body: InvitationAccept | None = None,
+) -> InvitationAccepted:
+    """Join a plan: signed in, or creating the account with a name and password (or code)."""
+    body = body or InvitationAccept()
+    member, user, new_session = await service.accept_invitation(
+        session,
+        token,
+        user=principal.user if principal else None,
+        name=body.name,
+        password=body.password,
+        code=body.code,
+    )
+    secret = await start_session(session, response, user, settings) if new_session else None
+    return InvitationAccepted(membership=MembershipRead.model_validate(member), token=secret)
+
+
+# ---- audit -----------------------------------------------------------------------------
+
+
+@router.get("/plans/{plan_id}/audit", response_model=AuditList)
+async def list_audit(
+    access: PlanMember,
+    session: SessionDep,
+    before: int | None = None,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+) -> AuditList:
+    """The plan's audit log, newest first, limited to what I may read."""
+    events, users, next_cursor = await service.audit_for_member(
+        session, access.member, before_id=before, limit=limit
+    )
+    return AuditList(
+        items=[
+            AuditRead(
+                id=e.id,
+                actor=AuditActor(id=users[e.actor_id].id, name=users[e.actor_id].name)
+                if e.actor_id in users
+                else None,
+                action=e.action,
+                target_type=e.target_type,
+                target_id=e.target_id,
+                section_id=e.section_id,
+                before=e.before,
+                after=e.after,
+                created_at=e.created_at,
+            )
+            for e in events
+        ],
+        next_cursor=next_cursor,
+    )

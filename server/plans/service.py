@@ -1,0 +1,615 @@
+import hmac
+import re
+import secrets
+from collections.abc import Sequence
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import selectinload
+
+from server.audit import service as audit_service
+from server.audit.models import AuditEvent
+from server.auth import service as auth_service
+from server.auth.models import User
+from server.db import utcnow
+from server.errors import BadRequest, Conflict, Forbidden, Gone, NotFound
+from server.plans import policy
+from server.plans.models import Invitation, Member, Plan, Section
+from server.plans.schemas import (
+    InvitationCreate,
+    MemberUpdate,
+    PlanCreate,
+    PlanUpdate,
+    SectionCreate,
+    SectionUpdate,
+)
+from server.plans.templates import TEMPLATES
+
+SECTION_FIELDS = ("key", "title", "kind", "horizon", "owner", "visibility", "position")
+MEMBER_FIELDS = ("user_id", "party", "role", "signatory")
+
+
+def snapshot(row: Any, fields: Sequence[str]) -> dict[str, Any]:
+    return {name: getattr(row, name) for name in fields}
+
+
+def section_snapshot(section: Section) -> dict[str, Any]:
+    return snapshot(section, SECTION_FIELDS)
+
+
+# ---- plans -----------------------------------------------------------------------------
+
+
+async def create_plan(session: AsyncSession, user: User, body: PlanCreate) -> tuple[Plan, Member]:
+    """Create a plan from a template; the creator is a facilitator and supplier signatory."""
+    plan = Plan(
+        title=body.title,
+        supplier_name=body.supplier_name,
+        customer_name=body.customer_name,
+        language=body.language,
+        created_by_id=user.id,
+    )
+    session.add(plan)
+    await session.flush()
+    member = Member(
+        plan_id=plan.id, user_id=user.id, party="supplier", role="facilitator", signatory=True
+    )
+    session.add(member)
+    for position, template in enumerate(TEMPLATES[body.template]):
+        session.add(
+            Section(
+                plan_id=plan.id,
+                key=template.key,
+                title=template.title[body.language],
+                kind=template.kind,
+                horizon=template.horizon,
+                owner=template.owner,
+                visibility=template.visibility,
+                position=position,
+                help=template.help[body.language],
+            )
+        )
+    await session.flush()
+    await audit_service.record(
+        session,
+        plan_id=plan.id,
+        actor_id=user.id,
+        action="plan.create",
+        target_type="plan",
+        target_id=plan.id,
+        after={"title": plan.title, "template": body.template},
+    )
+    return plan, member
+
+
+async def get_membership(session: AsyncSession, plan_id: str, user_id: str) -> Member | None:
+    return await session.scalar(
+        select(Member).where(Member.plan_id == plan_id, Member.user_id == user_id)
+    )
+
+
+async def get_plan_for_member(
+    session: AsyncSession, plan_id: str, user_id: str
+) -> tuple[Plan, Member]:
+    """The plan and the caller's membership; 404 for anyone who is not a member."""
+    row = (
+        await session.execute(
+            select(Plan, Member)
+            .join(Member, Member.plan_id == Plan.id)
+            .where(Plan.id == plan_id, Member.user_id == user_id)
+        )
+    ).first()
+    if row is None:
+        raise NotFound("Plan not found.", code="plan_not_found")
+    plan, member = row.tuple()
+    return plan, member
+
+
+async def list_plans(
+    session: AsyncSession, user: User, *, archived: bool
+) -> list[tuple[Plan, Member, int]]:
+    counts = select(Member.plan_id, func.count().label("n")).group_by(Member.plan_id).subquery()
+    query = (
+        select(Plan, Member, counts.c.n)
+        .join(Member, Member.plan_id == Plan.id)
+        .join(counts, counts.c.plan_id == Plan.id)
+        .where(Member.user_id == user.id)
+        .where(Plan.archived_at.is_not(None) if archived else Plan.archived_at.is_(None))
+        .order_by(Plan.updated_at.desc())
+    )
+    return [row.tuple() for row in (await session.execute(query)).all()]
+
+
+async def member_count(session: AsyncSession, plan_id: str) -> int:
+    return (await session.scalar(select(func.count()).where(Member.plan_id == plan_id))) or 0
+
+
+def touch(plan: Plan) -> None:
+    plan.updated_at = utcnow()
+
+
+async def update_plan(session: AsyncSession, plan: Plan, actor: Member, body: PlanUpdate) -> Plan:
+    fields = body.model_dump(exclude_unset=True, exclude_none=True)
+    before = snapshot(plan, list(fields))
+    for name, value in fields.items():
+        setattr(plan, name, value)
+    touch(plan)
+    await audit_service.record(
+        session,
+        plan_id=plan.id,
+        actor_id=actor.user_id,
+        action="plan.update",
+        target_type="plan",
+        target_id=plan.id,
+        before=before,
+        after=fields,
+    )
+    return plan
+
+
+async def set_archived(session: AsyncSession, plan: Plan, actor: Member, archived: bool) -> Plan:
+    if (plan.archived_at is not None) == archived:
+        return plan
+    plan.archived_at = utcnow() if archived else None
+    await audit_service.record(
+        session,
+        plan_id=plan.id,
+        actor_id=actor.user_id,
+        action="plan.archive" if archived else "plan.unarchive",
+        target_type="plan",
+        target_id=plan.id,
+    )
+    return plan
+
+
+# ---- sections --------------------------------------------------------------------------
+
+
+async def list_sections(session: AsyncSession, plan_id: str) -> Sequence[Section]:
+    result = await session.scalars(
+        select(Section).where(Section.plan_id == plan_id).order_by(Section.position, Section.id)
+    )
+    return result.all()
+
+
+def readable_sections(member: Member, sections: Sequence[Section]) -> list[Section]:
+    return [s for s in sections if policy.can_read(member, s)]
+
+
+async def get_readable_section(session: AsyncSession, member: Member, section_id: str) -> Section:
+    """A section of the member's plan that they may read; 404 otherwise, whichever it is."""
+    section = await session.get(Section, section_id)
+    if section is None or section.plan_id != member.plan_id or not policy.can_read(member, section):
+        raise NotFound("Section not found.", code="section_not_found")
+    return section
+
+
+def _slug(title: str) -> str:
+    slug = re.sub(r"[^a-z0-9]+", "_", title.lower()).strip("_")
+    return slug[:48] or "section"
+
+
+async def create_section(
+    session: AsyncSession, plan: Plan, actor: Member, body: SectionCreate
+) -> Section:
+    if body.kind == "goals" and body.horizon is None:
+        raise BadRequest("A goals section needs a horizon.", code="horizon_required")
+    section = Section(
+        plan_id=plan.id,
+        title=body.title,
+        kind=body.kind,
+        horizon=body.horizon,
+        owner=body.owner,
+        visibility=body.visibility,
+        help=body.help,
+        position=0,
+        key="",
+    )
+    if not policy.can_manage_section(actor, section):
+        raise Forbidden(
+            "You would not be able to see this section yourself.", code="visibility_forbidden"
+        )
+    existing = await list_sections(session, plan.id)
+    keys = {s.key for s in existing}
+    base = _slug(body.title)
+    key, n = base, 2
+    while key in keys:
+        key, n = f"{base}_{n}", n + 1
+    section.key = key
+    section.position = max((s.position for s in existing), default=-1) + 1
+    session.add(section)
+    await session.flush()
+    touch(plan)
+    await audit_service.record(
+        session,
+        plan_id=plan.id,
+        section_id=section.id,
+        actor_id=actor.user_id,
+        action="section.create",
+        target_type="section",
+        target_id=section.id,
+        after=section_snapshot(section),
+    )
+    return section
+
+
+async def update_section(
+    session: AsyncSession, plan: Plan, actor: Member, section: Section, body: SectionUpdate
+) -> Section:
+    fields = body.model_dump(exclude_unset=True)
+    for name in ("title", "owner", "visibility"):
+        if name in fields and fields[name] is None:
+            fields.pop(name)
+    if not fields:
+        return section
+    before = section_snapshot(section)
+    for name, value in fields.items():
+        setattr(section, name, value)
+    if section.kind == "goals" and section.horizon is None:
+        raise BadRequest("A goals section needs a horizon.", code="horizon_required")
+    await session.flush()
+    touch(plan)
+    await audit_service.record(
+        session,
+        plan_id=plan.id,
+        section_id=section.id,
+        actor_id=actor.user_id,
+        action="section.update",
+        target_type="section",
+        target_id=section.id,
+        before=before,
+        after=section_snapshot(section),
+    )
+    return section
+
+
+async def delete_section(
+    session: AsyncSession, plan: Plan, actor: Member, section: Section
+) -> None:
+    before = section_snapshot(section)
+    await session.delete(section)
+    await session.flush()
+    touch(plan)
+    await audit_service.record(
+        session,
+        plan_id=plan.id,
+        section_id=section.id,
+        actor_id=actor.user_id,
+        action="section.delete",
+        target_type="section",
+        target_id=section.id,
+        before=before,
+    )
+
+
+async def reorder_sections(
+    session: AsyncSession, plan: Plan, actor: Member, section_ids: list[str]
+) -> Sequence[Section]:
+    """Order the sections the actor can see; sections they cannot see keep their slots."""
+    sections = await list_sections(session, plan.id)
+    visible = readable_sections(actor, sections)
+    if sorted(section_ids) != sorted(s.id for s in visible):
+        raise BadRequest(
+            "Give every section of the plan exactly once.", code="section_order_mismatch"
+        )
+    # Visible sections take the visible sections' slots in the new order, so the position of
+    # a section the actor cannot see is neither revealed nor disturbed.
+    slots = [s.position for s in visible]
+    by_id = {s.id: s for s in visible}
+    before = [s.id for s in visible]
+    for slot, section_id in zip(slots, section_ids, strict=True):
+        by_id[section_id].position = slot
+    await session.flush()
+    touch(plan)
+    await audit_service.record(
+        session,
+        plan_id=plan.id,
+        actor_id=actor.user_id,
+        action="section.reorder",
+        target_type="plan",
+        target_id=plan.id,
+        before={"order": before},
+        after={"order": section_ids},
+    )
+    return await list_sections(session, plan.id)
+
+
+# ---- members ---------------------------------------------------------------------------
+
+
+async def list_members(session: AsyncSession, plan_id: str) -> Sequence[Member]:
+    result = await session.scalars(
+        select(Member)
+        .where(Member.plan_id == plan_id)
+        .options(selectinload(Member.user))
+        .order_by(Member.party.desc(), Member.created_at)
+    )
+    return result.all()
+
+
+async def get_member(session: AsyncSession, plan_id: str, member_id: str) -> Member:
+    member = await session.scalar(
+        select(Member)
+        .where(Member.id == member_id, Member.plan_id == plan_id)
+        .options(selectinload(Member.user))
+    )
+    if member is None:
+        raise NotFound("Member not found.", code="member_not_found")
+    return member
+
+
+async def _ensure_other_facilitator(session: AsyncSession, member: Member) -> None:
+    others = await session.scalar(
+        select(func.count()).where(
+            Member.plan_id == member.plan_id,
+            Member.role == "facilitator",
+            Member.id != member.id,
+        )
+    )
+    if not others:
+        raise Conflict(
+            "A plan needs at least one facilitator; make someone else facilitator first.",
+            code="last_facilitator",
+        )
+
+
+async def update_member(
+    session: AsyncSession, plan: Plan, actor: Member, member: Member, body: MemberUpdate
+) -> Member:
+    fields = body.model_dump(exclude_unset=True, exclude_none=True)
+    if not fields:
+        return member
+    if member.role == "facilitator" and fields.get("role", "facilitator") != "facilitator":
+        await _ensure_other_facilitator(session, member)
+    before = snapshot(member, MEMBER_FIELDS)
+    for name, value in fields.items():
+        setattr(member, name, value)
+    await session.flush()
+    touch(plan)
+    await audit_service.record(
+        session,
+        plan_id=plan.id,
+        actor_id=actor.user_id,
+        action="member.update",
+        target_type="member",
+        target_id=member.id,
+        before=before,
+        after=snapshot(member, MEMBER_FIELDS),
+    )
+    return member
+
+
+async def remove_member(session: AsyncSession, plan: Plan, actor: Member, member: Member) -> None:
+    if member.role == "facilitator":
+        await _ensure_other_facilitator(session, member)
+    before = snapshot(member, MEMBER_FIELDS)
+    await session.delete(member)
+    await session.flush()
+    touch(plan)
+    await audit_service.record(
+        session,
+        plan_id=plan.id,
+        actor_id=actor.user_id,
+        action="member.remove",
+        target_type="member",
+        target_id=member.id,
+        before=before,
+    )
+
+
+# ---- invitations -----------------------------------------------------------------------
+
+
+def _new_code() -> str:
+    return f"{secrets.randbelow(1_000_000):06d}"
+
+
+async def create_invitation(
+    session: AsyncSession, plan: Plan, actor: Member, body: InvitationCreate, ttl: timedelta
+) -> tuple[Invitation, str, str]:
+    """A single-use, expiring invitation; returns it with its link secret and one-time code."""
+    email = auth_service.normalize_email(body.email)
+    existing = await session.scalar(
+        select(Member.id)
+        .join(User, User.id == Member.user_id)
+        .where(Member.plan_id == plan.id, User.email == email)
+    )
+    if existing is not None:
+        raise Conflict("This person is already a member of the plan.", code="already_member")
+    secret = auth_service.new_secret("inv_")
+    code = _new_code()
+    invitation = Invitation(
+        plan_id=plan.id,
+        email=email,
+        party=body.party,
+        role=body.role,
+        signatory=body.signatory,
+        token_hash=auth_service.hash_secret(secret),
+        code_hash=auth_service.hash_secret(code + secret),
+        invited_by_id=actor.user_id,
+        expires_at=utcnow() + ttl,
+    )
+    session.add(invitation)
+    await session.flush()
+    await audit_service.record(
+        session,
+        plan_id=plan.id,
+        actor_id=actor.user_id,
+        action="invitation.create",
+        target_type="invitation",
+        target_id=invitation.id,
+        after={"email": email, "party": body.party, "role": body.role, "signatory": body.signatory},
+    )
+    return invitation, secret, code
+
+
+async def list_invitations(session: AsyncSession, plan_id: str) -> Sequence[Invitation]:
+    result = await session.scalars(
+        select(Invitation)
+        .where(Invitation.plan_id == plan_id)
+        .order_by(Invitation.created_at.desc())
+    )
+    return result.all()
+
+
+async def revoke_invitation(
+    session: AsyncSession, plan: Plan, actor: Member, invitation_id: str
+) -> None:
+    invitation = await session.get(Invitation, invitation_id)
+    if invitation is None or invitation.plan_id != plan.id:
+        raise NotFound("Invitation not found.", code="invitation_not_found")
+    if invitation.accepted_at is not None or invitation.revoked_at is not None:
+        raise Gone("This invitation was already used or revoked.", code="invitation_gone")
+    invitation.revoked_at = utcnow()
+    await audit_service.record(
+        session,
+        plan_id=plan.id,
+        actor_id=actor.user_id,
+        action="invitation.revoke",
+        target_type="invitation",
+        target_id=invitation.id,
+    )
+
+
+async def open_invitation(session: AsyncSession, secret: str) -> tuple[Invitation, Plan]:
+    """A usable invitation by its link secret: 404 if unknown, 410 if used, revoked or expired."""
+    row = (
+        await session.execute(
+            select(Invitation, Plan)
+            .join(Plan, Plan.id == Invitation.plan_id)
+            .where(Invitation.token_hash == auth_service.hash_secret(secret))
+            .options(selectinload(Invitation.invited_by))
+        )
+    ).first()
+    if row is None:
+        raise NotFound("This invitation link is not valid.", code="invitation_not_found")
+    invitation, plan = row.tuple()
+    if invitation.accepted_at is not None or invitation.revoked_at is not None:
+        raise Gone(
+            "This invitation has already been used or was withdrawn.", code="invitation_gone"
+        )
+    if invitation.expires_at <= utcnow():
+        raise Gone("This invitation has expired; ask for a new one.", code="invitation_gone")
+    return invitation, plan
+
+
+async def accept_invitation(
+    session: AsyncSession,
+    secret: str,
+    *,
+    user: User | None,
+    name: str | None,
+    password: str | None,
+    code: str | None,
+) -> tuple[Member, User, bool]:
+    """Join the plan; creates the account when nobody is signed in.
+
+    Returns the membership, the user and whether a session must be started for them.
+    """
+    invitation, plan = await open_invitation(session, secret)
+    if user is not None:
+        if user.email != invitation.email:
+            raise Forbidden(
+                f"This invitation is for {invitation.email}. Sign out and open the link again.",
+                code="invitation_email_mismatch",
+            )
+        new_session = False
+    else:
+        if not name:
+            raise BadRequest("Give your name to create your account.", code="name_required")
+        if await auth_service.get_user_by_email(session, invitation.email) is not None:
+            raise Conflict(
+                "You already have an account; sign in and open the link again.",
+                code="account_exists",
+            )
+        if password:
+            user = await auth_service.create_user(
+                session, email=invitation.email, name=name, password=password
+            )
+        elif code:
+            expected = auth_service.hash_secret(code + secret)
+            if not hmac.compare_digest(expected, invitation.code_hash):
+                raise BadRequest("The code is not right.", code="invalid_code")
+            user = await auth_service.create_user(
+                session, email=invitation.email, name=name, password=None
+            )
+        else:
+            raise BadRequest(
+                "Choose a password or enter the code you were sent.",
+                code="password_or_code_required",
+            )
+        new_session = True
+    if await get_membership(session, plan.id, user.id) is not None:
+        raise Conflict("You are already a member of this plan.", code="already_member")
+    member = Member(
+        plan_id=plan.id,
+        user_id=user.id,
+        party=invitation.party,
+        role=invitation.role,
+        signatory=invitation.signatory,
+    )
+    session.add(member)
+    invitation.accepted_at = utcnow()
+    invitation.accepted_by_id = user.id
+    await session.flush()
+    touch(plan)
+    await audit_service.record(
+        session,
+        plan_id=plan.id,
+        actor_id=user.id,
+        action="invitation.accept",
+        target_type="member",
+        target_id=member.id,
+        after=snapshot(member, MEMBER_FIELDS),
+    )
+    return member, user, new_session
+
+
+# ---- audit -----------------------------------------------------------------------------
+
+
+def audit_visible(member: Member, event: AuditEvent, sections: dict[str, Section]) -> bool:
+    """An event about a section reaches only those who may read that section, now and in
+    every state the event records (so a section made internal does not leak its history)."""
+    if event.action == "section.reorder":
+        order = (event.after or {}).get("order", [])
+        return all(sid in sections and policy.can_read(member, sections[sid]) for sid in order)
+    if event.section_id is None:
+        return True
+    states = [s for s in (event.before, event.after) if s and "visibility" in s]
+    current = sections.get(event.section_id)
+    if current is not None:
+        states.append({"visibility": current.visibility, "owner": current.owner})
+    elif not states:
+        return False
+    return all(policy.can_read(member, policy_view(state)) for state in states)
+
+
+class _SectionView:
+    def __init__(self, owner: str, visibility: str) -> None:
+        self.owner = owner
+        self.visibility = visibility
+
+
+def policy_view(state: dict[str, Any]) -> _SectionView:
+    return _SectionView(str(state.get("owner", "joint")), str(state.get("visibility", "")))
+
+
+async def audit_for_member(
+    session: AsyncSession, member: Member, *, before_id: int | None, limit: int
+) -> tuple[list[AuditEvent], dict[str, User], int | None]:
+    sections = {s.id: s for s in await list_sections(session, member.plan_id)}
+    events = await audit_service.list_for_plan(
+        session, member.plan_id, before_id=before_id, limit=limit
+    )
+    visible = [e for e in events if audit_visible(member, e, sections)]
+    actor_ids = {e.actor_id for e in visible if e.actor_id}
+    users = (
+        {u.id: u for u in await session.scalars(select(User).where(User.id.in_(actor_ids)))}
+        if actor_ids
+        else {}
+    )
+    next_cursor = events[-1].id if len(events) == limit else None
+    return visible, users, next_cursor

@@ -1,0 +1,161 @@
+import { isObject, str } from './decode';
+
+export interface FieldError {
+  /** Dotted path of the offending field, e.g. "email" or "section_ids.2"; "" if unknown. */
+  field: string;
+  message: string;
+}
+
+/** Every failed call rejects with an ApiError; `status` 0 means the server was not reached. */
+export class ApiError extends Error {
+  readonly status: number;
+  readonly code: string;
+  readonly detail: string | null;
+  readonly fieldErrors: FieldError[];
+  /** Seconds to wait before retrying (from Retry-After), if the server said. */
+  readonly retryAfter: number | null;
+
+  constructor(init: {
+    status: number;
+    code: string;
+    detail?: string | null;
+    fieldErrors?: FieldError[];
+    retryAfter?: number | null;
+  }) {
+    super(init.detail || init.code);
+    this.name = 'ApiError';
+    this.status = init.status;
+    this.code = init.code;
+    this.detail = init.detail ?? null;
+    this.fieldErrors = init.fieldErrors ?? [];
+    this.retryAfter = init.retryAfter ?? null;
+  }
+
+  fieldError(field: string): string | undefined {
+    return this.fieldErrors.find((e) => e.field === field)?.message;
+  }
+}
+
+const CODE_BY_STATUS: Record<number, string> = {
+  400: 'bad_request',
+  401: 'not_authenticated',
+  403: 'forbidden',
+  404: 'not_found',
+  409: 'conflict',
+  410: 'gone',
+  413: 'too_large',
+  422: 'validation_error',
+  429: 'too_many_attempts',
+};
+
+function codeForStatus(status: number): string {
+  return CODE_BY_STATUS[status] ?? (status >= 500 ? 'server_error' : 'unknown_error');
+}
+
+function fieldPath(loc: unknown): string {
+  if (typeof loc === 'string') return loc;
+  if (!Array.isArray(loc)) return '';
+  // FastAPI locations start with where the value came from ("body", "query", ...).
+  const parts = loc.map((p) => String(p));
+  if (['body', 'query', 'path', 'header', 'cookie'].includes(parts[0] ?? '')) parts.shift();
+  return parts.join('.');
+}
+
+function parseFieldErrors(value: unknown): FieldError[] {
+  if (!Array.isArray(value)) return [];
+  const out: FieldError[] = [];
+  for (const item of value) {
+    if (typeof item === 'string') {
+      out.push({ field: '', message: item });
+    } else if (isObject(item)) {
+      const field = fieldPath(item.field ?? item.loc);
+      const message = str(item.message) || str(item.msg) || str(item.detail);
+      if (message) out.push({ field, message });
+    }
+  }
+  return out;
+}
+
+/** Seconds from a Retry-After header: either delta-seconds or an HTTP date. */
+export function parseRetryAfter(header: string | null | undefined, now = Date.now()): number | null {
+  if (!header) return null;
+  const trimmed = header.trim();
+  if (/^\d+$/.test(trimmed)) return Number(trimmed);
+  const date = Date.parse(trimmed);
+  if (Number.isNaN(date)) return null;
+  return Math.max(0, Math.ceil((date - now) / 1000));
+}
+
+/**
+ * Turns an error response into an ApiError. Understands our envelope
+ * `{error, detail, errors?}` and FastAPI's stock `{detail: string | [{loc, msg}]}`,
+ * and falls back to a code derived from the status for anything else.
+ */
+export function parseApiError(status: number, body: unknown, retryAfterHeader?: string | null): ApiError {
+  const retryAfter = parseRetryAfter(retryAfterHeader);
+  if (!isObject(body)) {
+    return new ApiError({ status, code: codeForStatus(status), retryAfter });
+  }
+  const code = str(body.error) || codeForStatus(status);
+  let detail: string | null = typeof body.detail === 'string' && body.detail ? body.detail : null;
+  let fieldErrors = parseFieldErrors(body.errors);
+  if (Array.isArray(body.detail)) {
+    fieldErrors = fieldErrors.concat(parseFieldErrors(body.detail));
+  }
+  // FastAPI's default 404/405 detail ("Not Found") says nothing a user can use.
+  if (!body.error && detail && /^(not found|method not allowed)$/i.test(detail)) detail = null;
+  return new ApiError({ status, code, detail, fieldErrors, retryAfter });
+}
+
+export interface RequestOptions {
+  body?: unknown;
+  signal?: AbortSignal;
+}
+
+async function readBody(response: Response): Promise<unknown> {
+  const text = await response.text();
+  if (!text) return undefined;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+}
+
+/** Listeners told when any call comes back 401, so the app can forget the signed-in user. */
+const unauthorizedListeners = new Set<() => void>();
+
+export function onUnauthorized(listener: () => void): () => void {
+  unauthorizedListeners.add(listener);
+  return () => unauthorizedListeners.delete(listener);
+}
+
+/** Calls the JSON API; resolves with the decoded body (undefined for 204) or rejects with ApiError. */
+export async function request(method: string, path: string, options: RequestOptions = {}): Promise<unknown> {
+  const headers: Record<string, string> = { Accept: 'application/json' };
+  const init: RequestInit = { method, headers, credentials: 'same-origin', signal: options.signal };
+  if (options.body !== undefined) {
+    headers['Content-Type'] = 'application/json';
+    init.body = JSON.stringify(options.body);
+  }
+  let response: Response;
+  try {
+    response = await fetch(path, init);
+  } catch (err) {
+    if (err instanceof DOMException && err.name === 'AbortError') throw err;
+    throw new ApiError({ status: 0, code: 'network_error' });
+  }
+  const body = await readBody(response);
+  if (!response.ok) {
+    const error = parseApiError(response.status, body, response.headers.get('Retry-After'));
+    if (response.status === 401 && !path.startsWith('/api/auth/')) {
+      unauthorizedListeners.forEach((listener) => listener());
+    }
+    throw error;
+  }
+  return body;
+}
+
+export function isAbort(err: unknown): boolean {
+  return err instanceof DOMException && err.name === 'AbortError';
+}

@@ -1,0 +1,324 @@
+import { useState, type FormEvent } from 'react';
+import { sameId } from '../api/decode';
+import { invitations as invitationsApi, members as membersApi } from '../api/endpoints';
+import {
+  PARTIES,
+  ROLES,
+  type CreatedInvitation,
+  type Invitation,
+  type Member,
+  type Party,
+  type PlanBase,
+  type Role,
+} from '../api/types';
+import { useAuth } from '../auth/AuthProvider';
+import { useI18n } from '../i18n/I18nProvider';
+import { absoluteUrl, formatDate } from '../lib/format';
+import { useResource } from '../lib/useResource';
+import { usePartyName } from './Badges';
+import { CopyButton } from './CopyButton';
+import { ErrorMessage, fieldErrorOf, Loading } from './Feedback';
+import { CheckboxField, SelectField, TextField } from './Fields';
+
+/** Facilitators' view of who is in the plan and who is invited. */
+export function PeoplePanel({ plan }: { plan: PlanBase }) {
+  const { t } = useI18n();
+  const membersRes = useResource((signal) => membersApi.list(plan.id, { signal }), [plan.id]);
+  const invitesRes = useResource((signal) => invitationsApi.list(plan.id, { signal }), [plan.id]);
+
+  return (
+    <div className="people">
+      <section className="panel" aria-labelledby="members-title">
+        <h2 id="members-title">{t('people.members')}</h2>
+        {membersRes.status === 'loading' && !membersRes.data && <Loading />}
+        {membersRes.status === 'error' && <ErrorMessage error={membersRes.error} />}
+        {membersRes.data && <MembersTable plan={plan} members={membersRes.data} onChanged={membersRes.reload} />}
+      </section>
+
+      <section className="panel" aria-labelledby="invite-title">
+        <h2 id="invite-title">{t('people.invite')}</h2>
+        <InviteForm plan={plan} onCreated={invitesRes.reload} />
+      </section>
+
+      <section className="panel" aria-labelledby="pending-title">
+        <h2 id="pending-title">{t('people.pending')}</h2>
+        {invitesRes.status === 'loading' && !invitesRes.data && <Loading />}
+        {invitesRes.status === 'error' && <ErrorMessage error={invitesRes.error} />}
+        {invitesRes.data && <PendingInvitations plan={plan} invitations={invitesRes.data} onChanged={invitesRes.reload} />}
+      </section>
+    </div>
+  );
+}
+
+function MembersTable({ plan, members, onChanged }: { plan: PlanBase; members: Member[]; onChanged: () => void }) {
+  const { t } = useI18n();
+  if (members.length === 0) return <p className="muted">{t('people.noMembers')}</p>;
+  return (
+    <div className="table-wrap">
+      <table className="table">
+        <caption className="visually-hidden">{t('people.members')}</caption>
+        <thead>
+          <tr>
+            <th scope="col">{t('people.person')}</th>
+            <th scope="col">{t('people.party')}</th>
+            <th scope="col">{t('people.role')}</th>
+            <th scope="col">{t('people.signatory')}</th>
+            <th scope="col">
+              <span className="visually-hidden">{t('people.actions')}</span>
+            </th>
+          </tr>
+        </thead>
+        <tbody>
+          {members.map((member) => (
+            <MemberRow key={String(member.id)} plan={plan} member={member} onChanged={onChanged} />
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}
+
+function MemberRow({ plan, member, onChanged }: { plan: PlanBase; member: Member; onChanged: () => void }) {
+  const { t } = useI18n();
+  const { user } = useAuth();
+  const partyName = usePartyName();
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<unknown>(null);
+  const isMe = sameId(user?.id, member.user.id);
+  const who = member.user.name || member.user.email;
+
+  async function run(action: () => Promise<unknown>) {
+    setBusy(true);
+    setError(null);
+    try {
+      await action();
+      onChanged();
+    } catch (err) {
+      setError(err);
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  function remove() {
+    if (window.confirm(t('people.confirmRemove', { name: who }))) {
+      void run(() => membersApi.remove(plan.id, member.id));
+    }
+  }
+
+  return (
+    <>
+      <tr aria-busy={busy || undefined}>
+        <td>
+          <div className="person">
+            <strong>{member.user.name || t('people.noName')}</strong>
+            {isMe && <span className="muted"> ({t('people.you')})</span>}
+            <div className="muted">{member.user.email}</div>
+          </div>
+        </td>
+        <td>
+          <label className="visually-hidden" htmlFor={`party-${member.id}`}>
+            {t('people.partyOf', { name: who })}
+          </label>
+          <select
+            id={`party-${member.id}`}
+            className="input input--compact"
+            value={member.party}
+            disabled={busy}
+            onChange={(e) => run(() => membersApi.update(plan.id, member.id, { party: e.target.value as Party }))}
+          >
+            {PARTIES.map((p) => (
+              <option key={p} value={p}>
+                {partyName(plan, p)}
+              </option>
+            ))}
+          </select>
+        </td>
+        <td>
+          <label className="visually-hidden" htmlFor={`role-${member.id}`}>
+            {t('people.roleOf', { name: who })}
+          </label>
+          <select
+            id={`role-${member.id}`}
+            className="input input--compact"
+            value={member.role}
+            disabled={busy}
+            onChange={(e) => run(() => membersApi.update(plan.id, member.id, { role: e.target.value as Role }))}
+          >
+            {ROLES.map((r) => (
+              <option key={r} value={r}>
+                {t(`role.${r}`)}
+              </option>
+            ))}
+          </select>
+        </td>
+        <td>
+          <input
+            type="checkbox"
+            id={`signatory-${member.id}`}
+            checked={member.signatory}
+            disabled={busy}
+            aria-label={t('people.signatoryOf', { name: who })}
+            onChange={(e) => run(() => membersApi.update(plan.id, member.id, { signatory: e.target.checked }))}
+          />
+        </td>
+        <td>
+          <button type="button" className="button button--danger button--small" disabled={busy} onClick={remove}>
+            {t('people.remove')}
+            <span className="visually-hidden"> {who}</span>
+          </button>
+        </td>
+      </tr>
+      {error != null && (
+        <tr>
+          <td colSpan={5}>
+            <ErrorMessage error={error} />
+          </td>
+        </tr>
+      )}
+    </>
+  );
+}
+
+function InviteForm({ plan, onCreated }: { plan: PlanBase; onCreated: () => void }) {
+  const { t, lang } = useI18n();
+  const partyName = usePartyName();
+  const [email, setEmail] = useState('');
+  const [party, setParty] = useState<Party>(plan.my_membership?.party ?? 'supplier');
+  const [role, setRole] = useState<Role>('editor');
+  const [signatory, setSignatory] = useState(false);
+  const [submitting, setSubmitting] = useState(false);
+  const [error, setError] = useState<unknown>(null);
+  const [created, setCreated] = useState<CreatedInvitation | null>(null);
+
+  async function submit(event: FormEvent) {
+    event.preventDefault();
+    setSubmitting(true);
+    setError(null);
+    setCreated(null);
+    try {
+      const invitation = await invitationsApi.create(plan.id, { email: email.trim(), party, role, signatory });
+      setCreated(invitation);
+      setEmail('');
+      setSignatory(false);
+      onCreated();
+    } catch (err) {
+      setError(err);
+    } finally {
+      setSubmitting(false);
+    }
+  }
+
+  const link = created ? absoluteUrl(created.url || (created.token ? `/invite/${created.token}` : ''), window.location.origin) : '';
+
+  return (
+    <>
+      <form className="form" onSubmit={submit} noValidate>
+        <TextField
+          label={t('auth.email')}
+          type="email"
+          autoComplete="off"
+          required
+          value={email}
+          onChange={setEmail}
+          error={fieldErrorOf(error, 'email')}
+        />
+        <div className="form-row">
+          <SelectField
+            label={t('people.party')}
+            value={party}
+            onChange={setParty}
+            options={PARTIES.map((p) => ({ value: p, label: `${t(`party.${p}`)} – ${partyName(plan, p)}` }))}
+          />
+          <SelectField
+            label={t('people.role')}
+            value={role}
+            onChange={setRole}
+            options={ROLES.map((r) => ({ value: r, label: t(`role.${r}`) }))}
+            hint={t(`roleHint.${role}`)}
+          />
+        </div>
+        <CheckboxField label={t('people.signatory')} checked={signatory} onChange={setSignatory} hint={t('people.signatoryHint')} />
+        <ErrorMessage error={error} fields={['email']} />
+        <div className="form-actions">
+          <button type="submit" className="button button--primary" disabled={submitting || !email.trim()}>
+            {submitting ? t('people.inviting') : t('people.sendInvite')}
+          </button>
+        </div>
+      </form>
+
+      {created && (
+        <div className="alert alert--success invite-result" role="status">
+          <p>{t('people.inviteCreated', { email: created.email })}</p>
+          {link && (
+            <div className="invite-result__row">
+              <span className="invite-result__label">{t('people.inviteLink')}</span>
+              <code className="invite-result__value">{link}</code>
+              <CopyButton text={link} what={t('people.inviteLink')} />
+            </div>
+          )}
+          {created.code && (
+            <div className="invite-result__row">
+              <span className="invite-result__label">{t('people.inviteCode')}</span>
+              <code className="invite-result__value invite-result__code">{created.code}</code>
+              <CopyButton text={created.code} what={t('people.inviteCode')} />
+            </div>
+          )}
+          {created.expires_at && <p className="muted">{t('people.expires', { date: formatDate(created.expires_at, lang) })}</p>}
+        </div>
+      )}
+    </>
+  );
+}
+
+function PendingInvitations({ plan, invitations, onChanged }: { plan: PlanBase; invitations: Invitation[]; onChanged: () => void }) {
+  const { t, lang } = useI18n();
+  const partyName = usePartyName();
+  const [busyId, setBusyId] = useState<string | null>(null);
+  const [error, setError] = useState<unknown>(null);
+
+  if (invitations.length === 0) return <p className="muted">{t('people.noPending')}</p>;
+
+  async function revoke(invitation: Invitation) {
+    if (!window.confirm(t('people.confirmRevoke', { email: invitation.email }))) return;
+    setBusyId(String(invitation.id));
+    setError(null);
+    try {
+      await invitationsApi.revoke(plan.id, invitation.id);
+      onChanged();
+    } catch (err) {
+      setError(err);
+    } finally {
+      setBusyId(null);
+    }
+  }
+
+  return (
+    <>
+      <ErrorMessage error={error} />
+      <ul className="plain-list">
+        {invitations.map((inv) => (
+          <li key={String(inv.id)} className="pending">
+            <div>
+              <strong>{inv.email}</strong>
+              <div className="muted">
+                {partyName(plan, inv.party)} · {t(`role.${inv.role}`)}
+                {inv.signatory ? ` · ${t('people.signatory')}` : ''}
+                {inv.expires_at ? ` · ${t('people.expires', { date: formatDate(inv.expires_at, lang) })}` : ''}
+              </div>
+            </div>
+            <button
+              type="button"
+              className="button button--small"
+              disabled={busyId === String(inv.id)}
+              onClick={() => revoke(inv)}
+            >
+              {t('people.revoke')}
+              <span className="visually-hidden"> {inv.email}</span>
+            </button>
+          </li>
+        ))}
+      </ul>
+    </>
+  );
+}

@@ -1,0 +1,33 @@
+import type { Lang } from '../i18n/translate';
+
+const LOCALES: Record<Lang, string> = { en: 'en-GB', nb: 'nb-NO' };
+
+export function formatDate(iso: string | null, lang: Lang): string {
+  if (!iso) return '';
+  const date = new Date(iso);
+  if (Number.isNaN(date.getTime())) return '';
+  return new Intl.DateTimeFormat(LOCALES[lang], { dateStyle: 'medium' }).format(date);
+}
+
+export function formatDateTime(iso: string | null, lang: Lang): string {
+  if (!iso) return '';
+  const date = new Date(iso);
+  if (Number.isNaN(date.getTime())) return '';
+  return new Intl.DateTimeFormat(LOCALES[lang], { dateStyle: 'medium', timeStyle: 'short' }).format(date);
+}
+
+/** Makes a server-given link absolute so it can be pasted into an email or chat. */
+export function absoluteUrl(url: string, origin: string): string {
+  if (!url) return '';
+  try {
+    return new URL(url, origin).toString();
+  } catch {
+    return url;
+  }
+}
+
+/** Only same-site paths are followed after sign-in, so a crafted link cannot send users elsewhere. */
+export function safeNextPath(next: string | null): string {
+  if (!next || !next.startsWith('/') || next.startsWith('//') || next.startsWith('/\\')) return '/';
+  return next;
+}
