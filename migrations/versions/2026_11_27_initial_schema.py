@@ -28,6 +28,7 @@ def upgrade() -> None:
         ),
         sa.Column("plan_id", sa.String(length=32), nullable=True),
         sa.Column("section_id", sa.String(length=32), nullable=True),
+        sa.Column("visibility", sa.String(length=16), nullable=False),
         sa.Column("actor_id", sa.String(length=32), nullable=True),
         sa.Column("action", sa.String(length=64), nullable=False),
         sa.Column("target_type", sa.String(length=32), nullable=False),

@@ -16,8 +16,10 @@ class AuditEvent(Base):
         BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True
     )
     plan_id: Mapped[str | None] = mapped_column(String(32), index=True)
-    # The section the event concerns, so the log can be filtered by the read rule.
     section_id: Mapped[str | None] = mapped_column(String(32))
+    # Who may read the event, fixed when it is written: "shared", or internal to one party
+    # when it mentions anything internal (a section's title, an internal section's id).
+    visibility: Mapped[str] = mapped_column(String(16), default="shared")
     # No foreign keys: the log outlives what it describes and is never rewritten.
     actor_id: Mapped[str | None] = mapped_column(String(32))
     action: Mapped[str] = mapped_column(String(64))

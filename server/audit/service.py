@@ -16,6 +16,7 @@ async def record(
     target_id: str | None,
     plan_id: str | None = None,
     section_id: str | None = None,
+    visibility: str = "shared",
     before: dict[str, Any] | None = None,
     after: dict[str, Any] | None = None,
 ) -> AuditEvent:
@@ -23,6 +24,7 @@ async def record(
     event = AuditEvent(
         plan_id=plan_id,
         section_id=section_id,
+        visibility=visibility,
         actor_id=actor_id,
         action=action,
         target_type=target_type,

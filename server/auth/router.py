@@ -91,10 +91,15 @@ async def me(user: CurrentUser) -> UserRead:
 
 
 @router.get("/sessions", response_model=TokenList)
-async def list_sessions(user: CurrentUser, session: SessionDep) -> TokenList:
-    """My open browser sessions."""
-    tokens = await service.list_tokens(session, user, "session")
-    return TokenList(items=[TokenRead.model_validate(t) for t in tokens])
+async def list_sessions(principal: CurrentPrincipal, session: SessionDep) -> TokenList:
+    """My open browser sessions; `current` marks the one making this call."""
+    tokens = await service.list_tokens(session, principal.user, "session")
+    return TokenList(
+        items=[
+            TokenRead.model_validate(t).model_copy(update={"current": t.id == principal.token.id})
+            for t in tokens
+        ]
+    )
 
 
 @router.delete("/sessions/{token_id}", status_code=status.HTTP_204_NO_CONTENT)

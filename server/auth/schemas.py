@@ -50,6 +50,7 @@ class TokenRead(BaseModel):
     created_at: datetime
     expires_at: datetime | None
     last_used_at: datetime | None
+    current: bool = False
 
 
 class TokenCreated(TokenRead):

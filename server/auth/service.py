@@ -109,7 +109,7 @@ async def resolve_token(session: AsyncSession, secret: str) -> tuple[AccessToken
     ).first()
     if row is None:
         return None
-    token, user = row.tuple()
+    token, user = row
     now = utcnow()
     if token.revoked_at is not None or (token.expires_at is not None and token.expires_at <= now):
         return None

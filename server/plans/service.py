@@ -103,7 +103,7 @@ async def get_plan_for_member(
     ).first()
     if row is None:
         raise NotFound("Plan not found.", code="plan_not_found")
-    plan, member = row.tuple()
+    plan, member = row
     return plan, member
 
 
@@ -119,7 +119,7 @@ async def list_plans(
         .where(Plan.archived_at.is_not(None) if archived else Plan.archived_at.is_(None))
         .order_by(Plan.updated_at.desc())
     )
-    return [row.tuple() for row in (await session.execute(query)).all()]
+    return [(row[0], row[1], row[2]) for row in (await session.execute(query)).all()]
 
 
 async def member_count(session: AsyncSession, plan_id: str) -> int:
@@ -222,17 +222,33 @@ async def create_section(
     session.add(section)
     await session.flush()
     touch(plan)
-    await audit_service.record(
-        session,
-        plan_id=plan.id,
-        section_id=section.id,
-        actor_id=actor.user_id,
-        action="section.create",
-        target_type="section",
-        target_id=section.id,
-        after=section_snapshot(section),
+    await _record_section_event(
+        session, actor, section, "section.create", after=section_snapshot(section)
     )
     return section
+
+
+async def _record_section_event(
+    session: AsyncSession,
+    actor: Member,
+    section: Section,
+    action: str,
+    *,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+) -> None:
+    await audit_service.record(
+        session,
+        plan_id=section.plan_id,
+        section_id=section.id,
+        actor_id=actor.user_id,
+        action=action,
+        target_type="section",
+        target_id=section.id,
+        visibility=event_visibility(before, after),
+        before=before,
+        after=after,
+    )
 
 
 async def update_section(
@@ -251,16 +267,8 @@ async def update_section(
         raise BadRequest("A goals section needs a horizon.", code="horizon_required")
     await session.flush()
     touch(plan)
-    await audit_service.record(
-        session,
-        plan_id=plan.id,
-        section_id=section.id,
-        actor_id=actor.user_id,
-        action="section.update",
-        target_type="section",
-        target_id=section.id,
-        before=before,
-        after=section_snapshot(section),
+    await _record_section_event(
+        session, actor, section, "section.update", before=before, after=section_snapshot(section)
     )
     return section
 
@@ -272,16 +280,7 @@ async def delete_section(
     await session.delete(section)
     await session.flush()
     touch(plan)
-    await audit_service.record(
-        session,
-        plan_id=plan.id,
-        section_id=section.id,
-        actor_id=actor.user_id,
-        action="section.delete",
-        target_type="section",
-        target_id=section.id,
-        before=before,
-    )
+    await _record_section_event(session, actor, section, "section.delete", before=before)
 
 
 async def reorder_sections(
@@ -310,6 +309,7 @@ async def reorder_sections(
         action="section.reorder",
         target_type="plan",
         target_id=plan.id,
+        visibility=event_visibility(*visible),
         before={"order": before},
         after={"order": section_ids},
     )
@@ -485,7 +485,7 @@ async def open_invitation(session: AsyncSession, secret: str) -> tuple[Invitatio
     ).first()
     if row is None:
         raise NotFound("This invitation link is not valid.", code="invitation_not_found")
-    invitation, plan = row.tuple()
+    invitation, plan = row
     if invitation.accepted_at is not None or invitation.revoked_at is not None:
         raise Gone(
             "This invitation has already been used or was withdrawn.", code="invitation_gone"
@@ -570,41 +570,25 @@ async def accept_invitation(
 # ---- audit -----------------------------------------------------------------------------
 
 
-def audit_visible(member: Member, event: AuditEvent, sections: dict[str, Section]) -> bool:
-    """An event about a section reaches only those who may read that section, now and in
-    every state the event records (so a section made internal does not leak its history)."""
-    if event.action == "section.reorder":
-        order = (event.after or {}).get("order", [])
-        return all(sid in sections and policy.can_read(member, sections[sid]) for sid in order)
-    if event.section_id is None:
-        return True
-    states = [s for s in (event.before, event.after) if s and "visibility" in s]
-    current = sections.get(event.section_id)
-    if current is not None:
-        states.append({"visibility": current.visibility, "owner": current.owner})
-    elif not states:
-        return False
-    return all(policy.can_read(member, policy_view(state)) for state in states)
-
-
-class _SectionView:
-    def __init__(self, owner: str, visibility: str) -> None:
-        self.owner = owner
-        self.visibility = visibility
-
-
-def policy_view(state: dict[str, Any]) -> _SectionView:
-    return _SectionView(str(state.get("owner", "joint")), str(state.get("visibility", "")))
+def event_visibility(*sections: Section | dict[str, Any] | None) -> str:
+    """The audience of an event that mentions these sections (or their recorded states)."""
+    for state in sections:
+        if state is None:
+            continue
+        visibility = state["visibility"] if isinstance(state, dict) else state.visibility
+        if visibility != "shared":
+            return str(visibility)
+    return "shared"
 
 
 async def audit_for_member(
     session: AsyncSession, member: Member, *, before_id: int | None, limit: int
 ) -> tuple[list[AuditEvent], dict[str, User], int | None]:
-    sections = {s.id: s for s in await list_sections(session, member.plan_id)}
     events = await audit_service.list_for_plan(
         session, member.plan_id, before_id=before_id, limit=limit
     )
-    visible = [e for e in events if audit_visible(member, e, sections)]
+    audience = {"shared", policy.internal_visibility(member.party)}
+    visible = [e for e in events if e.visibility in audience]
     actor_ids = {e.actor_id for e in visible if e.actor_id}
     users = (
         {u.id: u for u in await session.scalars(select(User).where(User.id.in_(actor_ids)))}

@@ -38,7 +38,7 @@ export class ApiError extends Error {
 
 const CODE_BY_STATUS: Record<number, string> = {
   400: 'bad_request',
-  401: 'not_authenticated',
+  401: 'unauthorized',
   403: 'forbidden',
   404: 'not_found',
   409: 'conflict',
@@ -96,7 +96,7 @@ export function parseApiError(status: number, body: unknown, retryAfterHeader?: 
   if (!isObject(body)) {
     return new ApiError({ status, code: codeForStatus(status), retryAfter });
   }
-  const code = str(body.error) || codeForStatus(status);
+  const code = typeof body.error === 'string' && body.error ? body.error : codeForStatus(status);
   let detail: string | null = typeof body.detail === 'string' && body.detail ? body.detail : null;
   let fieldErrors = parseFieldErrors(body.errors);
   if (Array.isArray(body.detail)) {

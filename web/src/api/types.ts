@@ -113,6 +113,8 @@ export interface CreatedInvitation extends Invitation {
   token: string;
   url: string;
   code: string;
+  /** Whether the server emailed the link (only when SMTP is set up). */
+  emailed: boolean;
 }
 
 export interface InvitationPreview {
@@ -232,7 +234,7 @@ export function decodeInvitation(value: unknown): Invitation | null {
 export function decodeCreatedInvitation(value: unknown): CreatedInvitation {
   const o = obj(value);
   const base = decodeInvitation(o) ?? decodeInvitation({})!;
-  return { ...base, token: str(o.token), url: str(o.url), code: str(o.code) };
+  return { ...base, token: str(o.token), url: str(o.url), code: str(o.code), emailed: bool(o.emailed) };
 }
 
 export function decodeInvitationPreview(value: unknown): InvitationPreview {

@@ -7,6 +7,7 @@ interface AuthValue {
   /** undefined while the first /me call is in flight; null when signed out. */
   user: User | null | undefined;
   config: AppConfig;
+  configLoaded: boolean;
   /** Set when the server could not be asked who we are (not when we are simply signed out). */
   error: unknown;
   refresh: () => Promise<User | null>;
@@ -30,6 +31,7 @@ async function fetchMe(): Promise<User | null> {
 export function AuthProvider({ children }: { children: ReactNode }) {
   const [user, setUser] = useState<User | null | undefined>(undefined);
   const [config, setConfig] = useState<AppConfig>(DEFAULT_CONFIG);
+  const [configLoaded, setConfigLoaded] = useState(false);
   const [error, setError] = useState<unknown>(null);
 
   const refresh = useCallback(async () => {
@@ -47,7 +49,9 @@ export function AuthProvider({ children }: { children: ReactNode }) {
 
   useEffect(() => {
     void refresh();
-    getConfig().then(setConfig, () => setConfig(DEFAULT_CONFIG));
+    getConfig()
+      .then(setConfig, () => setConfig(DEFAULT_CONFIG))
+      .finally(() => setConfigLoaded(true));
   }, [refresh]);
 
   // A session that expires mid-visit shows the sign-in page instead of a wall of errors.
@@ -62,8 +66,8 @@ export function AuthProvider({ children }: { children: ReactNode }) {
   }, []);
 
   const value = useMemo<AuthValue>(
-    () => ({ user, config, error, refresh, setUser, logout }),
-    [user, config, error, refresh, logout],
+    () => ({ user, config, configLoaded, error, refresh, setUser, logout }),
+    [user, config, configLoaded, error, refresh, logout],
   );
   return <AuthContext.Provider value={value}>{children}</AuthContext.Provider>;
 }

@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'react';
-import { useT } from '../i18n/I18nProvider';
+import { useI18n } from '../i18n/I18nProvider';
 import { CheckIcon, CopyIcon } from './Icons';
 
 async function copyText(text: string): Promise<boolean> {
@@ -13,7 +13,7 @@ async function copyText(text: string): Promise<boolean> {
 
 /** Copies `text`; `what` names the thing for screen readers ("Copy link"). */
 export function CopyButton({ text, what }: { text: string; what: string }) {
-  const t = useT();
+  const { t, lang } = useI18n();
   const [state, setState] = useState<'idle' | 'copied' | 'failed'>('idle');
 
   useEffect(() => {
@@ -30,7 +30,7 @@ export function CopyButton({ text, what }: { text: string; what: string }) {
         onClick={async () => setState((await copyText(text)) ? 'copied' : 'failed')}
       >
         {state === 'copied' ? <CheckIcon /> : <CopyIcon />}
-        {t('common.copyThing', { thing: what })}
+        {t('common.copyThing', { thing: what.toLocaleLowerCase(lang) })}
       </button>
       <span className="copy__status" role="status" aria-live="polite">
         {state === 'copied' ? t('common.copied') : state === 'failed' ? t('common.copyFailed') : ''}

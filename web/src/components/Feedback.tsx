@@ -6,7 +6,7 @@ import { useT, type TFunction } from '../i18n/I18nProvider';
 /** Plain-words text for any error a call can throw. */
 export function errorText(error: unknown, t: TFunction): string {
   if (!(error instanceof ApiError)) return t('error.unexpected');
-  if (error.code === 'too_many_attempts' && error.retryAfter) {
+  if (error.status === 429 && error.retryAfter) {
     return t('error.too_many_attempts_wait', { seconds: error.retryAfter });
   }
   const key = `error.${error.code}`;

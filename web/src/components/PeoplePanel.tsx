@@ -250,6 +250,7 @@ function InviteForm({ plan, onCreated }: { plan: PlanBase; onCreated: () => void
       {created && (
         <div className="alert alert--success invite-result" role="status">
           <p>{t('people.inviteCreated', { email: created.email })}</p>
+          {created.emailed && <p>{t('people.inviteEmailed', { email: created.email })}</p>}
           {link && (
             <div className="invite-result__row">
               <span className="invite-result__label">{t('people.inviteLink')}</span>

@@ -34,7 +34,7 @@ export function useResource<T>(load: (signal: AbortSignal) => Promise<T>, deps: 
       },
     );
     return () => controller.abort();
-    // eslint-disable-next-line react-hooks/exhaustive-deps
+    // `deps` stand in for `load`, which is a new closure on every render.
   }, [...deps, version]);
 
   const reload = useCallback(() => setVersion((v) => v + 1), []);

@@ -2,14 +2,14 @@ import { useState, type FormEvent } from 'react';
 import { Link, Navigate, useNavigate, useSearchParams } from 'react-router-dom';
 import { auth } from '../api/endpoints';
 import { useAuth } from '../auth/AuthProvider';
-import { ErrorMessage, fieldErrorOf } from '../components/Feedback';
+import { ErrorMessage, fieldErrorOf, Loading } from '../components/Feedback';
 import { TextField } from '../components/Fields';
 import { useT } from '../i18n/I18nProvider';
 import { safeNextPath } from '../lib/format';
 
 export function SignupPage() {
   const t = useT();
-  const { user, config, setUser, refresh } = useAuth();
+  const { user, config, configLoaded, setUser, refresh } = useAuth();
   const navigate = useNavigate();
   const [params] = useSearchParams();
   const next = safeNextPath(params.get('next'));
@@ -22,6 +22,8 @@ export function SignupPage() {
   if (user) return <Navigate to={next} replace />;
 
   const loginHref = next === '/' ? '/login' : `/login?next=${encodeURIComponent(next)}`;
+
+  if (!configLoaded) return <Loading />;
 
   if (!config.allow_signup) {
     return (
