@@ -9,6 +9,9 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from server.auth.router import router as auth_router
 from server.auth.service import LoginThrottle
+from server.collab.fanout import PostgresFanout
+from server.collab.manager import RoomManager
+from server.collab.router import router as collab_router
 from server.config import Settings
 from server.db import create_engine, create_sessionmaker
 from server.errors import install_error_handlers
@@ -30,9 +33,20 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         engine = create_engine(settings.effective_database_url)
         app.state.engine = engine
         app.state.sessionmaker = create_sessionmaker(engine)
+        rooms = RoomManager(settings, app.state.sessionmaker)
+        app.state.rooms = rooms
+        fanout = (
+            None if settings.is_sqlite else PostgresFanout(settings.effective_database_url, rooms)
+        )
+        await rooms.start()
+        if fanout is not None:
+            await fanout.start()
         try:
             yield
         finally:
+            if fanout is not None:
+                await fanout.stop()
+            await rooms.stop()
             await engine.dispose()
 
     app = FastAPI(
@@ -67,5 +81,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     app.include_router(auth_router)
     app.include_router(plans_router)
+    app.include_router(collab_router)
     mount_web(app, settings.web_dist)
     return app

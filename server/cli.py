@@ -51,6 +51,9 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
         port=args.port,
         log_level=settings.log_level,
         proxy_headers=True,
+        # Room for our own size check (which answers 4413) before uvicorn's own limit.
+        ws_max_size=max(16 * 1024 * 1024, 2 * settings.collab_max_message_bytes),
+        ws_per_message_deflate=settings.ws_per_message_deflate,
     )
     return 0
 

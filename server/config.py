@@ -30,6 +30,15 @@ class Settings(BaseSettings):
     smtp_from: str = "JointPlan <noreply@localhost>"
     smtp_starttls: bool = True
 
+    collab_max_message_bytes: int = Field(default=2 * 1024 * 1024, ge=1024)
+    collab_rate_per_second: float = Field(default=100, gt=0)
+    collab_rate_burst: float = Field(default=1000, ge=1)
+    collab_max_queued_bytes: int = Field(default=64 * 1024 * 1024, ge=1024)
+    collab_room_grace_seconds: float = Field(default=10, ge=0)
+    collab_compact_threshold: int = Field(default=500, ge=1)
+    collab_recheck_seconds: float = Field(default=30, gt=0)
+    ws_per_message_deflate: bool = False
+
     web_dist: Path | None = None
     log_level: str = "info"
 

@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
+from server import events
 from server.audit import service as audit_service
 from server.audit.models import AuditEvent
 from server.auth import service as auth_service
@@ -153,6 +154,7 @@ async def set_archived(session: AsyncSession, plan: Plan, actor: Member, archive
     if (plan.archived_at is not None) == archived:
         return plan
     plan.archived_at = utcnow() if archived else None
+    await events.access_changed(session, plan.id)
     await audit_service.record(
         session,
         plan_id=plan.id,
@@ -267,6 +269,8 @@ async def update_section(
         raise BadRequest("A goals section needs a horizon.", code="horizon_required")
     await session.flush()
     touch(plan)
+    if "owner" in fields or "visibility" in fields:
+        await events.access_changed(session, plan.id)
     await _record_section_event(
         session, actor, section, "section.update", before=before, after=section_snapshot(section)
     )
@@ -280,6 +284,7 @@ async def delete_section(
     await session.delete(section)
     await session.flush()
     touch(plan)
+    await events.access_changed(session, plan.id)
     await _record_section_event(session, actor, section, "section.delete", before=before)
 
 
@@ -364,6 +369,7 @@ async def update_member(
     if member.role == "facilitator" and fields.get("role", "facilitator") != "facilitator":
         await _ensure_other_facilitator(session, member)
     before = snapshot(member, MEMBER_FIELDS)
+    await events.access_changed(session, plan.id)
     for name, value in fields.items():
         setattr(member, name, value)
     await session.flush()
@@ -385,6 +391,7 @@ async def remove_member(session: AsyncSession, plan: Plan, actor: Member, member
     if member.role == "facilitator":
         await _ensure_other_facilitator(session, member)
     before = snapshot(member, MEMBER_FIELDS)
+    await events.access_changed(session, plan.id)
     await session.delete(member)
     await session.flush()
     touch(plan)

@@ -1,0 +1,1 @@
+"""Live co-editing: one Yjs document per section over the y-websocket protocol."""

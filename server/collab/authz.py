@@ -1,0 +1,103 @@
+"""Who may read and write a section's live document, decided by the plans policy."""
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+from starlette.requests import HTTPConnection
+
+from server.auth import service as auth_service
+from server.auth.dependencies import credential_from
+from server.auth.models import AccessToken
+from server.collab.closecodes import CloseCode
+from server.db import utcnow
+from server.plans import policy
+from server.plans.models import Member, Plan, Section
+
+
+@dataclass(frozen=True)
+class Access:
+    user_id: str
+    user_name: str
+    token_id: str
+    plan_id: str
+    section_id: str
+    kind: str
+    party: str
+    can_write: bool
+
+
+async def authorize(
+    session: AsyncSession, connection: HTTPConnection, section_id: str
+) -> Access | CloseCode:
+    """The caller's access to a section, or the close code to refuse them with."""
+    secret = credential_from(connection)
+    resolved = await auth_service.resolve_token(session, secret) if secret else None
+    if resolved is None:
+        return CloseCode.UNAUTHENTICATED
+    token, user = resolved
+    row = (
+        await session.execute(
+            select(Section, Member)
+            .join(Member, Member.plan_id == Section.plan_id)
+            .where(Section.id == section_id, Member.user_id == user.id)
+        )
+    ).first()
+    if row is None:
+        return CloseCode.NOT_FOUND
+    section, member = row
+    if not policy.can_read(member, section):
+        return CloseCode.NOT_FOUND
+    archived = await session.scalar(select(Plan.archived_at).where(Plan.id == section.plan_id))
+    return Access(
+        user_id=user.id,
+        user_name=user.name,
+        token_id=token.id,
+        plan_id=section.plan_id,
+        section_id=section.id,
+        kind=section.kind,
+        party=member.party,
+        can_write=policy.can_write(member, section) and archived is None,
+    )
+
+
+@dataclass(frozen=True)
+class Verdict:
+    read: bool
+    write: bool
+
+
+async def recheck(
+    session: AsyncSession, section_id: str, grants: Iterable[tuple[str, str]]
+) -> dict[tuple[str, str], Verdict]:
+    """Fresh verdicts for (user_id, token_id) pairs connected to a section."""
+    grants = list(grants)
+    section = await session.get(Section, section_id)
+    if section is None:
+        return {g: Verdict(False, False) for g in grants}
+    user_ids = {u for u, _ in grants}
+    members = {
+        m.user_id: m
+        for m in await session.scalars(
+            select(Member).where(Member.plan_id == section.plan_id, Member.user_id.in_(user_ids))
+        )
+    }
+    now = utcnow()
+    live_tokens = set(
+        await session.scalars(
+            select(AccessToken.id).where(
+                AccessToken.id.in_({t for _, t in grants}),
+                AccessToken.revoked_at.is_(None),
+                (AccessToken.expires_at.is_(None)) | (AccessToken.expires_at > now),
+            )
+        )
+    )
+    archived = await session.scalar(select(Plan.archived_at).where(Plan.id == section.plan_id))
+    verdicts = {}
+    for user_id, token_id in grants:
+        member = members.get(user_id) if token_id in live_tokens else None
+        read = policy.can_read(member, section)
+        write = read and policy.can_write(member, section) and archived is None
+        verdicts[(user_id, token_id)] = Verdict(read, write)
+    return verdicts

@@ -1,0 +1,88 @@
+"""Cross-process fan-out over PostgreSQL LISTEN/NOTIFY.
+
+Every committed batch of updates is announced with NOTIFY inside its own transaction
+(store.WriteAheadLog); each process LISTENs and applies what other processes committed to
+the rooms it has loaded. Access changes travel the same way (server.events).
+"""
+
+import asyncio
+import base64
+import contextlib
+import json
+import logging
+from typing import Any
+
+import asyncpg
+from sqlalchemy.engine import make_url
+
+from server import events
+from server.collab import store
+from server.collab.manager import RoomManager
+
+log = logging.getLogger(__name__)
+
+
+def asyncpg_dsn(url: str) -> str:
+    return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+
+
+class PostgresFanout:
+    def __init__(self, database_url: str, manager: RoomManager) -> None:
+        self.dsn = asyncpg_dsn(database_url)
+        self.manager = manager
+        self._connection: Any = None
+        self._task: asyncio.Task[None] | None = None
+        self.connected = asyncio.Event()
+
+    async def start(self) -> None:
+        await self._connect()
+        self._task = asyncio.create_task(self._supervise(), name="collab-fanout")
+
+    async def stop(self) -> None:
+        if self._task:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+        if self._connection is not None:
+            with contextlib.suppress(Exception):
+                await self._connection.close()
+
+    async def _connect(self) -> None:
+        connection = await asyncpg.connect(self.dsn)
+        await connection.add_listener(store.NOTIFY_CHANNEL, self._on_update)
+        await connection.add_listener(events.ACCESS_CHANNEL, self._on_access)
+        self._connection = connection
+        self.connected.set()
+
+    async def _supervise(self) -> None:
+        while True:
+            await asyncio.sleep(1)
+            if self._connection is not None and not self._connection.is_closed():
+                continue
+            self.connected.clear()
+            log.warning("lost the PostgreSQL listener connection; reconnecting")
+            try:
+                await self._connect()
+            except (OSError, asyncpg.PostgresError):
+                log.exception("could not reconnect the PostgreSQL listener")
+                continue
+            # Notifications were missed while disconnected: reload what is stored.
+            await self.manager.resync_all()
+
+    def _on_update(self, _conn: Any, _pid: int, _channel: str, payload: str) -> None:
+        try:
+            body = json.loads(payload)
+        except ValueError:
+            return
+        if body.get("o") == self.manager.origin:
+            return
+        section_id = body.get("s")
+        if not isinstance(section_id, str) or not self.manager.wants(section_id):
+            return
+        if "u" in body:
+            self.manager.apply_remote(section_id, base64.b64decode(body["u"]))
+        else:
+            self.manager.fetch_remote(int(body["i"]))
+
+    def _on_access(self, _conn: Any, _pid: int, _channel: str, plan_id: str) -> None:
+        self.manager.access_changed(plan_id)

@@ -1,0 +1,286 @@
+"""The room manager: loads rooms on first join, unloads them when idle, keeps connections'
+authority current, and serves each WebSocket."""
+
+import asyncio
+import logging
+import os
+import uuid
+from collections import defaultdict
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from starlette.websockets import WebSocket, WebSocketDisconnect
+
+from server import events
+from server.collab import authz, protocol, store
+from server.collab.closecodes import CloseCode
+from server.collab.connection import Connection
+from server.collab.room import Room
+from server.config import Settings
+
+log = logging.getLogger(__name__)
+
+
+class RoomManager:
+    def __init__(self, settings: Settings, sessionmaker: async_sessionmaker[AsyncSession]) -> None:
+        self.settings = settings
+        self.sessionmaker = sessionmaker
+        self.is_postgres = not settings.is_sqlite
+        self.origin = f"{os.getpid()}-{uuid.uuid4().hex[:8]}"
+        self.wal = store.WriteAheadLog(
+            sessionmaker, is_postgres=self.is_postgres, origin=self.origin
+        )
+        self.rooms: dict[str, Room] = {}
+        self._loading: dict[str, asyncio.Future[Room]] = {}
+        # Updates from other processes that arrive while their room is loading.
+        self._held: dict[str, list[bytes]] = {}
+        self._unload_timers: dict[str, asyncio.TimerHandle] = {}
+        self._by_plan: dict[str, set[str]] = defaultdict(set)
+        self._tasks: set[asyncio.Task[Any]] = set()
+        self._unsubscribe: Any = None
+        self._recheck_task: asyncio.Task[None] | None = None
+
+    # ---- lifecycle ---------------------------------------------------------------------
+
+    async def start(self) -> None:
+        self.wal.start()
+        self._unsubscribe = events.subscribe(self.access_changed)
+        self._recheck_task = asyncio.create_task(self._periodic_recheck())
+
+    async def stop(self) -> None:
+        if self._unsubscribe:
+            self._unsubscribe()
+        if self._recheck_task:
+            self._recheck_task.cancel()
+        for room in list(self.rooms.values()):
+            for conn in list(room.connections):
+                conn.close(CloseCode.GOING_AWAY)
+        await asyncio.sleep(0)
+        for task in list(self._tasks):
+            task.cancel()
+        await self.wal.stop()
+        for timer in self._unload_timers.values():
+            timer.cancel()
+        for room in self.rooms.values():
+            room.close()
+        self.rooms.clear()
+
+    def _spawn(self, coro: Any) -> None:
+        task = asyncio.create_task(coro)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    # ---- rooms -------------------------------------------------------------------------
+
+    async def acquire(self, access: authz.Access) -> Room:
+        """The section's room, loading it once however many clients arrive at the same time."""
+        section_id = access.section_id
+        timer = self._unload_timers.pop(section_id, None)
+        if timer is not None:
+            timer.cancel()
+        room = self.rooms.get(section_id)
+        if room is not None:
+            return room
+        loading = self._loading.get(section_id)
+        if loading is None:
+            loading = asyncio.get_running_loop().create_future()
+            self._loading[section_id] = loading
+            self._held[section_id] = []
+            try:
+                async with self.sessionmaker() as session:
+                    stored = await store.load(session, section_id)
+                room = Room(
+                    section_id,
+                    access.plan_id,
+                    access.kind,
+                    stored.updates,
+                    stored.log_length,
+                    self.wal,
+                )
+                for update in self._held.get(section_id, ()):
+                    room.apply_remote(update)
+                self.rooms[section_id] = room
+                self._by_plan[access.plan_id].add(section_id)
+                loading.set_result(room)
+            except BaseException as exc:
+                loading.set_exception(exc)
+                loading.exception()  # mark retrieved; every waiter re-raises it
+                raise
+            finally:
+                del self._loading[section_id]
+                self._held.pop(section_id, None)
+            self._maybe_compact(room)
+            return room
+        return await asyncio.shield(loading)
+
+    def release(self, room: Room) -> None:
+        if room.connections or self.rooms.get(room.section_id) is not room:
+            return
+        grace = self.settings.collab_room_grace_seconds
+        loop = asyncio.get_running_loop()
+        self._unload_timers[room.section_id] = loop.call_later(grace, self._unload, room)
+
+    def _unload(self, room: Room) -> None:
+        self._unload_timers.pop(room.section_id, None)
+        if room.connections or self.rooms.get(room.section_id) is not room:
+            return
+        del self.rooms[room.section_id]
+        self._by_plan[room.plan_id].discard(room.section_id)
+        if not self._by_plan[room.plan_id]:
+            del self._by_plan[room.plan_id]
+        room.close()
+        if room.log_length and not room.compacting:
+            # Leave the section compact for whoever opens it next.
+            self._spawn(store.compact(self.sessionmaker, room.section_id, self.is_postgres))
+
+    def _maybe_compact(self, room: Room) -> None:
+        if room.compacting or room.log_length < self.settings.collab_compact_threshold:
+            return
+        room.compacting = True
+
+        async def run() -> None:
+            try:
+                folded = await store.compact(self.sessionmaker, room.section_id, self.is_postgres)
+                room.log_length = max(0, room.log_length - folded)
+            except Exception:
+                log.exception("compaction of section %s failed", room.section_id)
+            finally:
+                room.compacting = False
+
+        self._spawn(run())
+
+    def apply_remote(self, section_id: str, update: bytes) -> None:
+        """An update another process committed."""
+        if section_id in self._held:
+            self._held[section_id].append(update)
+        room = self.rooms.get(section_id)
+        if room is not None:
+            room.apply_remote(update)
+            room.log_length += 1
+
+    def wants(self, section_id: str) -> bool:
+        return section_id in self.rooms or section_id in self._held
+
+    def fetch_remote(self, update_id: int) -> None:
+        """An update too large for its notification: read it from the log."""
+
+        async def run() -> None:
+            async with self.sessionmaker() as session:
+                rows = await store.fetch_updates(session, [update_id])
+            for section_id, update in rows:
+                self.apply_remote(section_id, update)
+
+        self._spawn(run())
+
+    async def resync_all(self) -> None:
+        """Re-read every loaded room's stored updates (idempotent for a CRDT)."""
+        for room in list(self.rooms.values()):
+            async with self.sessionmaker() as session:
+                stored = await store.load(session, room.section_id)
+            for update in stored.updates:
+                room.apply_remote(update)
+
+    # ---- authority ---------------------------------------------------------------------
+
+    def access_changed(self, plan_id: str) -> None:
+        for section_id in list(self._by_plan.get(plan_id, ())):
+            room = self.rooms.get(section_id)
+            if room is not None:
+                self._spawn(self.recheck(room))
+
+    async def recheck(self, room: Room) -> None:
+        """Apply the current rules to every open connection of the room."""
+        conns = [c for c in room.connections if not c.closed]
+        if not conns:
+            return
+        async with self.sessionmaker() as session:
+            verdicts = await authz.recheck(
+                session, room.section_id, {(c.access.user_id, c.access.token_id) for c in conns}
+            )
+        for conn in conns:
+            verdict = verdicts[(conn.access.user_id, conn.access.token_id)]
+            if not verdict.read:
+                log.info("%r lost read access; closing", conn)
+                conn.close(CloseCode.ACCESS_REVOKED)
+            elif conn.can_write != verdict.write:
+                conn.can_write = verdict.write
+
+    async def _periodic_recheck(self) -> None:
+        # Catches what no event announces: expired or revoked tokens.
+        while True:
+            await asyncio.sleep(self.settings.collab_recheck_seconds)
+            for room in list(self.rooms.values()):
+                try:
+                    await self.recheck(room)
+                except Exception:
+                    log.exception("periodic access check failed for %s", room.section_id)
+
+    # ---- serving one WebSocket ---------------------------------------------------------
+
+    async def serve(self, websocket: WebSocket, section_id: str) -> None:
+        await websocket.accept()
+        async with self.sessionmaker() as session:
+            access = await authz.authorize(session, websocket, section_id)
+            await session.commit()  # token last-used time
+        if isinstance(access, CloseCode):
+            await websocket.close(access, "")
+            return
+        settings = self.settings
+        conn = Connection(
+            websocket,
+            access,
+            max_queued_bytes=settings.collab_max_queued_bytes,
+            rate=settings.collab_rate_per_second,
+            burst=settings.collab_rate_burst,
+        )
+        conn.start()
+        room = await self.acquire(access)
+        room.join(conn)
+        try:
+            await self._receive(conn, room)
+        finally:
+            room.leave(conn)
+            await conn.finish()
+            self.release(room)
+
+    async def _receive(self, conn: Connection, room: Room) -> None:
+        limit = self.settings.collab_max_message_bytes
+        websocket = conn.websocket
+        while not conn.closed:
+            try:
+                message = await websocket.receive()
+            except (WebSocketDisconnect, RuntimeError):
+                return
+            if message["type"] == "websocket.disconnect":
+                return
+            frame = message.get("bytes")
+            if frame is None:
+                self._refuse(conn, CloseCode.BAD_MESSAGE, "text frame")
+                return
+            if len(frame) > limit:
+                self._refuse(conn, CloseCode.TOO_LARGE, f"{len(frame)} bytes")
+                return
+            if not conn.limiter.allow():
+                self._refuse(conn, CloseCode.RATE_LIMITED, "rate limit")
+                return
+            try:
+                decoded = protocol.decode(frame)
+            except protocol.ProtocolError as exc:
+                self._refuse(conn, CloseCode.BAD_MESSAGE, str(exc))
+                return
+            try:
+                await room.handle(conn, decoded)
+            except ValueError as exc:
+                self._refuse(conn, CloseCode.BAD_MESSAGE, str(exc))
+                return
+            except Exception:
+                log.exception("could not process a message from %r", conn)
+                conn.close(CloseCode.INTERNAL_ERROR)
+                return
+            if room.log_length >= self.settings.collab_compact_threshold:
+                self._maybe_compact(room)
+
+    @staticmethod
+    def _refuse(conn: Connection, code: CloseCode, detail: str) -> None:
+        log.warning("closing %r with %d: %s", conn, code, detail)
+        conn.close(code)

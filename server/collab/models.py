@@ -1,0 +1,35 @@
+from datetime import datetime
+
+from sqlalchemy import BigInteger, ForeignKey, Integer, LargeBinary, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from server.db import Base, UTCDateTime, utcnow
+
+
+class SectionUpdate(Base):
+    """The write-ahead log of a section's document: one row per accepted Yjs update."""
+
+    __tablename__ = "section_update"
+
+    id: Mapped[int] = mapped_column(
+        BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True
+    )
+    section_id: Mapped[str] = mapped_column(
+        ForeignKey("section.id", ondelete="CASCADE"), index=True
+    )
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+    # Who wrote it, so later features can say who changed what (None for server-made content).
+    user_id: Mapped[str | None] = mapped_column(String(32))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class SectionSnapshot(Base):
+    """The compacted state of a section: the merge of every update folded into it."""
+
+    __tablename__ = "section_snapshot"
+
+    section_id: Mapped[str] = mapped_column(
+        ForeignKey("section.id", ondelete="CASCADE"), primary_key=True
+    )
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

@@ -1,0 +1,202 @@
+"""The y-websocket wire protocol: strict decoding of client frames, encoding of server frames.
+
+Frames from clients are untrusted: every length is bounds-checked and anything unexpected
+raises ProtocolError, which closes that connection only.
+"""
+
+from dataclasses import dataclass
+from enum import IntEnum
+
+from pycrdt import get_state
+
+MESSAGE_SYNC = 0
+MESSAGE_AWARENESS = 1
+MESSAGE_AUTH = 2
+MESSAGE_QUERY_AWARENESS = 3
+
+EMPTY_UPDATE = b"\x00\x00"
+
+
+class SyncStep(IntEnum):
+    STEP1 = 0
+    STEP2 = 1
+    UPDATE = 2
+
+
+class ProtocolError(ValueError):
+    pass
+
+
+class Reader:
+    def __init__(self, data: bytes) -> None:
+        self.data = data
+        self.pos = 0
+
+    def var_uint(self) -> int:
+        result = shift = 0
+        while True:
+            if self.pos >= len(self.data):
+                raise ProtocolError("truncated number")
+            byte = self.data[self.pos]
+            self.pos += 1
+            result |= (byte & 0x7F) << shift
+            if byte < 0x80:
+                return result
+            shift += 7
+            if shift > 63:
+                raise ProtocolError("number too long")
+
+    def var_bytes(self) -> bytes:
+        length = self.var_uint()
+        end = self.pos + length
+        if end > len(self.data):
+            raise ProtocolError("truncated payload")
+        chunk = self.data[self.pos : end]
+        self.pos = end
+        return chunk
+
+    def done(self) -> bool:
+        return self.pos == len(self.data)
+
+
+def var_uint(num: int) -> bytes:
+    out = bytearray()
+    while num > 0x7F:
+        out.append(0x80 | (num & 0x7F))
+        num >>= 7
+    out.append(num)
+    return bytes(out)
+
+
+def var_bytes(data: bytes) -> bytes:
+    return var_uint(len(data)) + data
+
+
+@dataclass(frozen=True, slots=True)
+class SyncMessage:
+    step: SyncStep
+    payload: bytes  # a state vector for STEP1, an update otherwise
+
+
+@dataclass(frozen=True, slots=True)
+class AwarenessMessage:
+    payload: bytes
+
+
+@dataclass(frozen=True, slots=True)
+class QueryAwarenessMessage:
+    pass
+
+
+@dataclass(frozen=True, slots=True)
+class AuthMessage:
+    pass
+
+
+Message = SyncMessage | AwarenessMessage | QueryAwarenessMessage | AuthMessage
+
+
+def decode(frame: bytes) -> Message:
+    """Decode one client frame; raises ProtocolError for anything malformed."""
+    reader = Reader(frame)
+    message = _decode(reader)
+    if not reader.done():
+        raise ProtocolError("trailing bytes after message")
+    return message
+
+
+def _decode(reader: Reader) -> Message:
+    kind = reader.var_uint()
+    if kind == MESSAGE_SYNC:
+        step = reader.var_uint()
+        if step not in (0, 1, 2):
+            raise ProtocolError(f"unknown sync step {step}")
+        payload = reader.var_bytes()
+        if step == SyncStep.STEP1:
+            _check_state_vector(payload)
+        else:
+            _check_update(payload)
+        return SyncMessage(SyncStep(step), payload)
+    if kind == MESSAGE_AWARENESS:
+        payload = reader.var_bytes()
+        _check_awareness(payload)
+        return AwarenessMessage(payload)
+    if kind == MESSAGE_QUERY_AWARENESS:
+        return QueryAwarenessMessage()
+    if kind == MESSAGE_AUTH:
+        return AuthMessage()
+    raise ProtocolError(f"unknown message type {kind}")
+
+
+def _check_state_vector(payload: bytes) -> None:
+    decode_state_vector(payload)
+
+
+def decode_state_vector(payload: bytes) -> dict[int, int]:
+    reader = Reader(payload)
+    count = reader.var_uint()
+    if count > len(payload):
+        raise ProtocolError("bad state vector")
+    vector = {}
+    for _ in range(count):
+        client = reader.var_uint()
+        vector[client] = reader.var_uint()
+    if not reader.done():
+        raise ProtocolError("trailing bytes in state vector")
+    return vector
+
+
+def _check_update(payload: bytes) -> None:
+    if payload == EMPTY_UPDATE:
+        return
+    try:
+        get_state(payload)  # decodes the whole update; refuses any truncation
+    except ValueError as exc:
+        raise ProtocolError("malformed update") from exc
+
+
+def _check_awareness(payload: bytes) -> None:
+    reader = Reader(payload)
+    count = reader.var_uint()
+    if count > len(payload):
+        raise ProtocolError("bad awareness update")
+    for _ in range(count):
+        reader.var_uint()
+        reader.var_uint()
+        state = reader.var_bytes()
+        try:
+            state.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise ProtocolError("awareness state is not UTF-8") from exc
+    if not reader.done():
+        raise ProtocolError("trailing bytes in awareness update")
+
+
+def adds_anything(update: bytes, doc_state: bytes) -> bool:
+    """Whether an update carries inserts the document does not have yet (cheap check used to
+    decide whether a read-only client tried to write)."""
+    if update == EMPTY_UPDATE:
+        return False
+    theirs = decode_state_vector(get_state(update))
+    ours = decode_state_vector(doc_state)
+    return any(clock > ours.get(client, 0) for client, clock in theirs.items())
+
+
+def sync_step1(state_vector: bytes) -> bytes:
+    return bytes([MESSAGE_SYNC, SyncStep.STEP1]) + var_bytes(state_vector)
+
+
+def sync_step2(update: bytes) -> bytes:
+    return bytes([MESSAGE_SYNC, SyncStep.STEP2]) + var_bytes(update)
+
+
+def sync_update(update: bytes) -> bytes:
+    return bytes([MESSAGE_SYNC, SyncStep.UPDATE]) + var_bytes(update)
+
+
+def awareness(update: bytes) -> bytes:
+    return bytes([MESSAGE_AWARENESS]) + var_bytes(update)
+
+
+def permission_denied(reason: str) -> bytes:
+    return bytes([MESSAGE_AUTH, 0]) + var_bytes(reason.encode())

@@ -1,0 +1,156 @@
+"""A room: one section's live document, its presence and its connections."""
+
+import logging
+from typing import Any
+
+from pycrdt import Awareness, Doc, TransactionEvent, merge_updates
+
+from server.collab import protocol, schema
+from server.collab.connection import Connection
+from server.collab.protocol import (
+    AuthMessage,
+    AwarenessMessage,
+    Message,
+    QueryAwarenessMessage,
+    SyncMessage,
+    SyncStep,
+)
+from server.collab.store import WriteAheadLog
+
+log = logging.getLogger(__name__)
+
+
+class Room:
+    def __init__(
+        self,
+        section_id: str,
+        plan_id: str,
+        kind: str,
+        updates: list[bytes],
+        log_length: int,
+        wal: WriteAheadLog,
+    ) -> None:
+        self.section_id = section_id
+        self.plan_id = plan_id
+        self.kind = kind
+        self.wal = wal
+        self.log_length = log_length
+        self.compacting = False
+        self.connections: set[Connection] = set()
+        self.doc: Doc[Any] = Doc()
+        for update in updates:
+            try:
+                self.doc.apply_update(update)
+            except ValueError:
+                log.error("skipping an unreadable stored update of section %s", section_id)
+        try:
+            schema.ensure_roots(self.doc, kind)
+        except Exception:
+            log.warning("section %s has a root of an unexpected type", section_id)
+        self._captured: list[bytes] = []
+        self._doc_subscription = self.doc.observe(self._on_transaction)
+        self.awareness = Awareness(self.doc)
+        # Awareness(doc) registers the server itself as a participant; it is not one.
+        self.awareness.set_local_state(None)
+        self._awareness_subscription = self.awareness.observe(self._on_awareness)
+
+    # ---- document ----------------------------------------------------------------------
+
+    def _on_transaction(self, event: TransactionEvent) -> None:
+        self._captured.append(event.update)
+
+    def apply(self, update: bytes) -> bytes | None:
+        """Apply an update; returns what actually changed the document, if anything."""
+        self._captured.clear()
+        self.doc.apply_update(update)
+        changes = [u for u in self._captured if u != protocol.EMPTY_UPDATE]
+        self._captured.clear()
+        if not changes:
+            return None
+        return changes[0] if len(changes) == 1 else merge_updates(*changes)
+
+    def broadcast(self, frame: bytes, *, exclude: Connection | None = None) -> None:
+        for conn in self.connections:
+            if conn is not exclude:
+                conn.send(frame)
+
+    def apply_remote(self, update: bytes) -> None:
+        """An update committed by another process: apply it and pass it on to everyone here."""
+        try:
+            change = self.apply(update)
+        except ValueError:
+            log.error(
+                "ignoring an unreadable update for section %s from another process", self.section_id
+            )
+            return
+        if change is not None:
+            self.broadcast(protocol.sync_update(change))
+
+    # ---- connections -------------------------------------------------------------------
+
+    def join(self, conn: Connection) -> None:
+        self.connections.add(conn)
+        conn.send(protocol.sync_step1(self.doc.get_state()))
+        others = list(self.awareness.states)
+        if others:
+            conn.send(protocol.awareness(self.awareness.encode_awareness_update(others)))
+
+    def leave(self, conn: Connection) -> None:
+        self.connections.discard(conn)
+        if conn.awareness_clients:
+            # Presence goes at once, not after the peers' 30 s timeout.
+            self.awareness.remove_awareness_states(list(conn.awareness_clients), origin=None)
+
+    # ---- messages ----------------------------------------------------------------------
+
+    async def handle(self, conn: Connection, message: Message) -> None:
+        if isinstance(message, SyncMessage):
+            await self._handle_sync(conn, message)
+        elif isinstance(message, AwarenessMessage):
+            self.awareness.apply_awareness_update(message.payload, origin=conn)
+        elif isinstance(message, QueryAwarenessMessage):
+            states = list(self.awareness.states)
+            if states:
+                conn.send(protocol.awareness(self.awareness.encode_awareness_update(states)))
+        elif isinstance(message, AuthMessage):
+            pass  # clients have nothing to say in the auth protocol
+
+    async def _handle_sync(self, conn: Connection, message: SyncMessage) -> None:
+        if message.step == SyncStep.STEP1:
+            # The document holds only committed updates (they are applied after their
+            # commit), so a joining client is never sent anything that could be lost.
+            conn.send(protocol.sync_step2(self.doc.get_update(message.payload)))
+            return
+        update = message.payload
+        if update == protocol.EMPTY_UPDATE:
+            return
+        if not conn.can_write:
+            if message.step == SyncStep.UPDATE or protocol.adds_anything(
+                update, self.doc.get_state()
+            ):
+                conn.send(protocol.permission_denied("This section is read-only for you."))
+            return
+        await self.wal.write(self.section_id, update, conn.access.user_id)
+        self.log_length += 1
+        change = self.apply(update)
+        if change is not None:
+            self.broadcast(protocol.sync_update(change), exclude=conn)
+
+    # ---- presence ----------------------------------------------------------------------
+
+    def _on_awareness(self, topic: str, payload: tuple[dict[str, list[int]], Any]) -> None:
+        if topic != "update":
+            return
+        changes, origin = payload
+        ids = changes["added"] + changes["updated"] + changes["removed"]
+        if not ids:
+            return
+        if isinstance(origin, Connection):
+            origin.awareness_clients.update(changes["added"] + changes["updated"])
+            origin.awareness_clients.difference_update(changes["removed"])
+        frame = protocol.awareness(self.awareness.encode_awareness_update(ids))
+        self.broadcast(frame, exclude=origin if isinstance(origin, Connection) else None)
+
+    def close(self) -> None:
+        self.doc.unobserve(self._doc_subscription)
+        self.awareness.unobserve(self._awareness_subscription)
