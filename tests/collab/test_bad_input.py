@@ -1,0 +1,92 @@
+"""Bad input closes only the offending connection; the room, its clients and the stored
+document carry on."""
+
+import asyncio
+
+import httpx
+import pytest
+
+from server.collab import protocol
+from tests.collab.conftest import ServerProcess, Workshop, section_id
+from tests.collab.yclient import YClient
+
+VALID = protocol.sync_update(b"\x01\x01\x9a\x05\x00\x04\x01\x05items\x01w\x01x\x00")
+
+CASES = [
+    ("garbage", b"\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff", 4400),
+    ("truncated update", VALID[:-3], 4400),
+    ("truncated header", b"\x00", 4400),
+    ("unknown message type", b"\x09\x00", 4400),
+    ("unknown sync step", b"\x00\x07\x00", 4400),
+    ("malformed update payload", protocol.sync_update(b"\x05\x05\x05\x05"), 4400),
+    ("bad awareness", protocol.awareness(b"\x05\x01"), 4400),
+    ("trailing bytes", protocol.sync_step1(b"\x00") + b"\x00", 4400),
+    ("oversized", protocol.sync_update(b"\x00" * (2 * 1024 * 1024 + 10)), 4413),
+]
+
+
+@pytest.mark.parametrize(("label", "frame", "code"), CASES, ids=[c[0] for c in CASES])
+async def test_bad_frame_closes_only_that_connection(
+    server: ServerProcess, workshop: Workshop, label: str, frame: bytes, code: int
+) -> None:
+    kam = await workshop.signup("Kam")
+    plan = await workshop.plan(kam)
+    sid = section_id(plan, "goals_strategic")
+    async with (
+        YClient(server.ws, sid, kam.token) as good,
+        YClient(server.ws, sid, kam.token) as other,
+    ):
+        await good.wait_synced()
+        await other.wait_synced()
+        good.push("kept")
+        await other.wait_for(lambda: other.titles() == ["kept"])
+
+        bad = await YClient(server.ws, sid, kam.token).connect()
+        await bad.wait_synced()
+        await bad.send_raw(frame)
+        assert await bad.wait_closed() == code, label
+
+        good.push("after")
+        await other.wait_for(lambda: other.titles() == ["kept", "after"])
+    async with YClient(server.ws, sid, kam.token) as fresh:
+        await fresh.wait_synced()
+        assert fresh.titles() == ["kept", "after"]
+    async with httpx.AsyncClient() as http:
+        assert (await http.get(f"{server.http}/healthz")).status_code == 200
+
+
+async def test_text_frame_is_refused(server: ServerProcess, workshop: Workshop) -> None:
+    kam = await workshop.signup("Kam")
+    plan = await workshop.plan(kam)
+    c = await YClient(server.ws, section_id(plan, "analysis"), kam.token).connect()
+    await c.wait_synced()
+    assert c.ws is not None
+    await c.ws.send("hello")
+    assert await c.wait_closed() == 4400
+
+
+async def test_flood_beyond_the_rate_limit_is_closed(
+    server: ServerProcess, workshop: Workshop
+) -> None:
+    kam = await workshop.signup("Kam")
+    plan = await workshop.plan(kam)
+    sid = section_id(plan, "goals_strategic")
+    async with YClient(server.ws, sid, kam.token) as other:
+        await other.wait_synced()
+        flooder = await YClient(server.ws, sid, kam.token).connect()
+        await flooder.wait_synced()
+        query = bytes([protocol.MESSAGE_QUERY_AWARENESS])
+        for _ in range(3000):
+            if flooder.closed.is_set():
+                break
+            try:
+                await flooder.send_raw(query)
+            except Exception:
+                break
+        assert await flooder.wait_closed() == 4429
+        await asyncio.sleep(0.1)
+        assert not other.closed.is_set()
+        other.push("still working")
+        async with YClient(server.ws, sid, kam.token) as check:
+            await check.wait_synced()
+            await check.wait_for(lambda: check.titles() == ["still working"])

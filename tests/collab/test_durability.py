@@ -1,0 +1,166 @@
+"""Nothing that anyone has seen is lost: restarts, SIGKILL mid-edit, compaction, and two
+server processes on one PostgreSQL."""
+
+import asyncio
+import contextlib
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import create_async_engine
+
+from server.collab.models import SectionSnapshot, SectionUpdate
+from tests.collab.conftest import ServerProcess, Workshop, section_id
+from tests.collab.yclient import YClient
+
+
+@pytest.fixture
+def own_server(live_database: tuple[str, Path]) -> Any:
+    """A server process the test may restart or kill; a fresh port each start."""
+    url, data_dir = live_database
+    started: list[ServerProcess] = []
+
+    def start(**env: str) -> ServerProcess:
+        process = ServerProcess(url, data_dir, env_extra=env)
+        process.start()
+        started.append(process)
+        return process
+
+    yield start
+    for process in started:
+        process.stop()
+
+
+async def test_reconnect_after_restart_loses_nothing(own_server: Any) -> None:
+    first = own_server()
+    workshop = Workshop(first)
+    kam = await workshop.signup("Kam")
+    plan = await workshop.plan(kam)
+    sid = section_id(plan, "goals_strategic")
+    async with YClient(first.ws, sid, kam.token) as c:
+        await c.wait_synced()
+        for i in range(25):
+            c.push(f"goal {i}")
+        await asyncio.sleep(0.5)
+        offline_doc_state = c.doc.get_update()
+    first.stop()
+
+    # Edits made while the server is down, kept by the client.
+    offline = YClient(first.ws, sid, kam.token)
+    offline._apply(offline_doc_state)
+    offline.push("written offline")
+
+    second = own_server()
+    offline.url = offline.url.replace(str(first.port), str(second.port))
+    await offline.connect()
+    await offline.wait_synced()
+    await asyncio.sleep(0.5)
+    await offline.close()
+    async with YClient(second.ws, sid, kam.token) as fresh:
+        await fresh.wait_synced()
+        assert fresh.titles() == [f"goal {i}" for i in range(25)] + ["written offline"]
+    await workshop.close()
+
+
+async def test_sigkill_mid_edit_loses_nothing_anyone_saw(own_server: Any) -> None:
+    first = own_server()
+    workshop = Workshop(first)
+    kam = await workshop.signup("Kam")
+    plan = await workshop.plan(kam)
+    sid = section_id(plan, "goals_strategic")
+    writer = await YClient(first.ws, sid, kam.token).connect()
+    watcher = await YClient(first.ws, sid, kam.token).connect()
+    await writer.wait_synced()
+    await watcher.wait_synced()
+
+    async def keep_writing() -> None:
+        i = 0
+        while not writer.closed.is_set():
+            writer.push(f"edit {i}")
+            i += 1
+            await asyncio.sleep(0.002)
+
+    typing = asyncio.create_task(keep_writing())
+    await watcher.wait_for(lambda: len(watcher.items) >= 200, within=20)
+    first.kill()
+    await watcher.wait_closed()
+    seen = set(watcher.titles())
+    typing.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await typing
+    assert len(seen) >= 200
+
+    second = own_server()
+    async with YClient(second.ws, sid, kam.token) as fresh:
+        await fresh.wait_synced()
+        kept = set(fresh.titles())
+    assert seen <= kept, f"lost {sorted(seen - kept)[:5]}"
+    await workshop.close()
+
+
+async def test_compaction_keeps_every_update_including_concurrent_ones(
+    own_server: Any, live_database: tuple[str, Path]
+) -> None:
+    server = own_server(JOINTPLAN_COLLAB_COMPACT_THRESHOLD="25")
+    workshop = Workshop(server)
+    kam = await workshop.signup("Kam")
+    plan = await workshop.plan(kam)
+    sid = section_id(plan, "goals_strategic")
+    async with YClient(server.ws, sid, kam.token) as a, YClient(server.ws, sid, kam.token) as b:
+        await a.wait_synced()
+        await b.wait_synced()
+        for i in range(150):
+            a.push(f"a{i}")
+            b.push(f"b{i}")
+            if i % 10 == 0:
+                await asyncio.sleep(0.01)
+        await a.wait_for(lambda: len(a.items) == 300, within=10)
+        await b.wait_for(lambda: len(b.items) == 300, within=10)
+    await asyncio.sleep(1.5)  # room unloads and compacts what is left
+    engine = create_async_engine(live_database[0])
+    try:
+        async with engine.connect() as conn:
+            rows = await conn.scalar(select(func.count()).where(SectionUpdate.section_id == sid))
+            snapshots = await conn.scalar(
+                select(func.count()).where(SectionSnapshot.section_id == sid)
+            )
+    finally:
+        await engine.dispose()
+    assert snapshots == 1
+    assert rows is not None
+    assert rows < 25
+    async with YClient(server.ws, sid, kam.token) as fresh:
+        await fresh.wait_synced()
+        assert sorted(fresh.titles()) == sorted(
+            [f"a{i}" for i in range(150)] + [f"b{i}" for i in range(150)]
+        )
+    await workshop.close()
+
+
+async def test_two_processes_on_one_postgresql_converge(
+    own_server: Any, live_database: tuple[str, Path]
+) -> None:
+    if live_database[0].startswith("sqlite"):
+        pytest.skip("SQLite mode is one process by design")
+    one = own_server()
+    two = own_server()
+    workshop = Workshop(one)
+    kam = await workshop.signup("Kam")
+    plan = await workshop.plan(kam)
+    sid = section_id(plan, "goals_strategic")
+    async with YClient(one.ws, sid, kam.token) as a, YClient(two.ws, sid, kam.token) as b:
+        await a.wait_synced()
+        await b.wait_synced()
+        for i in range(30):
+            a.push(f"one {i}")
+            b.push(f"two {i}")
+        await a.wait_for(lambda: len(a.items) == 60, within=5)
+        await b.wait_for(lambda: len(b.items) == 60, within=5)
+        assert a.titles() == b.titles()
+        # Access changes made through one process reach connections on the other.
+        await kam.http.patch(f"/api/plans/{plan['id']}/sections/{sid}", json={"owner": "customer"})
+        await asyncio.sleep(1)
+        b.push("refused")
+        await b.wait_for(lambda: bool(b.denied), within=2)
+    await workshop.close()

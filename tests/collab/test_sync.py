@@ -1,0 +1,298 @@
+"""Live co-editing against a real server process with pycrdt y-websocket clients."""
+
+import asyncio
+from typing import Any
+
+import httpx
+from pycrdt import Array, Doc, Map, Text
+
+from server.collab import protocol
+from tests.collab.conftest import ServerProcess, Workshop, section_id
+from tests.collab.yclient import YClient
+
+
+async def test_two_editors_converge_and_content_is_served_as_json(
+    server: ServerProcess, workshop: Workshop
+) -> None:
+    kam = await workshop.signup("Kam")
+    plan = await workshop.plan(kam)
+    buyer = await workshop.invite(kam, plan["id"], "Buyer", "customer", "editor")
+    goals = section_id(plan, "goals_strategic")
+    async with (
+        YClient(server.ws, goals, kam.token) as a,
+        YClient(server.ws, goals, buyer.token) as b,
+    ):
+        await a.wait_synced()
+        await b.wait_synced()
+        for i in range(20):
+            a.push(f"supplier goal {i}")
+            b.push(f"customer goal {i}")
+        await a.wait_for(lambda: len(a.items) == 40)
+        await b.wait_for(lambda: len(b.items) == 40)
+        assert a.titles() == b.titles()
+        with b.doc.transaction():
+            b.items[0]["title"].insert(0, "Grow share: ")
+        await a.wait_for(lambda: a.titles()[0].startswith("Grow share: "))
+
+    content = (await kam.http.get(f"/api/plans/{plan['id']}/sections/{goals}/content")).json()
+    assert content["kind"] == "goals"
+    assert [i["title"] for i in content["items"]] == a.titles()
+    assert content["items"][0]["id"] == a.titles()[0].removeprefix("Grow share: ")
+
+
+async def test_new_sections_have_their_root_types(
+    server: ServerProcess, workshop: Workshop
+) -> None:
+    kam = await workshop.signup("Kam")
+    plan = await workshop.plan(kam)
+    for key, expected in (("goals_tactical", "items"), ("analysis", "body")):
+        sid = section_id(plan, key)
+        body = (await kam.http.get(f"/api/plans/{plan['id']}/sections/{sid}/content")).json()
+        assert expected in body
+        assert body.get("items", []) == []
+
+
+async def test_read_only_connection_gets_updates_but_cannot_write(
+    server: ServerProcess, workshop: Workshop
+) -> None:
+    kam = await workshop.signup("Kam")
+    plan = await workshop.plan(kam)
+    viewer = await workshop.invite(kam, plan["id"], "Viewer", "customer", "viewer")
+    sid = section_id(plan, "goals_strategic")
+    async with (
+        YClient(server.ws, sid, kam.token) as writer,
+        YClient(server.ws, sid, viewer.token) as reader,
+    ):
+        await writer.wait_synced()
+        await reader.wait_synced()
+        writer.push("from the writer")
+        await reader.wait_for(lambda: reader.titles() == ["from the writer"])
+        reader.push("sneaky")
+        await reader.wait_for(lambda: bool(reader.denied))
+        assert "read-only" in reader.denied[0]
+        writer.push("second")
+        await writer.wait_for(lambda: len(writer.items) == 2)
+        await asyncio.sleep(0.3)
+        assert writer.titles() == ["from the writer", "second"]
+    async with YClient(server.ws, sid, kam.token) as fresh:
+        await fresh.wait_synced()
+        assert fresh.titles() == ["from the writer", "second"]
+
+
+async def test_customer_cannot_write_supplier_owned_section(
+    server: ServerProcess, workshop: Workshop
+) -> None:
+    kam = await workshop.signup("Kam")
+    plan = await workshop.plan(kam)
+    buyer = await workshop.invite(kam, plan["id"], "Buyer", "customer", "editor")
+    product = section_id(plan, "strategy_product")  # supplier-owned, shared
+    async with YClient(server.ws, product, buyer.token) as c:
+        await c.wait_synced()
+        c.doc.get("body", type=Array)  # any write at all
+        with c.doc.transaction():
+            c.doc.get("notes", type=Array).append("x")
+        await c.wait_for(lambda: bool(c.denied))
+    body = (await kam.http.get(f"/api/plans/{plan['id']}/sections/{product}/content")).json()
+    assert body["body"] == ""
+
+
+async def test_unauthenticated_and_no_access_are_closed_without_leaking(
+    server: ServerProcess, workshop: Workshop
+) -> None:
+    kam = await workshop.signup("Kam")
+    plan = await workshop.plan(kam)
+    buyer = await workshop.invite(kam, plan["id"], "Buyer", "customer", "editor")
+    stranger = await workshop.signup("Stranger")
+    price = section_id(plan, "strategy_price")  # supplier-only
+    shared = section_id(plan, "goals_strategic")
+    cases = [
+        (shared, None, 4401),
+        (shared, "jp_not-a-token", 4401),
+        (shared, stranger.token, 4404),
+        (price, buyer.token, 4404),
+        ("0" * 32, kam.token, 4404),
+    ]
+    for sid, token, code in cases:
+        c = await YClient(server.ws, sid, token).connect()
+        assert await c.wait_closed() == code
+        assert not c.synced.is_set()
+        assert len(c.items) == 0
+
+
+async def test_authority_change_applies_to_open_connections(
+    server: ServerProcess, workshop: Workshop
+) -> None:
+    kam = await workshop.signup("Kam")
+    plan = await workshop.plan(kam)
+    buyer = await workshop.invite(kam, plan["id"], "Buyer", "customer", "editor")
+    pid = plan["id"]
+    goals = section_id(plan, "goals_operative")
+    analysis = section_id(plan, "analysis")
+    async with (
+        YClient(server.ws, goals, buyer.token) as c,
+        YClient(server.ws, analysis, buyer.token) as other,
+        YClient(server.ws, goals, kam.token) as k,
+    ):
+        await c.wait_synced()
+        await other.wait_synced()
+        await k.wait_synced()
+        c.push("before")
+        await k.wait_for(lambda: k.titles() == ["before"])
+
+        # The section becomes supplier-owned: the customer's connection turns read-only.
+        r = await kam.http.patch(f"/api/plans/{pid}/sections/{goals}", json={"owner": "supplier"})
+        assert r.status_code == 200
+        await asyncio.sleep(1)
+        c.push("after demotion")
+        await c.wait_for(lambda: bool(c.denied), within=2)
+        await asyncio.sleep(0.3)
+        assert k.titles() == ["before"]
+
+        # The section becomes supplier-only: the customer's connection is closed.
+        await kam.http.patch(
+            f"/api/plans/{pid}/sections/{goals}", json={"visibility": "supplier-only"}
+        )
+        assert await c.wait_closed(within=2) == 4403
+        assert not k.closed.is_set()
+
+        # Removing the member closes their other connections too.
+        members = (await kam.http.get(f"/api/plans/{pid}/members")).json()["items"]
+        member_id = next(m["id"] for m in members if m["user"]["id"] == buyer.id)
+        await kam.http.delete(f"/api/plans/{pid}/members/{member_id}")
+        assert await other.wait_closed(within=2) == 4403
+
+
+async def test_presence_is_relayed_and_removed_on_disconnect(
+    server: ServerProcess, workshop: Workshop
+) -> None:
+    kam = await workshop.signup("Kam")
+    plan = await workshop.plan(kam)
+    sid = section_id(plan, "goals_strategic")
+    async with YClient(server.ws, sid, kam.token) as watcher:
+        await watcher.wait_synced()
+        visitor = await YClient(server.ws, sid, kam.token).connect()
+        await visitor.wait_synced()
+        await visitor.set_presence({"user": {"name": "Visitor"}}, client_id=4242, clock=1)
+        await watcher.wait_for(lambda: 4242 in watcher.remote_awareness.states)
+        assert watcher.remote_awareness.states[4242] == {"user": {"name": "Visitor"}}
+        # The sender does not get its own presence echoed back.
+        await asyncio.sleep(0.2)
+        assert 4242 not in visitor.remote_awareness.states
+        # A same-clock echo is not forwarded again.
+        frames = watcher.awareness_frames
+        await visitor.set_presence({"user": {"name": "Visitor"}}, client_id=4242, clock=1)
+        await asyncio.sleep(0.3)
+        assert watcher.awareness_frames == frames
+        await visitor.close()
+        await watcher.wait_for(lambda: 4242 not in watcher.remote_awareness.states, within=2)
+        # The server is not a participant.
+        assert watcher.remote_awareness.states == {}
+
+
+async def test_many_clients_opening_a_cold_section_at_once_all_sync(
+    server: ServerProcess, workshop: Workshop
+) -> None:
+    kam = await workshop.signup("Kam")
+    plan = await workshop.plan(kam)
+    sid = section_id(plan, "goals_tactical")
+    async with YClient(server.ws, sid, kam.token) as seed:
+        await seed.wait_synced()
+        seed.push("already there")
+        await asyncio.sleep(0.3)
+    await asyncio.sleep(1.0)  # the room unloads (grace 0.5 s)
+    clients = [YClient(server.ws, sid, kam.token) for _ in range(60)]
+    await asyncio.gather(*(c.connect() for c in clients))
+    try:
+        await asyncio.gather(*(c.wait_synced(within=10) for c in clients))
+        assert all(c.titles() == ["already there"] for c in clients)
+    finally:
+        await asyncio.gather(*(c.close() for c in clients))
+
+
+async def test_sending_to_a_closed_socket_does_not_disturb_the_room(
+    server: ServerProcess, workshop: Workshop
+) -> None:
+    kam = await workshop.signup("Kam")
+    plan = await workshop.plan(kam)
+    sid = section_id(plan, "goals_strategic")
+    a = await YClient(server.ws, sid, kam.token).connect()
+    b = await YClient(server.ws, sid, kam.token).connect()
+    gone = await YClient(server.ws, sid, kam.token).connect()
+    for c in (a, b, gone):
+        await c.wait_synced()
+    assert gone.ws is not None
+    gone.ws.transport.abort()  # vanishes without a close handshake
+    for i in range(30):
+        a.push(f"edit {i}")
+    await b.wait_for(lambda: len(b.items) == 30)
+    await a.close()
+    await b.close()
+
+
+async def test_json_view_survives_malformed_content(
+    server: ServerProcess, workshop: Workshop
+) -> None:
+    kam = await workshop.signup("Kam")
+    plan = await workshop.plan(kam)
+    sid = section_id(plan, "action_plan")
+    async with YClient(server.ws, sid, kam.token) as c:
+        await c.wait_synced()
+        with c.doc.transaction():
+            c.items.append("not a map")
+            c.items.append(Map({"title": Text("no id")}))
+            c.items.append(
+                Map(
+                    {
+                        "id": "ok",
+                        "title": Text("Kick-off"),
+                        "due": 12,
+                        "owner": Map({"nested": "x"}),
+                    }
+                )
+            )
+        await asyncio.sleep(0.5)
+    body = (await kam.http.get(f"/api/plans/{plan['id']}/sections/{sid}/content")).json()
+    assert [i["id"] for i in body["items"]] == ["ok"]
+    assert body["items"][0]["title"] == "Kick-off"
+    assert body["skipped"] == 2
+
+
+async def test_token_is_not_written_to_logs(server: ServerProcess, workshop: Workshop) -> None:
+    kam = await workshop.signup("Kam")
+    plan = await workshop.plan(kam)
+    sid = section_id(plan, "goals_strategic")
+    async with YClient(server.ws, sid, kam.token) as c:
+        await c.wait_synced()
+    bad = await YClient(server.ws, sid, kam.token).connect()
+    await bad.wait_synced()
+    await bad.send_raw(b"\x00\x07")
+    await bad.wait_closed()
+    assert kam.token not in server.logs()
+
+
+def _doc_with(title: str) -> bytes:
+    d: Doc[Array[Any]] = Doc()
+    d.get("items", type=Array).append(Map({"id": title, "title": Text(title)}))
+    return d.get_update()
+
+
+async def test_pycrdt_update_message_from_raw_frames(
+    server: ServerProcess, workshop: Workshop
+) -> None:
+    """A client that only speaks frames (no provider) can write and read."""
+    kam = await workshop.signup("Kam")
+    plan = await workshop.plan(kam)
+    sid = section_id(plan, "goals_strategic")
+    async with YClient(server.ws, sid, kam.token) as listener:
+        await listener.wait_synced()
+        raw = await YClient(server.ws, sid, kam.token).connect()
+        await raw.wait_synced()
+        await raw.send_raw(protocol.sync_update(_doc_with("raw goal")))
+        await listener.wait_for(lambda: listener.titles() == ["raw goal"])
+        await raw.close()
+    async with httpx.AsyncClient() as http:
+        r = await http.get(
+            f"{server.http}/api/plans/{plan['id']}/sections/{sid}/content",
+            headers={"Authorization": f"Bearer {kam.token}"},
+        )
+    assert [i["title"] for i in r.json()["items"]] == ["raw goal"]
