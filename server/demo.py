@@ -1,10 +1,15 @@
 """`jointplan demo`: a supplier and a customer user and a plan to look at."""
 
+from typing import Any
+
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from server import demo_content
 from server.auth import service as auth_service
 from server.auth.models import User
+from server.collab import store as collab_store
+from server.collab.schema import build_document
 from server.config import Settings
 from server.plans import service as plans_service
 from server.plans.models import Member, Plan
@@ -25,6 +30,29 @@ async def _user(session: AsyncSession, email: str, name: str) -> User:
     else:
         user.password_hash = await auth_service.hash_password(DEMO_PASSWORD)
     return user
+
+
+def _content(key: str, kind: str, supplier_id: str, customer_id: str) -> list[Any]:
+    if key == "analysis":
+        return list(demo_content.ANALYSIS)
+    if key in demo_content.STRATEGIES:
+        return list(demo_content.STRATEGIES[key])
+    if key in demo_content.GOALS:
+        return list(demo_content.GOALS[key])
+    if kind == "activities":
+        return demo_content.activities(supplier_id, customer_id)
+    if kind == "stakeholders":
+        return demo_content.stakeholders(supplier_id)
+    return []
+
+
+async def _fill(session: AsyncSession, plan_id: str, supplier_id: str, customer_id: str) -> None:
+    for section in await plans_service.list_sections(session, plan_id):
+        content = _content(section.key, section.kind, supplier_id, customer_id)
+        if content:
+            await collab_store.save_snapshot(
+                session, section.id, build_document(section.kind, content)
+            )
 
 
 async def seed(session: AsyncSession, settings: Settings) -> list[str]:
@@ -57,6 +85,7 @@ async def seed(session: AsyncSession, settings: Settings) -> list[str]:
             )
         )
         await session.flush()
+        await _fill(session, plan.id, supplier.id, customer.id)
     base = settings.base_url.rstrip("/")
     return [
         "Demo plan ready:",

@@ -4,7 +4,7 @@ Clients can write anything into a document, so everything here tolerates wrong t
 missing fields and unknown keys: it shows what it can and never raises on content.
 """
 
-from typing import Any
+from typing import Any, cast
 
 from pycrdt import Array, Doc, Map, Text, XmlElement, XmlFragment, XmlText
 
@@ -96,8 +96,41 @@ def to_json(doc: Doc[Any], kind: str) -> dict[str, Any]:
 def _text_of(node: Any) -> str:
     if isinstance(node, XmlText):
         return str(node)
-    parts: list[str] = []
-    for child in getattr(node, "children", []):
-        parts.append(_text_of(child))
-    separator = "\n" if isinstance(node, XmlFragment) else ""
+    children = list(getattr(node, "children", []))
+    parts = [_text_of(child) for child in children]
+    # Inline text joins directly; blocks (paragraphs, list items) go on lines of their own.
+    separator = "" if all(isinstance(c, XmlText) for c in children) else "\n"
     return separator.join(p for p in parts if p)
+
+
+Block = tuple[str, str]  # ("paragraph" | "heading" | "bullet", text)
+TEXT_FIELDS = frozenset({"title", "description", "notes"})
+
+
+def build_document(kind: str, content: list[dict[str, Any]] | list[Block]) -> bytes:
+    """A section document with the given content, as one Yjs update (seeding, demo)."""
+    doc: Doc[Any] = Doc()
+    ensure_roots(doc, kind)
+    with doc.transaction():
+        if kind in ITEM_KINDS:
+            items = doc.get(ITEMS, type=Array)
+            for raw in content:
+                assert isinstance(raw, dict)
+                items.append(Map({k: Text(v) if k in TEXT_FIELDS else v for k, v in raw.items()}))
+        else:
+            body = doc.get(BODY, type=XmlFragment)
+            bullets: XmlElement | None = None
+            for block in content:
+                assert isinstance(block, tuple)
+                style, text = block
+                if style == "bullet":
+                    if bullets is None:
+                        bullets = body.children.append(XmlElement("bulletList"))
+                    item = bullets.children.append(XmlElement("listItem"))
+                    item.children.append(XmlElement("paragraph", contents=[XmlText(text)]))
+                    continue
+                bullets = None
+                # TipTap compares heading levels as numbers; pycrdt's stub says str only.
+                attrs = cast(dict[str, str], {"level": 2} if style == "heading" else {})
+                body.children.append(XmlElement(style, attrs, contents=[XmlText(text)]))
+    return doc.get_update()
