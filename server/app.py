@@ -63,9 +63,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_error_handlers(app)
 
     @app.get("/healthz", tags=["meta"])
-    async def healthz() -> dict[str, str]:
-        """The process is up."""
-        return {"status": "ok"}
+    async def healthz() -> dict[str, str | int]:
+        """The process is up; how many live rooms and connections it holds."""
+        rooms: RoomManager = app.state.rooms
+        return {"status": "ok", **rooms.stats()}
 
     @app.get("/readyz", tags=["meta"])
     async def readyz() -> JSONResponse:

@@ -70,6 +70,12 @@ class RoomManager:
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 
+    def stats(self) -> dict[str, int]:
+        return {
+            "rooms": len(self.rooms),
+            "connections": sum(len(r.connections) for r in self.rooms.values()),
+        }
+
     # ---- rooms -------------------------------------------------------------------------
 
     async def acquire(self, access: authz.Access) -> Room:

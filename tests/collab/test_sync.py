@@ -296,3 +296,29 @@ async def test_pycrdt_update_message_from_raw_frames(
             headers={"Authorization": f"Bearer {kam.token}"},
         )
     assert [i["title"] for i in r.json()["items"]] == ["raw goal"]
+
+
+async def test_rooms_unload_after_the_last_client_leaves(
+    server: ServerProcess, workshop: Workshop
+) -> None:
+    kam = await workshop.signup("Kam")
+    plan = await workshop.plan(kam)
+    health = workshop.client()
+    await asyncio.sleep(1.2)  # rooms of earlier tests in this module unload first
+    baseline = (await health.get("/healthz")).json()
+    clients = [
+        YClient(server.ws, section_id(plan, key), kam.token)
+        for key in ("goals_strategic", "goals_tactical", "analysis")
+    ]
+    for c in clients:
+        await c.connect()
+        await c.wait_synced()
+    during = (await health.get("/healthz")).json()
+    assert during["rooms"] == baseline["rooms"] + 3
+    assert during["connections"] == baseline["connections"] + 3
+    for c in clients:
+        await c.close()
+    await asyncio.sleep(1.2)  # grace period of 0.5 s in these tests
+    after = (await health.get("/healthz")).json()
+    assert after["rooms"] == baseline["rooms"]
+    assert after["connections"] == baseline["connections"]
