@@ -1,0 +1,106 @@
+"""Drives tests/collab/js/client.mjs: a stock npm y-websocket WebsocketProvider in Node."""
+
+import asyncio
+import contextlib
+import json
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+JS = Path(__file__).resolve().parent / "js"
+
+
+def require_node() -> str:
+    node = shutil.which("node")
+    if node is None or not (JS / "node_modules" / "y-websocket").is_dir():
+        pytest.fail("Node clients missing: run `npm ci` in tests/collab/js (scripts/test does)")
+    return node
+
+
+class NodeClient:
+    def __init__(self, ws_base: str, section_id: str, token: str | None, *extra: str) -> None:
+        self.args = ["--url", f"{ws_base}/collab", "--room", section_id, *extra]
+        if token:
+            self.args += ["--token", token]
+        self.events: list[dict[str, Any]] = []
+        self.process: asyncio.subprocess.Process | None = None
+        self._reader: asyncio.Task[None] | None = None
+        self._changed = asyncio.Event()
+
+    async def start(self) -> "NodeClient":
+        self.process = await asyncio.create_subprocess_exec(
+            require_node(),
+            str(JS / "client.mjs"),
+            *self.args,
+            stdin=asyncio.subprocess.PIPE,
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.DEVNULL,
+        )
+        self._reader = asyncio.create_task(self._read())
+        return self
+
+    async def __aenter__(self) -> "NodeClient":
+        return await self.start()
+
+    async def __aexit__(self, *_: object) -> None:
+        await self.stop()
+
+    async def _read(self) -> None:
+        assert self.process is not None and self.process.stdout is not None
+        async for line in self.process.stdout:
+            with contextlib.suppress(ValueError):
+                self.events.append(json.loads(line))
+                self._changed.set()
+
+    async def send(self, **command: Any) -> None:
+        assert self.process is not None and self.process.stdin is not None
+        self.process.stdin.write((json.dumps(command) + "\n").encode())
+        await self.process.stdin.drain()
+
+    async def wait_event(
+        self, name: str, within: float = 10, after: int = 0, **match: Any
+    ) -> dict[str, Any]:
+        deadline = asyncio.get_running_loop().time() + within
+        while True:
+            for event in self.events[after:]:
+                if event.get("event") == name and all(event.get(k) == v for k, v in match.items()):
+                    return event
+            remaining = deadline - asyncio.get_running_loop().time()
+            if remaining <= 0:
+                raise TimeoutError(f"no {name} {match}; saw {self.events[-5:]}")
+            self._changed.clear()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._changed.wait(), remaining)
+
+    async def state(self) -> dict[str, Any]:
+        mark = len(self.events)
+        await self.send(cmd="state")
+        return await self.wait_event("state", after=mark)
+
+    async def items(self) -> list[dict[str, Any]]:
+        json_state: list[dict[str, Any]] = (await self.state())["json"]
+        return json_state
+
+    async def wait_items(self, count: int, within: float = 10) -> list[dict[str, Any]]:
+        deadline = asyncio.get_running_loop().time() + within
+        while True:
+            items = await self.items()
+            if len(items) >= count or asyncio.get_running_loop().time() > deadline:
+                return items
+            await asyncio.sleep(0.05)
+
+    async def stop(self) -> None:
+        if self.process is None or self.process.returncode is not None:
+            return
+        with contextlib.suppress(Exception):
+            await self.send(cmd="exit")
+        try:
+            await asyncio.wait_for(self.process.wait(), 5)
+        except TimeoutError:
+            self.process.kill()
+            await self.process.wait()
+        if self._reader is not None:
+            with contextlib.suppress(Exception):
+                await self._reader

@@ -1,0 +1,139 @@
+"""The stock npm y-websocket client (unmodified) against the real server, beside pycrdt."""
+
+import asyncio
+from pathlib import Path
+
+from tests.collab.conftest import ServerProcess, Workshop, section_id
+from tests.collab.node import NodeClient
+from tests.collab.yclient import YClient
+
+
+async def test_stock_clients_and_pycrdt_converge_with_concurrent_edits(
+    server: ServerProcess, workshop: Workshop
+) -> None:
+    kam = await workshop.signup("Kam")
+    plan = await workshop.plan(kam)
+    buyer = await workshop.invite(kam, plan["id"], "Buyer", "customer", "editor")
+    sid = section_id(plan, "action_plan")
+    async with (
+        NodeClient(server.ws, sid, kam.token, "--name", "sup") as sup,
+        NodeClient(server.ws, sid, buyer.token, "--name", "cus") as cus,
+        YClient(server.ws, sid, kam.token) as py,
+    ):
+        await sup.wait_event("synced")
+        await cus.wait_event("synced")
+        await py.wait_synced()
+        for i in range(15):
+            await sup.send(cmd="push", text=f"supplier step {i}")
+            await cus.send(cmd="push", text=f"customer step {i}")
+            py.push(f"python step {i}")
+        a = await sup.wait_items(45)
+        b = await cus.wait_items(45)
+        await py.wait_for(lambda: len(py.items) == 45)
+        assert len(a) == 45
+        assert a == b
+        assert [i["title"] for i in a] == py.titles()
+    body = (await kam.http.get(f"/api/plans/{plan['id']}/sections/{sid}/content")).json()
+    assert [i["title"] for i in body["items"]] == [i["title"] for i in a]
+
+
+async def test_stock_client_without_write_authority_is_told_and_ignored(
+    server: ServerProcess, workshop: Workshop
+) -> None:
+    kam = await workshop.signup("Kam")
+    plan = await workshop.plan(kam)
+    buyer = await workshop.invite(kam, plan["id"], "Buyer", "customer", "editor")
+    sid = section_id(plan, "strategy_service")  # supplier-owned, shared
+    async with (
+        NodeClient(server.ws, sid, buyer.token, "--kind", "text") as cus,
+        NodeClient(server.ws, sid, kam.token, "--kind", "text") as sup,
+    ):
+        await cus.wait_event("synced")
+        await sup.wait_event("synced")
+        await sup.send(cmd="insert-text", index=0, text="Service levels")
+        await asyncio.sleep(0.5)
+        assert "Service levels" in (await cus.state())["json"]
+        await cus.send(cmd="insert-text", index=0, text="Free support forever. ")
+        denied = await cus.wait_event("permission-denied")
+        assert "read-only" in denied["reason"]
+        await asyncio.sleep(0.5)
+        assert "Free support" not in (await sup.state())["json"]
+    body = (await kam.http.get(f"/api/plans/{plan['id']}/sections/{sid}/content")).json()
+    assert "Free support" not in body["text"]
+
+
+async def test_stock_client_refused_without_access_stops_reconnecting(
+    server: ServerProcess, workshop: Workshop
+) -> None:
+    kam = await workshop.signup("Kam")
+    plan = await workshop.plan(kam)
+    sid = section_id(plan, "strategy_price")
+    buyer = await workshop.invite(kam, plan["id"], "Buyer", "customer", "editor")
+    for token, code in ((None, 4401), (buyer.token, 4404)):
+        async with NodeClient(server.ws, sid, token) as c:
+            closed = await c.wait_event("close")
+            assert closed["code"] == code
+            assert closed["willReconnect"] is False
+            assert not any(e["event"] == "synced" for e in c.events)
+
+
+async def test_stock_presence_relayed_and_removed_on_disconnect(
+    server: ServerProcess, workshop: Workshop
+) -> None:
+    kam = await workshop.signup("Kam")
+    plan = await workshop.plan(kam)
+    sid = section_id(plan, "goals_strategic")
+    async with NodeClient(server.ws, sid, kam.token) as watcher:
+        ready = await watcher.wait_event("ready")
+        await watcher.wait_event("synced")
+        visitor = await NodeClient(server.ws, sid, kam.token).start()
+        visitor_id = str((await visitor.wait_event("ready"))["clientId"])
+        await visitor.wait_event("synced")
+        await visitor.send(cmd="awareness", state={"user": {"name": "Kari"}})
+
+        async def visitor_visible(present: bool) -> None:
+            for _ in range(100):
+                states = [e for e in watcher.events if e["event"] == "awareness"]
+                if states and (visitor_id in states[-1]["states"]) == present:
+                    return
+                await asyncio.sleep(0.05)
+            raise AssertionError(f"visitor presence should be {present}")
+
+        await visitor_visible(True)
+        await visitor.stop()  # closes its socket
+        await visitor_visible(False)
+        assert str(ready["clientId"]) != visitor_id
+
+
+async def test_stock_client_reconnects_after_restart_and_keeps_offline_edits(
+    live_database: tuple[str, Path],
+) -> None:
+    url, data_dir = live_database
+    first = ServerProcess(url, data_dir)
+    first.start()
+    workshop = Workshop(first)
+    try:
+        kam = await workshop.signup("Kam")
+        plan = await workshop.plan(kam)
+        sid = section_id(plan, "goals_operative")
+        async with NodeClient(first.ws, sid, kam.token) as c:
+            await c.wait_event("synced")
+            await c.send(cmd="push", text="before restart")
+            await asyncio.sleep(0.3)
+            first.stop()
+            await c.wait_event("close")
+            await c.send(cmd="push", text="while the server was down")
+            second = ServerProcess(url, data_dir, port=first.port)
+            second.start()
+            try:
+                mark = len(c.events)
+                await c.wait_event("synced", within=15, after=mark)
+                async with YClient(second.ws, sid, kam.token) as fresh:
+                    await fresh.wait_synced()
+                    await fresh.wait_for(lambda: len(fresh.items) == 2)
+                    assert fresh.titles() == ["before restart", "while the server was down"]
+            finally:
+                second.stop()
+    finally:
+        first.stop()
+        await workshop.close()
