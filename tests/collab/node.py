@@ -48,14 +48,16 @@ class NodeClient:
         await self.stop()
 
     async def _read(self) -> None:
-        assert self.process is not None and self.process.stdout is not None
+        assert self.process is not None
+        assert self.process.stdout is not None
         async for line in self.process.stdout:
             with contextlib.suppress(ValueError):
                 self.events.append(json.loads(line))
                 self._changed.set()
 
     async def send(self, **command: Any) -> None:
-        assert self.process is not None and self.process.stdin is not None
+        assert self.process is not None
+        assert self.process.stdin is not None
         self.process.stdin.write((json.dumps(command) + "\n").encode())
         await self.process.stdin.drain()
 
