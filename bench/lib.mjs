@@ -40,8 +40,10 @@ export const makeClient = ({ url, room, token, deflate = true, connect = true, o
   })
   // y-websocket only console.warn()s this; count it instead.
   provider.messageHandlers[2] = () => { client.permissionDenied++ }
-  const client = { doc, provider, room, permissionDenied: 0, closes: [], syncedAt: null }
+  const client = { doc, provider, room, permissionDenied: 0, closes: [], localCloses: 0, syncedAt: null }
   provider.on('connection-close', (event) => {
+    // null: closed by the client itself (destroy, or y-websocket's 30 s silence watchdog)
+    if (event == null) client.localCloses++
     if (event) {
       client.closes.push(event.code)
       if (onClose) onClose(event.code, event.reason)

@@ -139,6 +139,9 @@ const summary = {
 }
 
 const finish = async (code) => {
+  summary.synced_at_end = clients.filter((c) => c.provider.synced).length
+  // before destroy(): these are y-websocket's own reconnects after 30 s without a message
+  summary.watchdog_closes = clients.reduce((n, c) => n + c.localCloses, 0)
   for (const c of clients) c.provider.destroy()
   const cpu = process.cpuUsage(cpu0)
   summary.close_codes = histogram(closeCodes)
@@ -291,7 +294,9 @@ function printHuman (s) {
     rows.push(['converged', `${s.converged ? 'yes' : 'NO'} (clients agree in ${s.rooms_converged}/${s.rooms} rooms, fresh client matches in ${s.fresh_matched}/${s.rooms})`])
     rows.push(['loadgen edit phase', `${s.loadgen_edit_phase_cpu_s} CPU s over ${s.edit_phase_s} s (${s.loadgen_edit_phase_cpu_pct} % of a core), event-loop delay p99 ${s.loadgen_loop_delay_p99_ms} ms, max ${s.loadgen_loop_delay_max_ms} ms`])
   }
-  if (s.close_codes && Object.keys(s.close_codes).length) rows.push(['close codes', JSON.stringify(s.close_codes)])
+  if (s.synced_at_end !== s.clients) rows.push(['synced at the end', `${s.synced_at_end}/${s.clients}`])
+  if (s.close_codes && Object.keys(s.close_codes).length) rows.push(['close codes (server)', JSON.stringify(s.close_codes)])
+  if (s.watchdog_closes) rows.push(['watchdog closes', `${s.watchdog_closes} (y-websocket gave up on a silent socket after 30 s and reconnected)`])
   if (s.permission_denied) rows.push(['permission denied', String(s.permission_denied)])
   rows.push(['loadgen total', `${s.loadgen_cpu_s} CPU s, RSS ${s.loadgen_rss_mib} MiB`])
   const w = Math.max(...rows.map((r) => r[0].length))

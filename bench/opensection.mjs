@@ -150,7 +150,10 @@ summary.written = written
 summary.write_s = round((now() - tWrite) / 1000, 2)
 log(`wrote ${written}/${N} updates in ${summary.write_s} s`)
 if (written < N) {
-  await finish(1, `the writer stopped after ${written} updates (connected: ${writer.provider.wsconnected}, closes: ${JSON.stringify(closes)})`)
+  const hint = closes.some((c) => c.code === 4429)
+    ? ' — the server\'s per-connection rate limit closed the writer: raise it for this benchmark, or pass --rate below it'
+    : ''
+  await finish(1, `the writer stopped after ${written} updates (connected: ${writer.provider.wsconnected}, closes: ${JSON.stringify(closes)})${hint}`)
 }
 
 // ---------------------------------------------------------------- confirm the server has everything

@@ -11,6 +11,7 @@ a user of the library gets by following its README.
 
 import argparse
 import asyncio
+import sys
 
 import uvicorn
 from pycrdt.websocket import ASGIServer, WebsocketServer
@@ -28,7 +29,8 @@ async def main() -> None:
     async with websocket_server:
         config = uvicorn.Config(app, host=args.host, port=args.port, log_level=args.log_level)
         server = uvicorn.Server(config)
-        print(f"pycrdt-websocket reference server on ws://{args.host}:{args.port}", flush=True)
+        sys.stdout.write(f"pycrdt-websocket reference server on ws://{args.host}:{args.port}\n")
+        sys.stdout.flush()
         await server.serve()
 
 
