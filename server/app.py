@@ -15,6 +15,7 @@ from server.collab.router import router as collab_router
 from server.config import Settings
 from server.db import create_engine, create_sessionmaker
 from server.errors import install_error_handlers
+from server.logs import install_redaction
 from server.plans.router import router as plans_router
 from server.web import mount_web
 
@@ -27,6 +28,7 @@ def route_id(route: APIRoute) -> str:
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
+    install_redaction()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:

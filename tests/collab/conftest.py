@@ -49,7 +49,7 @@ class ServerProcess:
             "JOINTPLAN_DATABASE_URL": self.database_url,
             "JOINTPLAN_DATA_DIR": str(self.data_dir),
             "JOINTPLAN_BASE_URL": self.http,
-            "JOINTPLAN_LOG_LEVEL": "warning",
+            "JOINTPLAN_LOG_LEVEL": "info",  # so the access lines are there to check
             "JOINTPLAN_COLLAB_ROOM_GRACE_SECONDS": "0.5",
             **self.env_extra,
         }
