@@ -86,6 +86,16 @@ async def seed(session: AsyncSession, settings: Settings) -> list[str]:
         )
         await session.flush()
         await _fill(session, plan.id, supplier.id, customer.id)
+    elif await plans_service.get_membership(session, plan.id, customer.id) is None:
+        session.add(
+            Member(
+                plan_id=plan.id,
+                user_id=customer.id,
+                party="customer",
+                role="editor",
+                signatory=True,
+            )
+        )
     base = settings.base_url.rstrip("/")
     return [
         "Demo plan ready:",

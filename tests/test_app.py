@@ -143,3 +143,11 @@ async def test_paths_cannot_escape_the_dist_folder(tmp_path: Path) -> None:
             assert response.status_code in (200, 404), path
             if response.status_code == 200:
                 assert response.text == INDEX, path
+
+
+async def test_unknown_api_paths_are_json_404_for_every_method(client: httpx.AsyncClient) -> None:
+    for method in ("GET", "POST", "PATCH", "DELETE", "PUT"):
+        for path in ("/api/nope", "/api", "/collab"):
+            response = await client.request(method, path)
+            assert response.status_code == 404, (method, path)
+            assert response.json()["error"] == "not_found"

@@ -35,7 +35,10 @@ class PostgresFanout:
         self.connected = asyncio.Event()
 
     async def start(self) -> None:
-        await self._connect()
+        try:
+            await self._connect()
+        except (OSError, asyncpg.PostgresError):
+            log.exception("PostgreSQL listener not connected yet; retrying every second")
         self._task = asyncio.create_task(self._supervise(), name="collab-fanout")
 
     async def stop(self) -> None:

@@ -2,14 +2,15 @@ import logging
 from datetime import timedelta
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Response, status
+from fastapi import APIRouter, Query, Request, Response, status
 
 from server import mail
 from server.auth import service as auth_service
 from server.auth.dependencies import CurrentUser, OptionalPrincipal, start_session
+from server.auth.service import LoginThrottle
 from server.config import SettingsDep
 from server.db import SessionDep
-from server.errors import Forbidden
+from server.errors import BadRequest, Forbidden, TooManyRequests
 from server.plans import policy, service
 from server.plans.dependencies import PlanAccess, PlanFacilitator, PlanMember, ReadableSection
 from server.plans.models import Member, Plan, Section
@@ -284,6 +285,7 @@ async def preview_invitation(token: str, session: SessionDep) -> InvitationPrevi
 @router.post("/invitations/{token}/accept", response_model=InvitationAccepted)
 async def accept_invitation(
     token: str,
+    request: Request,
     response: Response,
     session: SessionDep,
     settings: SettingsDep,
@@ -292,14 +294,29 @@ async def accept_invitation(
 ) -> InvitationAccepted:
     """Join a plan: signed in, or creating the account with a name and password (or code)."""
     body = body or InvitationAccept()
-    member, user, new_session = await service.accept_invitation(
-        session,
-        token,
-        user=principal.user if principal else None,
-        name=body.name,
-        password=body.password,
-        code=body.code,
-    )
+    # Six-digit codes are guessable without a limit on tries.
+    throttle: LoginThrottle = request.app.state.login_throttle
+    key = f"invitation:{auth_service.hash_secret(token)}"
+    wait = throttle.retry_after(key) if body.code else 0
+    if wait:
+        raise TooManyRequests(
+            f"Too many wrong codes. Try again in {wait} seconds.",
+            code="too_many_attempts",
+            headers={"Retry-After": str(wait)},
+        )
+    try:
+        member, user, new_session = await service.accept_invitation(
+            session,
+            token,
+            user=principal.user if principal else None,
+            name=body.name,
+            password=body.password,
+            code=body.code,
+        )
+    except BadRequest as exc:
+        if exc.code == "invalid_code":
+            throttle.failed(key)
+        raise
     secret = await start_session(session, response, user, settings) if new_session else None
     return InvitationAccepted(membership=MembershipRead.model_validate(member), token=secret)
 

@@ -223,6 +223,23 @@ async def test_wrong_code_writes_nothing_and_leaves_the_link_usable(
     assert await counts(engine, plan["id"], GUEST) == (1, 2)
 
 
+async def test_guessing_the_code_is_cut_off(people: People) -> None:
+    kam = await people.signup("Kam")
+    plan = await create_plan(kam)
+    invitation = await invite(kam, plan["id"])
+    guest = people.anonymous()
+    url = f"/api/invitations/{invitation['token']}/accept"
+    wrong = [f"{n:06d}" for n in range(10) if f"{n:06d}" != invitation["code"]][:5]
+    for code in wrong:
+        r = await guest.post(url, json={"name": "Guest", "code": code})
+        assert r.status_code == 400
+    # Even the right code waits now: guessing gains nothing.
+    blocked = await guest.post(url, json={"name": "Guest", "code": invitation["code"]})
+    assert blocked.status_code == 429
+    assert blocked.json()["error"] == "too_many_attempts"
+    assert int(blocked.headers["retry-after"]) > 0
+
+
 async def test_accept_needs_a_name_and_a_password_or_code(
     people: People, engine: AsyncEngine
 ) -> None:
