@@ -586,13 +586,15 @@ def measured(server: Server, body: Any, args: argparse.Namespace) -> dict[str, A
     }
 
 
-def run_load(target: str, load: str, args: argparse.Namespace, outdir: Path) -> dict[str, Any]:
+def run_load(
+    target: str, load: str, args: argparse.Namespace, outdir: Path, rep: int = 1
+) -> dict[str, Any]:
     clients, rooms, rate = parse_load(load)
     record: dict[str, Any] = {"target": target, "load": load, "clients": clients, "rooms": rooms}
     record["rate"] = rate
     workdir = Path(tempfile.mkdtemp(prefix=f"jpbench-{target}-"))
     server = make_server(target, args, workdir)
-    slug = f"{target}-{load.replace('/', '_')}"
+    slug = f"{target}-{load.replace('/', '_')}-{rep}"
     try:
         server.start()
         setup = server.setup(rooms, args.kind)
@@ -601,7 +603,7 @@ def run_load(target: str, load: str, args: argparse.Namespace, outdir: Path) -> 
         command += ["--clients", str(clients), "--rooms", str(rooms), "--rate", str(rate)]
         command += ["--duration", str(args.duration), "--kind", args.kind]
         command += ["--deflate", args.deflate, "--label", target, "--json-out", str(json_out)]
-        command += ["--sync-timeout", str(args.sync_timeout)]
+        command += ["--sync-timeout", str(args.sync_timeout), "--procs", str(args.loadgen_procs)]
         if setup.rooms_json is not None:
             command += ["--rooms-json", str(setup.rooms_json)]
         timeout = args.sync_timeout + args.duration + 5 + 10 * rooms + 60
@@ -777,6 +779,12 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--sync-timeout", type=float, default=30)
     parser.add_argument(
+        "--loadgen-procs", type=int, default=1, help="load processes the clients are split over"
+    )
+    parser.add_argument(
+        "--repeat", type=int, default=1, help="run every target × load so many times, interleaved"
+    )
+    parser.add_argument(
         "--settle", type=float, default=1.0, help="seconds between set-up and the baseline sample"
     )
     parser.add_argument(
@@ -864,11 +872,15 @@ def main(argv: list[str] | None = None) -> int:
     def save() -> None:
         results_path.write_text(json.dumps(results, indent=2))
 
-    for target in targets:
-        for load in loads:
-            out(f"\n## {target} — {load} (clients/sections/edits per s), {args.duration:g} s")
-            results["loads"].append(run_load(target, load, args, outdir))
-            save()
+    for rep in range(1, args.repeat + 1):
+        for target in targets:
+            for load in loads:
+                again = f", run {rep}/{args.repeat}" if args.repeat > 1 else ""
+                out(f"\n## {target} — {load} (clients/sections/edits per s){again}")
+                record = run_load(target, load, args, outdir, rep)
+                record["repeat"] = rep
+                results["loads"].append(record)
+                save()
     if args.open_bench:
         for target in targets:
             out(f"\n## {target} — open a section after {args.open_updates} updates")
@@ -884,7 +896,11 @@ def main(argv: list[str] | None = None) -> int:
     )
     if results["loads"]:
         out("")
-        for line in load_table(results["loads"]):
+        order = {load: i for i, load in enumerate(loads)}
+        rows = sorted(
+            results["loads"], key=lambda r: (order[r["load"]], targets.index(r["target"]))
+        )
+        for line in load_table(rows):
             out(line)
     if results["open"]:
         out("")
