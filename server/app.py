@@ -17,6 +17,8 @@ from server.db import create_engine, create_sessionmaker
 from server.errors import install_error_handlers
 from server.logs import install_redaction
 from server.plans.router import router as plans_router
+from server.stream.router import router as stream_router
+from server.stream.service import StreamHub
 from server.web import mount_web
 
 
@@ -40,6 +42,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         fanout = (
             None if settings.is_sqlite else PostgresFanout(settings.effective_database_url, rooms)
         )
+        app.state.stream_hub = StreamHub()
         await rooms.start()
         if fanout is not None:
             await fanout.start()
@@ -48,6 +51,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         finally:
             if fanout is not None:
                 await fanout.stop()
+            app.state.stream_hub.close()
             await rooms.stop()
             await engine.dispose()
 
@@ -85,5 +89,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(auth_router)
     app.include_router(plans_router)
     app.include_router(collab_router)
+    app.include_router(stream_router)
     mount_web(app, settings.web_dist)
     return app

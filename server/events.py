@@ -1,45 +1,62 @@
-"""Access-changed signals: when who may read or write a plan's sections changes, open
-WebSocket connections must learn it within a second.
+"""After-commit signals between parts of the server and between server processes.
 
-Changes are announced after their transaction commits (never for a rolled-back one): in this
-process through registered handlers, and to other processes through PostgreSQL NOTIFY, which
-is itself transactional.
+A service marks its transaction (`announce`); once the transaction commits — never for a
+rolled-back one — every handler subscribed to that channel in this process is called with the
+key, and with PostgreSQL the same signal reaches the other processes through NOTIFY (itself
+transactional; collab/fanout.py listens and calls `publish`).
+
+Channels:
+- ACCESS (key: plan id): who may read or write the plan's sections changed; open WebSocket
+  connections are re-checked.
+- PLAN_EVENTS (key: plan id): new events on the plan's event stream; waiting streams wake.
 """
 
+from collections import defaultdict
 from collections.abc import Callable
 
 from sqlalchemy import event, text
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 
-ACCESS_CHANNEL = "jointplan_access"
-_KEY = "jointplan.access_changed"
-_handlers: list[Callable[[str], None]] = []
+ACCESS = "jointplan_access"
+PLAN_EVENTS = "jointplan_events"
+CHANNELS = (ACCESS, PLAN_EVENTS)
+
+_KEY = "jointplan.announcements"
+_handlers: dict[str, list[Callable[[str], None]]] = defaultdict(list)
 
 
-def subscribe(handler: Callable[[str], None]) -> Callable[[], None]:
-    _handlers.append(handler)
-    return lambda: _handlers.remove(handler)
+def subscribe(channel: str, handler: Callable[[str], None]) -> Callable[[], None]:
+    _handlers[channel].append(handler)
+    return lambda: _handlers[channel].remove(handler)
 
 
-def publish(plan_id: str) -> None:
-    for handler in list(_handlers):
-        handler(plan_id)
+def publish(channel: str, key: str) -> None:
+    for handler in list(_handlers[channel]):
+        handler(key)
+
+
+async def announce(session: AsyncSession, channel: str, key: str) -> None:
+    """Signal `key` on `channel` once this transaction commits."""
+    pending: set[tuple[str, str]] = session.info.setdefault(_KEY, set())
+    if (channel, key) in pending:
+        return
+    pending.add((channel, key))
+    if session.get_bind().dialect.name == "postgresql":
+        await session.execute(
+            text("SELECT pg_notify(:channel, :key)"), {"channel": channel, "key": key}
+        )
 
 
 async def access_changed(session: AsyncSession, plan_id: str) -> None:
     """Mark that access to the plan changes with this transaction."""
-    session.info.setdefault(_KEY, set()).add(plan_id)
-    if session.get_bind().dialect.name == "postgresql":
-        await session.execute(
-            text("SELECT pg_notify(:channel, :plan)"), {"channel": ACCESS_CHANNEL, "plan": plan_id}
-        )
+    await announce(session, ACCESS, plan_id)
 
 
 @event.listens_for(Session, "after_commit")
 def _after_commit(session: Session) -> None:
-    for plan_id in session.info.pop(_KEY, set()):
-        publish(plan_id)
+    for channel, key in session.info.pop(_KEY, set()):
+        publish(channel, key)
 
 
 @event.listens_for(Session, "after_rollback")

@@ -3,10 +3,28 @@
 from server.audit.models import AuditEvent
 from server.auth.models import AccessToken, User
 from server.collab.models import SectionSnapshot, SectionUpdate
+from server.comments.models import (
+    Comment,
+    CommentRevision,
+    Mention,
+    Notification,
+    NotificationSetting,
+    Thread,
+    Vote,
+)
 from server.db import Base
 from server.plans.models import Invitation, Member, Plan, Section
+from server.stream.models import PlanEvent
 
 __all__ = [
+    "Comment",
+    "CommentRevision",
+    "Mention",
+    "Notification",
+    "NotificationSetting",
+    "PlanEvent",
+    "Thread",
+    "Vote",
     "AccessToken",
     "AuditEvent",
     "Base",

@@ -53,7 +53,8 @@ class PostgresFanout:
     async def _connect(self) -> None:
         connection = await asyncpg.connect(self.dsn)
         await connection.add_listener(store.NOTIFY_CHANNEL, self._on_update)
-        await connection.add_listener(events.ACCESS_CHANNEL, self._on_access)
+        for channel in events.CHANNELS:
+            await connection.add_listener(channel, self._on_signal)
         self._connection = connection
         self.connected.set()
 
@@ -87,5 +88,5 @@ class PostgresFanout:
         else:
             self.manager.fetch_remote(int(body["i"]))
 
-    def _on_access(self, _conn: Any, _pid: int, _channel: str, plan_id: str) -> None:
-        self.manager.access_changed(plan_id)
+    def _on_signal(self, _conn: Any, _pid: int, channel: str, key: str) -> None:
+        events.publish(channel, key)

@@ -44,7 +44,7 @@ class RoomManager:
 
     async def start(self) -> None:
         self.wal.start()
-        self._unsubscribe = events.subscribe(self.access_changed)
+        self._unsubscribe = events.subscribe(events.ACCESS, self.access_changed)
         self._recheck_task = asyncio.create_task(self._periodic_recheck())
 
     async def stop(self) -> None:

@@ -278,11 +278,16 @@ ROUTES: list[tuple[str, str, Any, dict[str, Any] | None, dict[str, int]]] = [
     ("DELETE", "/api/plans/{plan_id}/invitations/{invitation_id}", _invitation, None, manage(204)),
     ("GET", "/api/plans/{plan_id}/audit", _no_args, None, READ),
     ("GET", "/api/plans/{plan_id}/sections/{section_id}/content", _shared, None, READ),
+    ("GET", "/api/plans/{plan_id}/events/poll", _no_args, None, READ),
 ]
 
 
+# Streams never end, so they are checked against a live server (tests/stream).
+STREAMS = {("GET", "/api/plans/{plan_id}/events")}
+
+
 def test_route_table_covers_every_plan_route(app: Any) -> None:
-    covered = {(m, p) for m, p, *_ in ROUTES}
+    covered = {(m, p) for m, p, *_ in ROUTES} | STREAMS
     present = {
         (method.upper(), path)
         for path, operations in app.openapi()["paths"].items()
