@@ -93,7 +93,7 @@ class Connection:
                     break
                 self._queued_bytes -= len(frame)
                 await self.websocket.send_bytes(frame)
-        except Exception:
+        except Exception:  # the peer went away; the room carries on without it
             self.closed = True
         finally:
             await self._close_socket()

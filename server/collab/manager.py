@@ -148,7 +148,7 @@ class RoomManager:
             try:
                 folded = await store.compact(self.sessionmaker, room.section_id, self.is_postgres)
                 room.log_length = max(0, room.log_length - folded)
-            except Exception:
+            except Exception:  # an optimisation: the next threshold or unload retries
                 log.exception("compaction of section %s failed", room.section_id)
             finally:
                 room.compacting = False
@@ -218,7 +218,7 @@ class RoomManager:
             for room in list(self.rooms.values()):
                 try:
                     await self.recheck(room)
-                except Exception:
+                except Exception:  # one room's failure must not stop the others' checks
                     log.exception("periodic access check failed for %s", room.section_id)
 
     # ---- serving one WebSocket ---------------------------------------------------------
@@ -279,7 +279,7 @@ class RoomManager:
             except ValueError as exc:
                 self._refuse(conn, CloseCode.BAD_MESSAGE, str(exc))
                 return
-            except Exception:
+            except Exception:  # a bug must cost one connection, never the room
                 log.exception("could not process a message from %r", conn)
                 conn.close(CloseCode.INTERNAL_ERROR)
                 return

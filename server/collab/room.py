@@ -45,7 +45,7 @@ class Room:
                 log.error("skipping an unreadable stored update of section %s", section_id)
         try:
             schema.ensure_roots(self.doc, kind)
-        except Exception:
+        except Exception:  # a client wrote a root of the wrong type
             log.warning("section %s has a root of an unexpected type", section_id)
         self._captured: list[bytes] = []
         self._doc_subscription = self.doc.observe(self._on_transaction)

@@ -1,9 +1,8 @@
 from typing import Any
 
 from fastapi import APIRouter, WebSocket
-from pycrdt import Doc
 
-from server.collab import schema, store
+from server.collab import schema, service
 from server.collab.manager import RoomManager
 from server.db import SessionDep
 from server.plans.dependencies import PlanMember, ReadableSection
@@ -23,11 +22,5 @@ async def section_content(
     _access: PlanMember, section: ReadableSection, session: SessionDep
 ) -> dict[str, Any]:
     """The section's document as JSON (items or rich text), as stored now."""
-    stored = await store.load(session, section.id)
-    doc: Doc[Any] = Doc()
-    for update in stored.updates:
-        try:
-            doc.apply_update(update)
-        except ValueError:
-            continue
+    doc = await service.load_document(session, section.id)
     return {"section_id": section.id, **schema.to_json(doc, section.kind)}

@@ -173,7 +173,7 @@ class WriteAheadLog:
                     if not p.done.done():
                         p.done.set_exception(ConnectionError("server stopping"))
                 raise
-            except Exception as exc:
+            except Exception as exc:  # every waiter must hear about the failure
                 log.exception("could not commit %d document updates", len(batch))
                 for p in batch:
                     if not p.done.done():
