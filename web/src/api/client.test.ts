@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { ApiError, onUnauthorized, parseApiError, parseRetryAfter, request } from './client';
+import { api, ApiError, call, onUnauthorized, parseApiError, parseRetryAfter } from './client';
 
 describe('parseApiError', () => {
   it('reads our error envelope with field errors', () => {
@@ -54,31 +54,43 @@ describe('parseRetryAfter', () => {
   });
 });
 
-describe('request', () => {
+describe('the typed client', () => {
   afterEach(() => vi.unstubAllGlobals());
 
   function stubFetch(response: Response | Error) {
-    const fetchMock = vi.fn(async () => {
+    const fetchMock = vi.fn(async (_request: Request) => {
       if (response instanceof Error) throw response;
-      return response;
+      return response.clone();
     });
     vi.stubGlobal('fetch', fetchMock);
     return fetchMock;
   }
 
   it('sends JSON with the session cookie and returns the decoded body', async () => {
-    const fetchMock = stubFetch(new Response(JSON.stringify({ id: 1 }), { status: 201 }));
-    await expect(request('POST', '/api/plans', { body: { title: 'T' } })).resolves.toEqual({ id: 1 });
-    const [url, init] = fetchMock.mock.calls[0] as unknown as [string, RequestInit];
-    expect(url).toBe('/api/plans');
-    expect(init.credentials).toBe('same-origin');
-    expect(init.body).toBe('{"title":"T"}');
-    expect((init.headers as Record<string, string>)['Content-Type']).toBe('application/json');
+    const fetchMock = stubFetch(new Response(JSON.stringify({ id: '1' }), { status: 201 }));
+    const body = { title: 'T', supplier_name: 'S', customer_name: 'C', template: 'kam' as const, language: 'en' as const };
+    await expect(call(api.POST('/api/plans', { body }))).resolves.toEqual({ id: '1' });
+    const request = fetchMock.mock.calls[0]![0];
+    expect(new URL(request.url).pathname).toBe('/api/plans');
+    expect(request.method).toBe('POST');
+    expect(request.credentials).toBe('same-origin');
+    expect(await request.text()).toBe(JSON.stringify(body));
+    expect(request.headers.get('Content-Type')).toBe('application/json');
+  });
+
+  it('fills path parameters and query strings', async () => {
+    const fetchMock = stubFetch(new Response('{"items": []}', { status: 200 }));
+    await call(api.GET('/api/plans', { params: { query: { archived: true } } }));
+    await call(api.GET('/api/plans/{plan_id}', { params: { path: { plan_id: 'a/b' } } }));
+    const urls = fetchMock.mock.calls.map(([r]) => new URL(r.url));
+    expect(urls[0]!.search).toBe('?archived=true');
+    expect(urls[1]!.pathname).toBe('/api/plans/a%2Fb');
   });
 
   it('resolves undefined for 204 No Content', async () => {
     stubFetch(new Response(null, { status: 204 }));
-    await expect(request('DELETE', '/api/plans/1/members/2')).resolves.toBeUndefined();
+    const params = { path: { plan_id: '1', member_id: '2' } };
+    await expect(call(api.DELETE('/api/plans/{plan_id}/members/{member_id}', { params }))).resolves.toBeUndefined();
   });
 
   it('rejects with an ApiError carrying the server code', async () => {
@@ -87,24 +99,26 @@ describe('request', () => {
         status: 401,
       }),
     );
-    const err = await request('POST', '/api/auth/login', { body: {} }).catch((e: unknown) => e);
+    const err = await call(api.POST('/api/auth/login', { body: { email: 'a@b.c', password: 'x' } }), {
+      authCall: true,
+    }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ApiError);
     expect(err).toMatchObject({ status: 401, code: 'invalid_credentials' });
   });
 
   it('turns a failed connection into a network_error', async () => {
     stubFetch(new TypeError('Failed to fetch'));
-    await expect(request('GET', '/api/plans')).rejects.toMatchObject({ status: 0, code: 'network_error' });
+    await expect(call(api.GET('/api/plans', {}))).rejects.toMatchObject({ status: 0, code: 'network_error' });
   });
 
   it('tells listeners when a session expires, but not for auth calls', async () => {
     const listener = vi.fn();
     const stop = onUnauthorized(listener);
     stubFetch(new Response('{}', { status: 401 }));
-    await request('GET', '/api/auth/me').catch(() => undefined);
+    await call(api.GET('/api/auth/me', {}), { authCall: true }).catch(() => undefined);
     expect(listener).not.toHaveBeenCalled();
     stubFetch(new Response('{}', { status: 401 }));
-    await request('GET', '/api/plans').catch(() => undefined);
+    await call(api.GET('/api/plans', {})).catch(() => undefined);
     expect(listener).toHaveBeenCalledTimes(1);
     stop();
   });

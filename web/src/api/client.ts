@@ -1,4 +1,6 @@
+import createClient from 'openapi-fetch';
 import { isObject, str } from './decode';
+import type { paths } from './schema';
 
 export interface FieldError {
   /** Dotted path of the offending field, e.g. "email" or "section_ids.2"; "" if unknown. */
@@ -107,21 +109,6 @@ export function parseApiError(status: number, body: unknown, retryAfterHeader?: 
   return new ApiError({ status, code, detail, fieldErrors, retryAfter });
 }
 
-export interface RequestOptions {
-  body?: unknown;
-  signal?: AbortSignal;
-}
-
-async function readBody(response: Response): Promise<unknown> {
-  const text = await response.text();
-  if (!text) return undefined;
-  try {
-    return JSON.parse(text);
-  } catch {
-    return text;
-  }
-}
-
 /** Listeners told when any call comes back 401, so the app can forget the signed-in user. */
 const unauthorizedListeners = new Set<() => void>();
 
@@ -130,30 +117,55 @@ export function onUnauthorized(listener: () => void): () => void {
   return () => unauthorizedListeners.delete(listener);
 }
 
-/** Calls the JSON API; resolves with the decoded body (undefined for 204) or rejects with ApiError. */
-export async function request(method: string, path: string, options: RequestOptions = {}): Promise<unknown> {
-  const headers: Record<string, string> = { Accept: 'application/json' };
-  const init: RequestInit = { method, headers, credentials: 'same-origin', signal: options.signal };
-  if (options.body !== undefined) {
-    headers['Content-Type'] = 'application/json';
-    init.body = JSON.stringify(options.body);
-  }
-  let response: Response;
+function origin(): string {
+  return typeof window !== 'undefined' && window.location?.origin ? window.location.origin : 'http://localhost';
+}
+
+/**
+ * The typed client, generated from the server's OpenAPI schema (`npm run api`). Paths, path
+ * parameters and request bodies are checked against the schema at compile time; responses
+ * still go through the forgiving decoders in types.ts, because the UI must never crash on an
+ * odd field. `fetch` is looked up per call so tests can stub it.
+ */
+export const api = createClient<paths>({
+  baseUrl: origin(),
+  credentials: 'same-origin',
+  headers: { Accept: 'application/json' },
+  fetch: (input: Request) => globalThis.fetch(input),
+});
+
+interface Outcome<T> {
+  data?: T;
+  error?: unknown;
+  response: Response;
+}
+
+/**
+ * Awaits a call of the typed client: resolves with the decoded body (undefined for 204) or
+ * rejects with an ApiError; a failed connection becomes `network_error`. A 401 tells the
+ * unauthorized listeners, except for the auth calls themselves (`authCall`), where it only
+ * means "wrong password" or "not signed in yet".
+ */
+export async function call<T>(
+  pending: Promise<Outcome<T>>,
+  { authCall = false }: { authCall?: boolean } = {},
+): Promise<T | undefined> {
+  let outcome: Outcome<T>;
   try {
-    response = await fetch(path, init);
+    outcome = await pending;
   } catch (err) {
-    if (err instanceof DOMException && err.name === 'AbortError') throw err;
+    if (isAbort(err)) throw err;
     throw new ApiError({ status: 0, code: 'network_error' });
   }
-  const body = await readBody(response);
+  const { response } = outcome;
   if (!response.ok) {
-    const error = parseApiError(response.status, body, response.headers.get('Retry-After'));
-    if (response.status === 401 && !path.startsWith('/api/auth/')) {
+    const error = parseApiError(response.status, outcome.error, response.headers.get('Retry-After'));
+    if (response.status === 401 && !authCall) {
       unauthorizedListeners.forEach((listener) => listener());
     }
     throw error;
   }
-  return body;
+  return outcome.data;
 }
 
 export function isAbort(err: unknown): boolean {

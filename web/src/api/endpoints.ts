@@ -1,5 +1,6 @@
+import { api, call } from './client';
 import { items } from './decode';
-import { request } from './client';
+import type { components } from './schema';
 import {
   decodeAcceptedInvitation,
   decodeAuditEntry,
@@ -13,73 +14,62 @@ import {
   decodeSection,
   decodeUser,
   type Id,
-  type Owner,
-  type Party,
-  type PlanLanguage,
-  type Role,
-  type SectionKind,
-  type Horizon,
-  type Template,
-  type Visibility,
 } from './types';
 
-const enc = (value: Id | string) => encodeURIComponent(String(value));
-const planPath = (planId: Id) => `/api/plans/${enc(planId)}`;
+// Every call goes through the client generated from the server's OpenAPI schema, so a path,
+// parameter or body the server does not accept fails `tsc`, not a workshop.
 
+type Schemas = components['schemas'];
 type Signal = { signal?: AbortSignal };
+
+const s = (value: Id) => String(value);
+const plan = (planId: Id) => ({ path: { plan_id: s(planId) } });
 
 // ---- auth -----------------------------------------------------------------
 
 export const auth = {
   async me({ signal }: Signal = {}) {
-    return decodeUser(await request('GET', '/api/auth/me', { signal }));
+    return decodeUser(await call(api.GET('/api/auth/me', { signal }), { authCall: true }));
   },
-  async login(body: { email: string; password: string }) {
-    const data = await request('POST', '/api/auth/login', { body });
-    return decodeUser((data as { user?: unknown } | undefined)?.user);
+  async login(body: Schemas['LoginIn']) {
+    const data = await call(api.POST('/api/auth/login', { body }), { authCall: true });
+    return decodeUser(data?.user);
   },
-  async signup(body: { email: string; name: string; password: string }) {
-    const data = await request('POST', '/api/auth/signup', { body });
-    return decodeUser((data as { user?: unknown } | undefined)?.user);
+  async signup(body: Schemas['SignupIn']) {
+    const data = await call(api.POST('/api/auth/signup', { body }), { authCall: true });
+    return decodeUser(data?.user);
   },
   async logout() {
-    await request('POST', '/api/auth/logout');
+    await call(api.POST('/api/auth/logout'), { authCall: true });
   },
 };
 
 export async function getConfig({ signal }: Signal = {}) {
-  return decodeConfig(await request('GET', '/api/config', { signal }));
+  return decodeConfig(await call(api.GET('/api/config', { signal })));
 }
 
 // ---- plans ----------------------------------------------------------------
 
-export interface NewPlan {
-  title: string;
-  supplier_name: string;
-  customer_name: string;
-  template: Template;
-  language?: PlanLanguage;
-}
+export type NewPlan = Schemas['PlanCreate'];
 
 export const plans = {
   async list(archived: boolean, { signal }: Signal = {}) {
-    const data = await request('GET', `/api/plans?archived=${archived ? 'true' : 'false'}`, { signal });
-    return items(data, decodePlanSummary);
+    return items(await call(api.GET('/api/plans', { params: { query: { archived } }, signal })), decodePlanSummary);
   },
   async create(body: NewPlan) {
-    return decodePlanDetail(await request('POST', '/api/plans', { body }));
+    return decodePlanDetail(await call(api.POST('/api/plans', { body })));
   },
   async get(planId: Id, { signal }: Signal = {}) {
-    return decodePlanDetail(await request('GET', planPath(planId), { signal }));
+    return decodePlanDetail(await call(api.GET('/api/plans/{plan_id}', { params: plan(planId), signal })));
   },
   async archive(planId: Id) {
-    return decodePlanDetail(await request('POST', `${planPath(planId)}/archive`));
+    return decodePlanDetail(await call(api.POST('/api/plans/{plan_id}/archive', { params: plan(planId) })));
   },
   async unarchive(planId: Id) {
-    return decodePlanDetail(await request('POST', `${planPath(planId)}/unarchive`));
+    return decodePlanDetail(await call(api.POST('/api/plans/{plan_id}/unarchive', { params: plan(planId) })));
   },
   async audit(planId: Id, { signal }: Signal = {}) {
-    return items(await request('GET', `${planPath(planId)}/audit`, { signal }), decodeAuditEntry);
+    return items(await call(api.GET('/api/plans/{plan_id}/audit', { params: plan(planId), signal })), decodeAuditEntry);
   },
 };
 
@@ -87,64 +77,67 @@ export const plans = {
 
 export const members = {
   async list(planId: Id, { signal }: Signal = {}) {
-    return items(await request('GET', `${planPath(planId)}/members`, { signal }), decodeMember);
+    return items(await call(api.GET('/api/plans/{plan_id}/members', { params: plan(planId), signal })), decodeMember);
   },
-  async update(planId: Id, memberId: Id, body: { role?: Role; signatory?: boolean; party?: Party }) {
-    return decodeMember(await request('PATCH', `${planPath(planId)}/members/${enc(memberId)}`, { body }));
+  async update(planId: Id, memberId: Id, body: Schemas['MemberUpdate']) {
+    const params = { path: { plan_id: s(planId), member_id: s(memberId) } };
+    return decodeMember(await call(api.PATCH('/api/plans/{plan_id}/members/{member_id}', { params, body })));
   },
   async remove(planId: Id, memberId: Id) {
-    await request('DELETE', `${planPath(planId)}/members/${enc(memberId)}`);
+    const params = { path: { plan_id: s(planId), member_id: s(memberId) } };
+    await call(api.DELETE('/api/plans/{plan_id}/members/{member_id}', { params }));
   },
 };
 
-export interface NewInvitation {
-  email: string;
-  party: Party;
-  role: Role;
-  signatory: boolean;
-}
+export type NewInvitation = Schemas['InvitationCreate'];
 
 export const invitations = {
   async list(planId: Id, { signal }: Signal = {}) {
-    return items(await request('GET', `${planPath(planId)}/invitations`, { signal }), decodeInvitation);
+    return items(
+      await call(api.GET('/api/plans/{plan_id}/invitations', { params: plan(planId), signal })),
+      decodeInvitation,
+    );
   },
   async create(planId: Id, body: NewInvitation) {
-    return decodeCreatedInvitation(await request('POST', `${planPath(planId)}/invitations`, { body }));
+    return decodeCreatedInvitation(await call(api.POST('/api/plans/{plan_id}/invitations', { params: plan(planId), body })));
   },
   async revoke(planId: Id, invitationId: Id) {
-    await request('DELETE', `${planPath(planId)}/invitations/${enc(invitationId)}`);
+    const params = { path: { plan_id: s(planId), invitation_id: s(invitationId) } };
+    await call(api.DELETE('/api/plans/{plan_id}/invitations/{invitation_id}', { params }));
   },
   async preview(token: string, { signal }: Signal = {}) {
-    return decodeInvitationPreview(await request('GET', `/api/invitations/${enc(token)}`, { signal }));
+    return decodeInvitationPreview(
+      await call(api.GET('/api/invitations/{token}', { params: { path: { token } }, signal }), { authCall: true }),
+    );
   },
   /** Without `account`, joins as the signed-in user; with it, creates the account first. */
   async accept(token: string, account?: { name: string; password: string }) {
-    const data = await request('POST', `/api/invitations/${enc(token)}/accept`, account ? { body: account } : {});
+    const data = await call(
+      api.POST('/api/invitations/{token}/accept', { params: { path: { token } }, body: account }),
+      { authCall: true },
+    );
     return decodeAcceptedInvitation(data);
   },
 };
 
 // ---- sections -------------------------------------------------------------
 
-export interface NewSection {
-  title: string;
-  kind: SectionKind;
-  horizon?: Horizon | null;
-  owner?: Owner;
-  visibility?: Visibility;
-}
+export type NewSection = Schemas['SectionCreate'];
 
 export const sections = {
   async create(planId: Id, body: NewSection) {
-    return decodeSection(await request('POST', `${planPath(planId)}/sections`, { body }));
+    return decodeSection(await call(api.POST('/api/plans/{plan_id}/sections', { params: plan(planId), body })));
   },
-  async update(planId: Id, sectionId: Id, body: { title?: string; owner?: Owner; visibility?: Visibility }) {
-    return decodeSection(await request('PATCH', `${planPath(planId)}/sections/${enc(sectionId)}`, { body }));
+  async update(planId: Id, sectionId: Id, body: Schemas['SectionUpdate']) {
+    const params = { path: { plan_id: s(planId), section_id: s(sectionId) } };
+    return decodeSection(await call(api.PATCH('/api/plans/{plan_id}/sections/{section_id}', { params, body })));
   },
   async remove(planId: Id, sectionId: Id) {
-    await request('DELETE', `${planPath(planId)}/sections/${enc(sectionId)}`);
+    const params = { path: { plan_id: s(planId), section_id: s(sectionId) } };
+    await call(api.DELETE('/api/plans/{plan_id}/sections/{section_id}', { params }));
   },
   async reorder(planId: Id, sectionIds: Id[]) {
-    await request('POST', `${planPath(planId)}/sections/order`, { body: { section_ids: sectionIds } });
+    const body = { section_ids: sectionIds.map(s) };
+    await call(api.POST('/api/plans/{plan_id}/sections/order', { params: plan(planId), body }));
   },
 };
