@@ -12,6 +12,7 @@ from server.auth.service import LoginThrottle
 from server.collab.fanout import PostgresFanout
 from server.collab.manager import RoomManager
 from server.collab.router import router as collab_router
+from server.comments.router import router as comments_router
 from server.config import Settings
 from server.db import create_engine, create_sessionmaker
 from server.errors import install_error_handlers
@@ -90,5 +91,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(plans_router)
     app.include_router(collab_router)
     app.include_router(stream_router)
+    app.include_router(comments_router)
     mount_web(app, settings.web_dist)
     return app

@@ -20,7 +20,7 @@ async def load_document(session: AsyncSession, section_id: str) -> Doc[Any]:
     return doc
 
 
-def find_item(doc: Doc[Any], kind: str, item_id: str) -> Map | None:
+def find_item(doc: Doc[Any], kind: str, item_id: str) -> Map[Any] | None:
     """The item with this id, or None (also for malformed content)."""
     if kind not in schema.ITEM_KINDS:
         return None
