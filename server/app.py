@@ -1,3 +1,4 @@
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -12,6 +13,7 @@ from server.auth.service import LoginThrottle
 from server.collab.fanout import PostgresFanout
 from server.collab.manager import RoomManager
 from server.collab.router import router as collab_router
+from server.comments.digest import run_digests
 from server.comments.router import router as comments_router
 from server.config import Settings
 from server.db import create_engine, create_sessionmaker
@@ -44,6 +46,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             None if settings.is_sqlite else PostgresFanout(settings.effective_database_url, rooms)
         )
         app.state.stream_hub = StreamHub()
+        digests = (
+            asyncio.create_task(run_digests(app.state.sessionmaker, settings))
+            if settings.smtp_enabled
+            else None
+        )
         await rooms.start()
         if fanout is not None:
             await fanout.start()
@@ -52,6 +59,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         finally:
             if fanout is not None:
                 await fanout.stop()
+            if digests is not None:
+                digests.cancel()
             app.state.stream_hub.close()
             await rooms.stop()
             await engine.dispose()

@@ -29,6 +29,7 @@ class Settings(BaseSettings):
     smtp_password: str = ""
     smtp_from: str = "JointPlan <noreply@localhost>"
     smtp_starttls: bool = True
+    digest_interval_minutes: float = Field(default=60, gt=0)
 
     collab_max_message_bytes: int = Field(default=2 * 1024 * 1024, ge=1024)
     collab_rate_per_second: float = Field(default=100, gt=0)

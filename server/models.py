@@ -14,7 +14,9 @@ from server.comments.models import (
 )
 from server.db import Base
 from server.plans.models import Invitation, Member, Plan, Section
+from server.signoff.models import GoalAgreement, GoalSignature
 from server.stream.models import PlanEvent
+from server.versions.models import PlanVersion, VersionSection, VersionSignature
 
 __all__ = [
     "Comment",
@@ -23,10 +25,13 @@ __all__ = [
     "Notification",
     "NotificationSetting",
     "PlanEvent",
+    "PlanVersion",
     "Thread",
     "Vote",
     "AccessToken",
     "AuditEvent",
+    "GoalAgreement",
+    "GoalSignature",
     "Base",
     "Invitation",
     "Member",
@@ -35,4 +40,6 @@ __all__ = [
     "SectionSnapshot",
     "SectionUpdate",
     "User",
+    "VersionSection",
+    "VersionSignature",
 ]

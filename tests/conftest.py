@@ -31,6 +31,7 @@ PG_ADMIN_URL = os.environ.get("JOINTPLAN_TEST_POSTGRES_URL", DEFAULT_PG)
 REQUIRE_PG = os.environ.get("JOINTPLAN_REQUIRE_POSTGRES") == "1"
 PASSWORD = "correct horse battery"
 T = TypeVar("T")
+pytest_plugins = ["tests.live"]
 
 
 def in_thread(work: Callable[[], Coroutine[Any, Any, T]]) -> T:

@@ -6,7 +6,8 @@ import logging
 import os
 import uuid
 from collections import defaultdict
-from typing import Any
+from collections.abc import Callable
+from typing import Any, Protocol
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from starlette.websockets import WebSocket, WebSocketDisconnect
@@ -19,6 +20,20 @@ from server.collab.room import Room
 from server.config import Settings
 
 log = logging.getLogger(__name__)
+
+
+class RoomListener(Protocol):
+    """Told about rooms of this process: other domains follow live documents through this
+    (sign-off notices edits of agreed goals). Called on the sync path: return quickly and
+    schedule any real work."""
+
+    def room_loaded(self, room: Room) -> None: ...
+
+    def room_changed(self, room: Room, change: bytes, user_id: str | None) -> None:
+        """An accepted update changed the document; user_id is None for an update that
+        another process accepted (that process tells its own listeners)."""
+
+    def room_unloaded(self, room: Room) -> None: ...
 
 
 class RoomManager:
@@ -39,6 +54,7 @@ class RoomManager:
         self._tasks: set[asyncio.Task[Any]] = set()
         self._unsubscribe: Any = None
         self._recheck_task: asyncio.Task[None] | None = None
+        self.listeners: list[RoomListener] = []
 
     # ---- lifecycle ---------------------------------------------------------------------
 
@@ -64,6 +80,20 @@ class RoomManager:
         for room in self.rooms.values():
             room.close()
         self.rooms.clear()
+
+    def add_listener(self, listener: RoomListener) -> Callable[[], None]:
+        self.listeners.append(listener)
+        return lambda: self.listeners.remove(listener)
+
+    def _tell(self, event: str, room: Room, *args: Any) -> None:
+        for listener in list(self.listeners):
+            try:
+                getattr(listener, event)(room, *args)
+            except Exception:
+                log.exception("room listener %r failed on %s", listener, event)
+
+    def _changed(self, room: Room, change: bytes, user_id: str | None) -> None:
+        self._tell("room_changed", room, change, user_id)
 
     def _spawn(self, coro: Any) -> None:
         task = asyncio.create_task(coro)
@@ -107,6 +137,8 @@ class RoomManager:
                     room.apply_remote(update)
                 self.rooms[section_id] = room
                 self._by_plan[access.plan_id].add(section_id)
+                room.on_change = self._changed
+                self._tell("room_loaded", room)
                 loading.set_result(room)
             except BaseException as exc:
                 loading.set_exception(exc)
@@ -135,6 +167,7 @@ class RoomManager:
         if not self._by_plan[room.plan_id]:
             del self._by_plan[room.plan_id]
         room.close()
+        self._tell("room_unloaded", room)
         if room.log_length and not room.compacting:
             # Leave the section compact for whoever opens it next.
             self._spawn(store.compact(self.sessionmaker, room.section_id, self.is_postgres))

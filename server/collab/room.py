@@ -1,6 +1,7 @@
 """A room: one section's live document, its presence and its connections."""
 
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from pycrdt import Awareness, Doc, TransactionEvent, merge_updates
@@ -53,6 +54,9 @@ class Room:
         # Awareness(doc) registers the server itself as a participant; it is not one.
         self.awareness.set_local_state(None)
         self._awareness_subscription = self.awareness.observe(self._on_awareness)
+        # Called with (room, change, user id or None for another process's update) after an
+        # accepted update changed the document; set by the room manager.
+        self.on_change: Callable[[Room, bytes, str | None], None] | None = None
 
     # ---- document ----------------------------------------------------------------------
 
@@ -85,6 +89,8 @@ class Room:
             return
         if change is not None:
             self.broadcast(protocol.sync_update(change))
+            if self.on_change is not None:
+                self.on_change(self, change, None)
 
     # ---- connections -------------------------------------------------------------------
 
@@ -135,6 +141,8 @@ class Room:
         change = self.apply(update)
         if change is not None:
             self.broadcast(protocol.sync_update(change), exclude=conn)
+            if self.on_change is not None:
+                self.on_change(self, change, conn.access.user_id)
 
     # ---- presence ----------------------------------------------------------------------
 

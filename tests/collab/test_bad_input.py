@@ -7,8 +7,8 @@ import httpx
 import pytest
 
 from server.collab import protocol
-from tests.collab.conftest import ServerProcess, Workshop, section_id
 from tests.collab.yclient import YClient
+from tests.live import ServerProcess, Workshop, section_id
 
 VALID = protocol.sync_update(b"\x01\x01\x9a\x05\x00\x04\x01\x05items\x01w\x01x\x00")
 

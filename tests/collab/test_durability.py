@@ -11,8 +11,8 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from server.collab.models import SectionSnapshot, SectionUpdate
-from tests.collab.conftest import ServerProcess, Workshop, section_id
 from tests.collab.yclient import YClient
+from tests.live import ServerProcess, Workshop, section_id
 
 
 @pytest.fixture

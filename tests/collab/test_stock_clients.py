@@ -3,9 +3,9 @@
 import asyncio
 from pathlib import Path
 
-from tests.collab.conftest import ServerProcess, Workshop, section_id
 from tests.collab.node import NodeClient
 from tests.collab.yclient import YClient
+from tests.live import ServerProcess, Workshop, section_id
 
 
 async def test_stock_clients_and_pycrdt_converge_with_concurrent_edits(

@@ -7,8 +7,8 @@ import httpx
 from pycrdt import Array, Doc, Map, Text
 
 from server.collab import protocol
-from tests.collab.conftest import ServerProcess, Workshop, section_id
 from tests.collab.yclient import YClient
+from tests.live import ServerProcess, Workshop, section_id
 
 
 async def test_two_editors_converge_and_content_is_served_as_json(

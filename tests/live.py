@@ -1,0 +1,212 @@
+"""A real JointPlan server process per test module and backend, and helpers to drive it.
+
+Loaded as a pytest plugin by tests/conftest.py, so every test folder can use its fixtures."""
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from tests.conftest import PASSWORD, in_thread
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@dataclass
+class ServerProcess:
+    database_url: str
+    data_dir: Path
+    env_extra: dict[str, str] = field(default_factory=dict)
+    port: int = field(default_factory=free_port)
+    process: subprocess.Popen[bytes] | None = None
+    log_path: Path | None = None
+
+    @property
+    def http(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def ws(self) -> str:
+        return f"ws://127.0.0.1:{self.port}"
+
+    def start(self) -> None:
+        env = {
+            **os.environ,
+            "JOINTPLAN_DATABASE_URL": self.database_url,
+            "JOINTPLAN_DATA_DIR": str(self.data_dir),
+            "JOINTPLAN_BASE_URL": self.http,
+            "JOINTPLAN_LOG_LEVEL": "info",  # so the access lines are there to check
+            "JOINTPLAN_COLLAB_ROOM_GRACE_SECONDS": "0.5",
+            **self.env_extra,
+        }
+        self.log_path = self.data_dir / f"server-{self.port}.log"
+        log = self.log_path.open("ab")
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "server.cli", "serve", "--port", str(self.port)],
+            env=env,
+            cwd=ROOT,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+        self.wait_ready()
+
+    def wait_ready(self, timeout: float = 30) -> None:
+        end = time.monotonic() + timeout
+        while time.monotonic() < end:
+            assert self.process is not None
+            if self.process.poll() is not None:
+                raise RuntimeError(f"server exited: {self.logs()}")
+            try:
+                if httpx.get(f"{self.http}/healthz", timeout=1).status_code == 200:
+                    return
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.1)
+        raise RuntimeError(f"server did not start: {self.logs()}")
+
+    def logs(self) -> str:
+        return self.log_path.read_text(errors="replace") if self.log_path else ""
+
+    def kill(self) -> None:
+        """SIGKILL: no shutdown code runs."""
+        assert self.process is not None
+        self.process.send_signal(signal.SIGKILL)
+        self.process.wait(10)
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(10)
+
+
+def _pg_database() -> Iterator[str]:
+    from sqlalchemy.engine import make_url
+
+    from tests.conftest import PG_ADMIN_URL, REQUIRE_PG, _pg_admin
+
+    name = f"jointplan_live_{uuid.uuid4().hex[:10]}"
+    try:
+        in_thread(lambda: _pg_admin(f'CREATE DATABASE "{name}"'))
+    except Exception as exc:
+        if REQUIRE_PG:
+            pytest.fail(f"PostgreSQL is required but unreachable: {exc}")
+        pytest.skip(f"PostgreSQL unreachable ({exc})")
+    yield make_url(PG_ADMIN_URL).set(database=name).render_as_string(hide_password=False)
+    in_thread(lambda: _pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def live_database(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[tuple[str, Path]]:
+    data_dir = tmp_path_factory.mktemp("live")
+    if request.param == "sqlite":
+        yield f"sqlite+aiosqlite:///{data_dir / 'jointplan.sqlite3'}", data_dir
+        return
+    for url in _pg_database():
+        yield url, data_dir
+
+
+@pytest.fixture(scope="module")
+def server(live_database: tuple[str, Path]) -> Iterator[ServerProcess]:
+    url, data_dir = live_database
+    process = ServerProcess(url, data_dir)
+    process.start()
+    yield process
+    process.stop()
+
+
+@dataclass
+class Actor:
+    id: str
+    email: str
+    token: str
+    http: httpx.AsyncClient
+
+
+class Workshop:
+    """Users and plans on a live server, through its public REST API."""
+
+    def __init__(self, server: ServerProcess) -> None:
+        self.server = server
+        self._clients: list[httpx.AsyncClient] = []
+
+    def client(self, token: str | None = None) -> httpx.AsyncClient:
+        headers = {"Authorization": f"Bearer {token}"} if token else {}
+        c = httpx.AsyncClient(base_url=self.server.http, headers=headers, timeout=20)
+        self._clients.append(c)
+        return c
+
+    async def signup(self, name: str) -> Actor:
+        email = f"{name.lower()}.{uuid.uuid4().hex[:8]}@example.com"
+        r = await self.client().post(
+            "/api/auth/signup", json={"email": email, "name": name, "password": PASSWORD}
+        )
+        assert r.status_code == 201, r.text
+        body = r.json()
+        return Actor(body["user"]["id"], email, body["token"], self.client(body["token"]))
+
+    async def plan(self, owner: Actor, template: str = "kam") -> dict[str, Any]:
+        r = await owner.http.post(
+            "/api/plans",
+            json={
+                "title": "Live",
+                "supplier_name": "S",
+                "customer_name": "C",
+                "template": template,
+            },
+        )
+        assert r.status_code == 201, r.text
+        plan: dict[str, Any] = r.json()
+        return plan
+
+    async def invite(self, owner: Actor, plan_id: str, name: str, party: str, role: str) -> Actor:
+        email = f"{name.lower()}.{uuid.uuid4().hex[:8]}@example.com"
+        r = await owner.http.post(
+            f"/api/plans/{plan_id}/invitations",
+            json={"email": email, "party": party, "role": role},
+        )
+        assert r.status_code == 201, r.text
+        a = await self.client().post(
+            f"/api/invitations/{r.json()['token']}/accept",
+            json={"name": name, "password": PASSWORD},
+        )
+        assert a.status_code == 200, a.text
+        token = a.json()["token"]
+        me = (await self.client(token).get("/api/auth/me")).json()
+        return Actor(me["id"], email, token, self.client(token))
+
+    async def close(self) -> None:
+        for c in self._clients:
+            await c.aclose()
+
+
+@pytest.fixture
+async def workshop(server: ServerProcess) -> AsyncIterator[Workshop]:
+    w = Workshop(server)
+    yield w
+    await w.close()
+
+
+def section_id(plan: dict[str, Any], key: str) -> str:
+    return str(next(s["id"] for s in plan["sections"] if s["key"] == key))
