@@ -186,6 +186,30 @@ async def thread_read(session: AsyncSession, thread: Thread, section: Section) -
     return (await thread_reads(session, [(thread, section)]))[0]
 
 
+async def _audit(
+    session: AsyncSession,
+    member: Member,
+    thread: Thread,
+    section: Section,
+    action: str,
+    target_type: str,
+    target_id: str,
+    **states: dict[str, Any] | None,
+) -> None:
+    """An audit entry about a thread, seen by whoever may see the thread."""
+    await audit_service.record(
+        session,
+        plan_id=thread.plan_id,
+        section_id=section.id,
+        actor_id=member.user_id,
+        action=action,
+        target_type=target_type,
+        target_id=target_id,
+        visibility=audience(thread, section),
+        **states,
+    )
+
+
 # ---- threads and comments --------------------------------------------------------------
 
 
@@ -219,15 +243,14 @@ async def create_thread(session: AsyncSession, member: Member, body: ThreadCreat
     )
     session.add(thread)
     await session.flush()
-    await audit_service.record(
+    await _audit(
         session,
-        plan_id=member.plan_id,
-        section_id=section.id,
-        actor_id=member.user_id,
-        action="thread.create",
-        target_type="thread",
-        target_id=thread.id,
-        visibility=audience(thread, section),
+        member,
+        thread,
+        section,
+        "thread.create",
+        "thread",
+        thread.id,
         after={"visibility": thread.visibility, "item_id": thread.item_id},
     )
     await add_comment(session, member, thread, section, body.body, new_thread=True)
@@ -274,16 +297,7 @@ async def add_comment(
     thread.updated_at = utcnow()
     await session.flush()
     if not new_thread:
-        await audit_service.record(
-            session,
-            plan_id=thread.plan_id,
-            section_id=section.id,
-            actor_id=member.user_id,
-            action="comment.create",
-            target_type="comment",
-            target_id=comment.id,
-            visibility=audience(thread, section),
-        )
+        await _audit(session, member, thread, section, "comment.create", "comment", comment.id)
     await _notify(session, member, thread, section, comment, mentioned, new_thread)
     await _publish(session, thread, section, "thread.created" if new_thread else "comment.created")
     return comment
@@ -414,15 +428,14 @@ async def edit_comment(
     comment.edited_at = utcnow()
     thread.updated_at = comment.edited_at
     await session.flush()
-    await audit_service.record(
+    await _audit(
         session,
-        plan_id=thread.plan_id,
-        section_id=section.id,
-        actor_id=member.user_id,
-        action="comment.edit",
-        target_type="comment",
-        target_id=comment.id,
-        visibility=audience(thread, section),
+        member,
+        thread,
+        section,
+        "comment.edit",
+        "comment",
+        comment.id,
         before={"body": before},
         after={"body": body},
     )
@@ -440,16 +453,7 @@ async def delete_comment(
     comment.deleted_at = utcnow()
     thread.updated_at = comment.deleted_at
     await session.flush()
-    await audit_service.record(
-        session,
-        plan_id=thread.plan_id,
-        section_id=section.id,
-        actor_id=member.user_id,
-        action="comment.delete",
-        target_type="comment",
-        target_id=comment.id,
-        visibility=audience(thread, section),
-    )
+    await _audit(session, member, thread, section, "comment.delete", "comment", comment.id)
     await _publish(session, thread, section, "comment.deleted")
 
 
@@ -479,16 +483,7 @@ async def set_status(
     thread.updated_at = utcnow()
     await session.flush()
     action = "thread.resolve" if status == "resolved" else "thread.reopen"
-    await audit_service.record(
-        session,
-        plan_id=thread.plan_id,
-        section_id=section.id,
-        actor_id=member.user_id,
-        action=action,
-        target_type="thread",
-        target_id=thread.id,
-        visibility=audience(thread, section),
-    )
+    await _audit(session, member, thread, section, action, "thread", thread.id)
     await _publish(
         session, thread, section, "thread.resolved" if status == "resolved" else "thread.reopened"
     )

@@ -360,6 +360,27 @@ async def _ensure_other_facilitator(session: AsyncSession, member: Member) -> No
         )
 
 
+async def _record_member_event(
+    session: AsyncSession,
+    plan: Plan,
+    actor: Member,
+    member: Member,
+    action: str,
+    before: dict[str, Any],
+    after: dict[str, Any] | None = None,
+) -> None:
+    await audit_service.record(
+        session,
+        plan_id=plan.id,
+        actor_id=actor.user_id,
+        action=action,
+        target_type="member",
+        target_id=member.id,
+        before=before,
+        after=after,
+    )
+
+
 async def update_member(
     session: AsyncSession, plan: Plan, actor: Member, member: Member, body: MemberUpdate
 ) -> Member:
@@ -374,15 +395,8 @@ async def update_member(
         setattr(member, name, value)
     await session.flush()
     touch(plan)
-    await audit_service.record(
-        session,
-        plan_id=plan.id,
-        actor_id=actor.user_id,
-        action="member.update",
-        target_type="member",
-        target_id=member.id,
-        before=before,
-        after=snapshot(member, MEMBER_FIELDS),
+    await _record_member_event(
+        session, plan, actor, member, "member.update", before, snapshot(member, MEMBER_FIELDS)
     )
     return member
 
@@ -395,15 +409,7 @@ async def remove_member(session: AsyncSession, plan: Plan, actor: Member, member
     await session.delete(member)
     await session.flush()
     touch(plan)
-    await audit_service.record(
-        session,
-        plan_id=plan.id,
-        actor_id=actor.user_id,
-        action="member.remove",
-        target_type="member",
-        target_id=member.id,
-        before=before,
-    )
+    await _record_member_event(session, plan, actor, member, "member.remove", before)
 
 
 # ---- invitations -----------------------------------------------------------------------
