@@ -5,6 +5,8 @@ import { useT } from '../i18n/I18nProvider';
 import { groupSections, internalTo } from '../lib/sections';
 import { PartyBadge, usePartyName } from './Badges';
 import { EyeIcon, LockIcon } from './Icons';
+import { AvatarStack } from './Avatars';
+import type { Person } from '../collab/presence';
 
 interface Props {
   plan: PlanBase;
@@ -12,9 +14,11 @@ interface Props {
   selectedId: Id | null;
   /** Link target for a section, so entries are real links (open in new tab, keyboard, history). */
   hrefFor: (section: Section) => string;
+  /** Who is in each section now (by section id). */
+  presence?: ReadonlyMap<string, Person[]>;
 }
 
-export function SectionNavigator({ plan, sections, selectedId, hrefFor }: Props) {
+export function SectionNavigator({ plan, sections, selectedId, hrefFor, presence }: Props) {
   const t = useT();
   const partyName = usePartyName();
   const groups = groupSections(sections);
@@ -37,6 +41,7 @@ export function SectionNavigator({ plan, sections, selectedId, hrefFor }: Props)
                 {sub.sections.map((section) => {
                   const internal = internalTo(section);
                   const current = sameId(section.id, selectedId);
+                  const here = presence?.get(String(section.id)) ?? [];
                   return (
                     <li key={String(section.id)}>
                       <Link
@@ -46,6 +51,9 @@ export function SectionNavigator({ plan, sections, selectedId, hrefFor }: Props)
                       >
                         <span className="navigator__title">{section.title || t('plan.untitledSection')}</span>
                         <span className="navigator__meta">
+                          {here.length > 0 && (
+                            <AvatarStack people={here} max={3} size="sm" label={t('presence.inSectionNamed', { names: here.map((p) => p.name).join(', ') })} />
+                          )}
                           <PartyBadge party={section.owner} title={t('section.ownedBy', { party: partyName(plan, section.owner) })} />
                           {!section.can_write && (
                             <span className="navigator__flag" title={t('section.readOnly')}>

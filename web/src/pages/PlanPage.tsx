@@ -1,15 +1,22 @@
-import { useState } from 'react';
+import { useEffect, useMemo, useRef, useState } from 'react';
 import { Link, useParams, useSearchParams } from 'react-router-dom';
 import { ApiError } from '../api/client';
 import { sameId } from '../api/decode';
-import { plans as plansApi } from '../api/endpoints';
-import type { PlanDetail, Section } from '../api/types';
+import { members as membersApi, plans as plansApi } from '../api/endpoints';
+import type { Member, PlanDetail, Section } from '../api/types';
+import { useAuth } from '../auth/AuthProvider';
+import { AvatarStack } from '../components/Avatars';
 import { RoleBadge } from '../components/Badges';
+import { ConnectionBadge } from '../components/ConnectionBadge';
 import { ErrorMessage, Loading, Notice } from '../components/Feedback';
 import { PeoplePanel } from '../components/PeoplePanel';
-import { SectionDetail } from '../components/SectionDetail';
 import { SectionNavigator } from '../components/SectionNavigator';
-import { useI18n } from '../i18n/I18nProvider';
+import { PlanLinks } from '../collab/pool';
+import { colorFor, type PresenceUser } from '../collab/presence';
+import { summarize } from '../collab/status';
+import { useI18n, useT } from '../i18n/I18nProvider';
+import { PlanContext, useLinksVersion, useNow, useOnline, type PlanContextValue } from '../sections/hooks';
+import { SectionView } from '../sections/SectionView';
 import { formatDate } from '../lib/format';
 import { groupSections, navigatorOrder } from '../lib/sections';
 import { useResource } from '../lib/useResource';
@@ -61,13 +68,35 @@ interface PlanViewProps {
 
 function PlanView({ plan, reloading, reloadError, onReload }: PlanViewProps) {
   const { t, lang } = useI18n();
+  const { user } = useAuth();
   const [params] = useSearchParams();
   const isFacilitator = plan.my_membership?.role === 'facilitator';
   const view: View = isFacilitator && params.get('view') === 'people' ? 'people' : 'plan';
+  const membersRes = useResource((signal) => membersApi.list(plan.id, { signal }), [plan.id]);
+
+  const me = useMemo<PresenceUser>(() => {
+    const id = String(user?.id ?? '');
+    return { id, name: user?.name || user?.email || '?', color: colorFor(id), party: plan.my_membership?.party ?? 'supplier' };
+  }, [user, plan.my_membership?.party]);
+
+  // One live connection per readable section, for as long as the plan is open.
+  const [links, setLinks] = useState<PlanLinks | null>(null);
+  useEffect(() => {
+    const pool = new PlanLinks(me);
+    setLinks(pool);
+    return () => pool.destroy();
+  }, [plan.id, me]);
+  useEffect(() => {
+    links?.sync(plan.sections);
+  }, [links, plan.sections]);
 
   const ordered = navigatorOrder(groupSections(plan.sections));
   const requested = params.get('section');
   const selected: Section | undefined = ordered.find((s) => sameId(s.id, requested)) ?? ordered[0];
+
+  useEffect(() => {
+    links?.setCurrent(view === 'plan' && selected ? selected : null);
+  }, [links, selected, view]);
 
   const hrefFor = (section: Section) => `?section=${encodeURIComponent(String(section.id))}`;
 
@@ -94,7 +123,10 @@ function PlanView({ plan, reloading, reloadError, onReload }: PlanViewProps) {
             </p>
           )}
         </div>
-        {isFacilitator && <ArchiveButton plan={plan} onDone={onReload} />}
+        <div className="plan-header__side">
+          {links && <LiveStatus links={links} />}
+          {isFacilitator && <ArchiveButton plan={plan} onDone={onReload} />}
+        </div>
       </header>
 
       {plan.archived_at && (
@@ -120,21 +152,95 @@ function PlanView({ plan, reloading, reloadError, onReload }: PlanViewProps) {
 
       {view === 'people' ? (
         <PeoplePanel plan={plan} />
+      ) : links ? (
+        <Workspace
+          plan={plan}
+          links={links}
+          me={me}
+          members={membersRes.data ?? []}
+          selected={selected}
+          hrefFor={hrefFor}
+          isFacilitator={isFacilitator}
+          onReload={onReload}
+        />
       ) : (
-        <div className="plan-body">
-          <aside className="plan-body__nav">
-            <SectionNavigator plan={plan} sections={plan.sections} selectedId={selected?.id ?? null} hrefFor={hrefFor} />
-          </aside>
-          <div className="plan-body__main">
-            {selected ? (
-              <SectionDetail plan={plan} section={selected} canManage={isFacilitator} onChanged={onReload} />
-            ) : (
-              <p className="empty">{t('plan.noSections')}</p>
-            )}
-          </div>
-        </div>
+        <Loading />
       )}
     </div>
+  );
+}
+
+/** The connection state and everyone in the plan, top right, always on screen. */
+function LiveStatus({ links }: { links: PlanLinks }) {
+  const t = useT();
+  useLinksVersion(links);
+  const online = useOnline();
+  const states = links.states();
+  const notLive = states.some((s) => s.status !== 'live' && s.status !== 'closed');
+  const now = useNow(notLive);
+  const state = summarize(states, online, now);
+  const people = links.presence().people;
+  return (
+    <div className="live-status">
+      <AvatarStack people={people} max={8} label={t('presence.inPlan')} />
+      <ConnectionBadge state={state} />
+    </div>
+  );
+}
+
+interface WorkspaceProps {
+  plan: PlanDetail;
+  links: PlanLinks;
+  me: PresenceUser;
+  members: Member[];
+  selected: Section | undefined;
+  hrefFor: (section: Section) => string;
+  isFacilitator: boolean;
+  onReload: () => void;
+}
+
+function Workspace({ plan, links, me, members, selected, hrefFor, isFacilitator, onReload }: WorkspaceProps) {
+  const t = useT();
+  const version = useLinksVersion(links);
+
+  // A refused write or a lost section means our rights changed: ask the server again.
+  const refusals = links.refusals.length;
+  const closed = links.states().filter((s) => s.status === 'closed').length;
+  const lastSeen = useRef({ refusals, closed });
+  useEffect(() => {
+    const before = lastSeen.current;
+    lastSeen.current = { refusals, closed };
+    if (refusals > before.refusals || closed > before.closed) onReload();
+  }, [refusals, closed, onReload]);
+
+  const context = useMemo<PlanContextValue>(
+    () => ({ plan, links, members, canWrite: (section) => section.can_write && links.canWrite(section.id) }),
+    // version: refusals change what canWrite answers.
+    [plan, links, members, version],
+  );
+  const presence = links.presence();
+
+  return (
+    <PlanContext.Provider value={context}>
+      <div className="plan-body">
+        <aside className="plan-body__nav">
+          <SectionNavigator
+            plan={plan}
+            sections={plan.sections}
+            selectedId={selected?.id ?? null}
+            hrefFor={hrefFor}
+            presence={presence.bySection}
+          />
+        </aside>
+        <div className="plan-body__main">
+          {selected ? (
+            <SectionView key={String(selected.id)} section={selected} me={me} canManage={isFacilitator} onPlanChanged={onReload} />
+          ) : (
+            <p className="empty">{t('plan.noSections')}</p>
+          )}
+        </div>
+      </div>
+    </PlanContext.Provider>
   );
 }
 

@@ -1,0 +1,266 @@
+import { useCallback, useState } from 'react';
+import type * as Y from 'yjs';
+import { sameId } from '../api/decode';
+import type { Member, Section } from '../api/types';
+import { ErrorBoundary } from '../components/ErrorBoundary';
+import { useI18n } from '../i18n/I18nProvider';
+import { useAuth } from '../auth/AuthProvider';
+import {
+  addItem,
+  ATTITUDES,
+  BUYING_ROLES,
+  deleteItem,
+  readStakeholders,
+  setField,
+  type StakeholderView,
+} from '../content/model';
+import { useItems, usePlanContext } from './hooks';
+import { ItemFallback, SkippedNotice, StatusSelect } from './parts';
+import { YTextField } from './YTextField';
+
+interface Props {
+  section: Section;
+  doc: Y.Doc;
+  canWrite: boolean;
+}
+
+type View = 'board' | 'table';
+
+export function StakeholdersSection({ section, doc, canWrite }: Props) {
+  const { t } = useI18n();
+  const { members } = usePlanContext();
+  const { user } = useAuth();
+  const read = useCallback(readStakeholders, []);
+  const { array, snapshot } = useItems(doc, read);
+  const [view, setView] = useState<View>('board');
+  if (!array || !snapshot) return <ItemFallback />;
+
+  const add = () => {
+    addItem(array, 'stakeholders', {
+      name: '',
+      job_title: '',
+      buying_role: 'influencer',
+      attitude: 'neutral',
+      relationship_owner: user ? String(user.id) : '',
+      notes: '',
+    });
+    setView('table');
+  };
+
+  return (
+    <div className="stakeholders">
+      <div className="toolbar">
+        <div className="segmented" role="group" aria-label={t('stakeholders.viewLabel')}>
+          <button type="button" aria-pressed={view === 'board'} onClick={() => setView('board')}>
+            {t('stakeholders.board')}
+          </button>
+          <button type="button" aria-pressed={view === 'table'} onClick={() => setView('table')}>
+            {t('stakeholders.table')}
+          </button>
+        </div>
+        {canWrite && (
+          <button type="button" className="button button--primary" onClick={add}>
+            {t('stakeholders.add')}
+          </button>
+        )}
+        <AttitudeLegend />
+      </div>
+      <SkippedNotice count={snapshot.skipped} />
+      {snapshot.items.length === 0 ? (
+        <p className="empty">{canWrite ? t('stakeholders.emptyWriter') : t('stakeholders.empty')}</p>
+      ) : view === 'board' ? (
+        <Board items={snapshot.items} members={members} />
+      ) : (
+        <PeopleTable section={section} items={snapshot.items} array={array} canWrite={canWrite} members={members} />
+      )}
+    </div>
+  );
+}
+
+function AttitudeLegend() {
+  const { t } = useI18n();
+  return (
+    <ul className="attitude-legend" aria-label={t('stakeholders.attitude')}>
+      {ATTITUDES.map((a) => (
+        <li key={a} className={`attitude attitude--${a}`}>
+          {t(`attitude.${a}`)}
+        </li>
+      ))}
+    </ul>
+  );
+}
+
+function useOwnerName(members: Member[]) {
+  const { t } = useI18n();
+  return (id: string) => {
+    if (!id) return '—';
+    const m = members.find((x) => sameId(x.user.id, id));
+    return m ? m.user.name || m.user.email : t('activities.unknownPerson');
+  };
+}
+
+function Board({ items, members }: { items: StakeholderView[]; members: Member[] }) {
+  const { t } = useI18n();
+  const ownerName = useOwnerName(members);
+  const columns: { role: (typeof BUYING_ROLES)[number] | null; people: StakeholderView[] }[] = BUYING_ROLES.map((role) => ({
+    role,
+    people: items.filter((p) => p.buying_role === role),
+  }));
+  const unassigned = items.filter((p) => p.buying_role === null);
+  if (unassigned.length) columns.push({ role: null, people: unassigned });
+  return (
+    <div className="board">
+      {columns.map(({ role, people }) => (
+        <section key={role ?? 'none'} className="board__column" aria-label={role ? t(`buyingRole.${role}`) : t('stakeholders.noRole')}>
+          <h3 className="board__heading">
+            {role ? t(`buyingRole.${role}`) : t('stakeholders.noRole')} <span className="board__count">{people.length}</span>
+          </h3>
+          {role && <p className="board__hint">{t(`buyingRoleHint.${role}`)}</p>}
+          <ul className="board__cards">
+            {people.map((person) => (
+              <li key={person.id}>
+                <ErrorBoundary fallback={() => <ItemFallback />} resetKeys={[person]}>
+                  <article className={`person-card attitude-border--${person.attitude ?? 'unknown'}`} data-person-id={person.id}>
+                    <h4 className="person-card__name">{person.name || t('stakeholders.unnamed')}</h4>
+                    {person.job_title && <p className="person-card__job">{person.job_title}</p>}
+                    <p className={`attitude attitude--${person.attitude ?? 'unknown'}`}>
+                      {person.attitude ? t(`attitude.${person.attitude}`) : t('stakeholders.unknownAttitude')}
+                    </p>
+                    <p className="person-card__owner">
+                      {t('stakeholders.ourContact')}: {ownerName(person.relationship_owner)}
+                    </p>
+                    {person.notes && <p className="person-card__notes">{person.notes}</p>}
+                  </article>
+                </ErrorBoundary>
+              </li>
+            ))}
+          </ul>
+        </section>
+      ))}
+    </div>
+  );
+}
+
+interface TableProps {
+  section: Section;
+  items: StakeholderView[];
+  array: Y.Array<unknown>;
+  canWrite: boolean;
+  members: Member[];
+}
+
+function PeopleTable({ section, items, array, canWrite, members }: TableProps) {
+  const { t } = useI18n();
+  return (
+    <div className="table-wrap">
+      <table className="table people-table">
+        <caption className="visually-hidden">{section.title}</caption>
+        <thead>
+          <tr>
+            <th scope="col">{t('stakeholders.name')}</th>
+            <th scope="col">{t('stakeholders.jobTitle')}</th>
+            <th scope="col">{t('stakeholders.buyingRole')}</th>
+            <th scope="col">{t('stakeholders.attitude')}</th>
+            <th scope="col">{t('stakeholders.ourContact')}</th>
+            <th scope="col">{t('stakeholders.notes')}</th>
+            {canWrite && (
+              <th scope="col">
+                <span className="visually-hidden">{t('people.actions')}</span>
+              </th>
+            )}
+          </tr>
+        </thead>
+        <tbody>
+          {items.map((person) => (
+            <ErrorBoundary
+              key={person.id}
+              resetKeys={[person]}
+              fallback={() => (
+                <tr>
+                  <td colSpan={7}>
+                    <ItemFallback />
+                  </td>
+                </tr>
+              )}
+            >
+              <PersonRow person={person} array={array} canWrite={canWrite} members={members} />
+            </ErrorBoundary>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}
+
+function PersonRow({ person, array, canWrite, members }: Omit<TableProps, 'items' | 'section'> & { person: StakeholderView }) {
+  const { t } = useI18n();
+  const ownerName = useOwnerName(members);
+  const name = person.name || t('stakeholders.unnamed');
+  if (!canWrite) {
+    return (
+      <tr data-person-id={person.id}>
+        <th scope="row">{name}</th>
+        <td>{person.job_title || '—'}</td>
+        <td>{person.buying_role ? t(`buyingRole.${person.buying_role}`) : '—'}</td>
+        <td>
+          <span className={`attitude attitude--${person.attitude ?? 'unknown'}`}>
+            {person.attitude ? t(`attitude.${person.attitude}`) : t('stakeholders.unknownAttitude')}
+          </span>
+        </td>
+        <td>{ownerName(person.relationship_owner)}</td>
+        <td>{person.notes}</td>
+      </tr>
+    );
+  }
+  const known = members.some((m) => sameId(m.user.id, person.relationship_owner));
+  return (
+    <tr data-person-id={person.id}>
+      <th scope="row">
+        <input className="input input--compact" aria-label={t('stakeholders.nameOf', { name })} value={person.name} onChange={(e) => setField(person.map, 'name', e.target.value)} />
+      </th>
+      <td>
+        <input className="input input--compact" aria-label={t('stakeholders.jobTitleOf', { name })} value={person.job_title} onChange={(e) => setField(person.map, 'job_title', e.target.value)} />
+      </td>
+      <td>
+        <StatusSelect compact label={t('stakeholders.buyingRoleOf', { name })} value={person.buying_role ?? ''} options={BUYING_ROLES} optionLabel={(r) => t(`buyingRole.${r}`)} onChange={(v) => setField(person.map, 'buying_role', v)} />
+      </td>
+      <td>
+        <StatusSelect
+          compact
+          className={`attitude-select attitude-select--${person.attitude ?? 'unknown'}`}
+          label={t('stakeholders.attitudeOf', { name })}
+          value={person.attitude ?? ''}
+          options={ATTITUDES}
+          optionLabel={(a) => t(`attitude.${a}`)}
+          onChange={(v) => setField(person.map, 'attitude', v)}
+        />
+      </td>
+      <td>
+        <select className="input input--compact" aria-label={t('stakeholders.ourContactOf', { name })} value={person.relationship_owner} onChange={(e) => setField(person.map, 'relationship_owner', e.target.value)}>
+          <option value="">—</option>
+          {person.relationship_owner && !known && <option value={person.relationship_owner}>{t('activities.unknownPerson')}</option>}
+          {members.map((m) => (
+            <option key={String(m.id)} value={String(m.user.id)}>
+              {m.user.name || m.user.email}
+            </option>
+          ))}
+        </select>
+      </td>
+      <td>
+        <YTextField map={person.map} field="notes" label={t('stakeholders.notesOf', { name })} multiline />
+      </td>
+      <td>
+        <button
+          type="button"
+          className="button button--small button--danger"
+          aria-label={t('stakeholders.delete', { name })}
+          onClick={() => {
+            if (window.confirm(t('stakeholders.confirmDelete', { name }))) deleteItem(array, person.id);
+          }}
+        >
+          {t('common.delete')}
+        </button>
+      </td>
+    </tr>
+  );
+}
