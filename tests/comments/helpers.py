@@ -24,8 +24,12 @@ ACTIVITIES = [
 
 
 async def put_content(app: Any, section_id: str, kind: str, content: list[Any]) -> None:
+    await put_raw(app, section_id, build_document(kind, content))
+
+
+async def put_raw(app: Any, section_id: str, update: bytes) -> None:
     async with app.state.sessionmaker() as session, session.begin():
-        await store.save_snapshot(session, section_id, build_document(kind, content))
+        await store.save_snapshot(session, section_id, update)
 
 
 async def load_doc(app: Any, section_id: str) -> Doc[Any]:

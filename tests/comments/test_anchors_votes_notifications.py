@@ -148,3 +148,65 @@ async def test_mentioning_someone_who_cannot_read_the_thread_is_refused(
     assert r.status_code == 400
     assert r.json()["error"] == "mention_not_allowed"
     assert p.cus.id not in r.text
+
+
+async def test_anchor_in_rich_text_survives_edits_and_detaches(app: Any, people: People) -> None:
+    from pycrdt import XmlElement, XmlFragment, XmlText
+
+    from server.collab import protocol
+    from tests.comments.helpers import put_raw
+
+    p = await workshop_plan(app, people)
+    analysis = p.sections["analysis"]
+    # pycrdt cannot make relative positions in XML text, so build them as Yjs encodes them:
+    # the id (client, clock) of a character and assoc 0.
+    doc: Doc[Any] = Doc()
+    paragraph = doc.get("body", type=XmlFragment).children.append(XmlElement("paragraph"))
+    text = paragraph.children.append(XmlText())
+    first_clock = protocol.decode_state_vector(doc.get_state())[doc.client_id]
+    sentence, words = "Retail wants less plastic by 2030.", "less plastic"
+    text.insert(0, sentence)
+    await put_raw(app, analysis, doc.get_update())
+    at = sentence.index(words)
+
+    def position(index: int) -> str:
+        raw = protocol.var_uint(0) + protocol.var_uint(doc.client_id)
+        return _b64(raw + protocol.var_uint(first_clock + index) + b"\x00")
+
+    anchor = {"start": position(at), "end": position(at + len(words)), "quote": words}
+    url = f"/api/plans/{p.id}/threads"
+    t = await p.sup.http.post(
+        url,
+        json={
+            "section_id": analysis,
+            "anchor": anchor,
+            "visibility": "shared",
+            "body": "How much less?",
+        },
+    )
+    assert t.status_code == 201, t.text
+    thread = t.json()
+    assert thread["anchor_state"] == {"detached": False, "quote": words}
+    with_field = await p.sup.http.post(
+        url,
+        json={
+            "section_id": analysis,
+            "anchor": {**anchor, "field": "title"},
+            "visibility": "shared",
+            "body": "x",
+        },
+    )
+    assert with_field.json()["error"] == "invalid_anchor"
+
+    before = doc.get_state()
+    text.insert(0, "Every Nordic chain: ")
+    await append_update(app, analysis, doc.get_update(before))
+    moved = (await p.sup.http.get(f"{url}/{thread['id']}")).json()
+    assert moved["anchor_state"] == {"detached": False, "quote": words}
+
+    before = doc.get_state()
+    start = str(text).index(words)
+    del text[start : start + len(words)]
+    await append_update(app, analysis, doc.get_update(before))
+    gone = (await p.sup.http.get(f"{url}/{thread['id']}")).json()
+    assert gone["anchor_state"]["detached"] is True
