@@ -20,8 +20,11 @@ from server.db import create_engine, create_sessionmaker
 from server.errors import install_error_handlers
 from server.logs import install_redaction
 from server.plans.router import router as plans_router
+from server.signoff.router import router as signoff_router
+from server.signoff.watcher import AgreementWatcher
 from server.stream.router import router as stream_router
 from server.stream.service import StreamHub
+from server.versions.router import router as versions_router
 from server.web import mount_web
 
 
@@ -51,6 +54,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             if settings.smtp_enabled
             else None
         )
+        watcher = AgreementWatcher(app.state.sessionmaker)
+        rooms.add_listener(watcher)
+        watcher.start()
         await rooms.start()
         if fanout is not None:
             await fanout.start()
@@ -62,6 +68,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             if digests is not None:
                 digests.cancel()
             app.state.stream_hub.close()
+            await watcher.stop()
             await rooms.stop()
             await engine.dispose()
 
@@ -101,5 +108,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(collab_router)
     app.include_router(stream_router)
     app.include_router(comments_router)
+    app.include_router(signoff_router)
+    app.include_router(versions_router)
     mount_web(app, settings.web_dist)
     return app

@@ -7,6 +7,7 @@ import pytest
 
 from server.plans import policy
 from tests.conftest import People, Person, add_member, create_plan
+from tests.signoff.helpers import put_content
 
 PARTIES = ("supplier", "customer")
 ROLES = ("facilitator", "editor", "commenter", "viewer")
@@ -241,6 +242,28 @@ async def _order(w: World) -> dict[str, Any]:
     return {"json": {"section_ids": list(reversed(await w.all_section_ids()))}}
 
 
+async def _goal(w: World) -> dict[str, Any]:
+    goal_id = f"goal-{next(w.counter)}"
+    await put_content(w.people.app, w.shared_section, "goals", [{"id": goal_id, "title": "G"}])
+    return {"goal_id": goal_id}
+
+
+async def _signed_goal(w: World) -> dict[str, Any]:
+    args = await _goal(w)
+    await w.kam.http.post(f"/api/plans/{w.plan_id}/goals/{args['goal_id']}/signatures")
+    return args
+
+
+async def _version(w: World) -> dict[str, Any]:
+    r = await w.kam.http.post(f"/api/plans/{w.plan_id}/versions", json={"name": "V"})
+    return {"version_id": r.json()["id"]}
+
+
+# Only the facilitator is a signatory in this world.
+SIGN = manage(201)
+# Withdrawing: only the facilitator has a signature to withdraw.
+WITHDRAW = {**READ, **dict.fromkeys(ACTORS[1:-1], 404), "facilitator": 200}
+
 # (method, path, prepare, body, expected status per actor)
 ROUTES: list[tuple[str, str, Any, dict[str, Any] | None, dict[str, int]]] = [
     ("GET", "/api/plans/{plan_id}", _no_args, None, READ),
@@ -279,6 +302,22 @@ ROUTES: list[tuple[str, str, Any, dict[str, Any] | None, dict[str, int]]] = [
     ("GET", "/api/plans/{plan_id}/audit", _no_args, None, READ),
     ("GET", "/api/plans/{plan_id}/sections/{section_id}/content", _shared, None, READ),
     ("GET", "/api/plans/{plan_id}/events/poll", _no_args, None, READ),
+    ("POST", "/api/plans/{plan_id}/goals/{goal_id}/signatures", _goal, None, SIGN),
+    (
+        "DELETE",
+        "/api/plans/{plan_id}/goals/{goal_id}/signatures/mine",
+        _signed_goal,
+        None,
+        WITHDRAW,
+    ),
+    ("GET", "/api/plans/{plan_id}/goals/{goal_id}/agreement", _goal, None, READ),
+    ("GET", "/api/plans/{plan_id}/agreements", _no_args, None, READ),
+    ("POST", "/api/plans/{plan_id}/versions", _no_args, {"name": "Workshop"}, manage(201)),
+    ("GET", "/api/plans/{plan_id}/versions", _no_args, None, READ),
+    ("GET", "/api/plans/{plan_id}/versions/{version_id}", _version, None, READ),
+    ("GET", "/api/plans/{plan_id}/versions/{version_id}/compare", _version, None, READ),
+    ("POST", "/api/plans/{plan_id}/versions/{version_id}/signatures", _version, None, SIGN),
+    ("GET", "/api/plans/{plan_id}/versions/{version_id}/signatures", _version, None, READ),
 ]
 
 
