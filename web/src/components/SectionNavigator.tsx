@@ -16,9 +16,11 @@ interface Props {
   hrefFor: (section: Section) => string;
   /** Who is in each section now (by section id). */
   presence?: ReadonlyMap<string, Person[]>;
+  /** Each section's live connection state, when known. */
+  linkStatus?: (section: Section) => string | undefined;
 }
 
-export function SectionNavigator({ plan, sections, selectedId, hrefFor, presence }: Props) {
+export function SectionNavigator({ plan, sections, selectedId, hrefFor, presence, linkStatus }: Props) {
   const t = useT();
   const partyName = usePartyName();
   const groups = groupSections(sections);
@@ -48,6 +50,7 @@ export function SectionNavigator({ plan, sections, selectedId, hrefFor, presence
                         to={hrefFor(section)}
                         className={`navigator__item${current ? ' navigator__item--current' : ''}`}
                         aria-current={current ? 'page' : undefined}
+                        data-link-status={linkStatus?.(section)}
                       >
                         <span className="navigator__title">{section.title || t('plan.untitledSection')}</span>
                         <span className="navigator__meta">

@@ -329,6 +329,8 @@ export const en = {
   'text.heading': 'Heading',
   'text.bullets': 'Bulleted list',
   'text.numbers': 'Numbered list',
+  'goals.earlier': 'Move up',
+  'goals.later': 'Move down',
 };
 
 export type MessageKey = keyof typeof en;

@@ -330,4 +330,6 @@ export const nb: Partial<Record<MessageKey, string>> = {
   'text.heading': 'Overskrift',
   'text.bullets': 'Punktliste',
   'text.numbers': 'Nummerert liste',
+  'goals.earlier': 'Flytt opp',
+  'goals.later': 'Flytt ned',
 };

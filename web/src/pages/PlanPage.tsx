@@ -230,6 +230,7 @@ function Workspace({ plan, links, me, members, selected, hrefFor, isFacilitator,
             selectedId={selected?.id ?? null}
             hrefFor={hrefFor}
             presence={presence.bySection}
+            linkStatus={(section) => links.get(section.id)?.state.status}
           />
         </aside>
         <div className="plan-body__main">

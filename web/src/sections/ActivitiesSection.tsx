@@ -180,7 +180,7 @@ function ActivityRow({ item, array, canWrite, goals, members }: Omit<TableProps,
     <tr className={rowClass} data-activity-id={item.id}>
       <th scope="row" className="activity-row__title">
         {proposal && <span className="badge badge--proposal">{t('activities.proposal')}</span>}
-        <YTextField map={item.map} field="title" label={t('activities.title')} placeholder={t('activities.titlePlaceholder')} />
+        <YTextField map={item.map} field="title" label={t('activities.title')} placeholder={t('activities.titlePlaceholder')} multiline />
       </th>
       <td>
         <select className="input input--compact" aria-label={t('activities.goalOf', { title: name })} value={item.goal_id} onChange={(e) => setField(item.map, 'goal_id', e.target.value)}>

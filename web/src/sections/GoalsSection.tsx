@@ -118,30 +118,13 @@ function GoalCard({ goal, number, canWrite, autoFocus, isFirst, isLast, onMove, 
             className="goal-card__title-input"
             placeholder={t('goals.titlePlaceholder')}
             autoFocus={autoFocus}
+            multiline
           />
-        </div>
-        <div className="goal-card__tools">
-          <button type="button" className="button button--small button--ghost" onClick={() => onMove(-1)} disabled={isFirst} aria-label={t('goals.moveUp', { title: name })} title={t('goals.moveUp', { title: name })}>
-            ↑
-          </button>
-          <button type="button" className="button button--small button--ghost" onClick={() => onMove(1)} disabled={isLast} aria-label={t('goals.moveDown', { title: name })} title={t('goals.moveDown', { title: name })}>
-            ↓
-          </button>
-          <button
-            type="button"
-            className="button button--small button--danger"
-            onClick={() => {
-              if (window.confirm(t('goals.confirmDelete', { title: name }))) onDelete();
-            }}
-            aria-label={t('goals.delete', { title: name })}
-          >
-            {t('common.delete')}
-          </button>
         </div>
       </header>
       <YTextField map={goal.map} field="description" label={t('goals.description')} multiline showLabel placeholder={t('goals.descriptionPlaceholder')} />
+      <PlainField map={goal.map} field="metric" label={t('goals.metric')} value={goal.metric} />
       <div className="goal-card__grid">
-        <PlainField map={goal.map} field="metric" label={t('goals.metric')} value={goal.metric} />
         <PlainField map={goal.map} field="target" label={t('goals.target')} value={goal.target} />
         <DateField label={t('goals.due')} value={goal.due} onChange={(v) => setField(goal.map, 'due', v)} />
         <StatusSelect
@@ -152,6 +135,24 @@ function GoalCard({ goal, number, canWrite, autoFocus, isFirst, isLast, onMove, 
           onChange={(v) => setField(goal.map, 'status', v)}
         />
       </div>
+      <footer className="goal-card__tools">
+        <button type="button" className="button button--small button--ghost" onClick={() => onMove(-1)} disabled={isFirst} aria-label={t('goals.moveUp', { title: name })} title={t('goals.moveUp', { title: name })}>
+          ↑ {t('goals.earlier')}
+        </button>
+        <button type="button" className="button button--small button--ghost" onClick={() => onMove(1)} disabled={isLast} aria-label={t('goals.moveDown', { title: name })} title={t('goals.moveDown', { title: name })}>
+          ↓ {t('goals.later')}
+        </button>
+        <button
+          type="button"
+          className="button button--small button--danger"
+          onClick={() => {
+            if (window.confirm(t('goals.confirmDelete', { title: name }))) onDelete();
+          }}
+          aria-label={t('goals.delete', { title: name })}
+        >
+          {t('common.delete')}
+        </button>
+      </footer>
     </article>
   );
 }

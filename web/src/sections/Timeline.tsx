@@ -61,7 +61,11 @@ export function Timeline({ items }: { items: TimelineItem[] }) {
                     style={{ left: pct(bar.from), width: pct(bar.to - bar.from) }}
                     title={`${text} (${statusLabel(t, status)})`}
                   />
-                  <span className={`timeline__text timeline__text--${status}`} style={{ left: pct(bar.from) }}>
+                  <span
+                    className={`timeline__text timeline__text--${status}`}
+                    // The label sits beside the bar, on the side with room, so it is always readable.
+                    style={bar.to / span < 0.6 ? { left: `calc(${pct(bar.to)} + 0.5rem)` } : { right: `calc(${pct(span - bar.from)} + 0.5rem)`, textAlign: 'right' }}
+                  >
                     {text}
                   </span>
                 </div>

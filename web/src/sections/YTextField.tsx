@@ -51,12 +51,18 @@ export function YTextField({ map, field, label, multiline, className, placeholde
   }, [ytext]);
 
   useLayoutEffect(() => {
+    // Multi-line fields grow with their text, so nothing is hidden behind a scrollbar.
+    const el = ref.current;
+    if (multiline && el) {
+      el.style.height = 'auto';
+      el.style.height = `${el.scrollHeight + 2}px`;
+    }
     const selection = pendingSelection.current;
     if (selection && ref.current) {
       pendingSelection.current = null;
       ref.current.setSelectionRange(selection[0], selection[1]);
     }
-  }, [value]);
+  }, [value, multiline]);
 
   const onChange = (event: ChangeEvent<HTMLInputElement | HTMLTextAreaElement>) => {
     const next = event.target.value;
@@ -73,7 +79,7 @@ export function YTextField({ map, field, label, multiline, className, placeholde
     className: `input ${className ?? ''}`,
     'aria-label': showLabel ? undefined : label,
   };
-  const control = multiline ? <textarea rows={2} {...common} /> : <input type="text" {...common} />;
+  const control = multiline ? <textarea rows={1} {...common} /> : <input type="text" {...common} />;
   if (!showLabel) return control;
   return (
     <label className="field">

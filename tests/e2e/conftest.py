@@ -1,0 +1,202 @@
+"""Browser tests: Debian's Chromium, driven by Playwright, against a real JointPlan server.
+
+Chromium comes from the system (/usr/bin/chromium, `apt-get install chromium`); Playwright
+never downloads a browser. Without Chromium these tests are skipped, unless
+JOINTPLAN_REQUIRE_CHROMIUM=1 (as in CI), which turns that into a failure.
+"""
+
+import os
+import subprocess
+import sys
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import httpx
+import pytest
+
+if TYPE_CHECKING:
+    from playwright.async_api import ViewportSize
+
+from server.demo import DEMO_PLAN_TITLE
+from tests.conftest import PASSWORD
+from tests.live import ServerProcess
+
+ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM = Path(os.environ.get("JOINTPLAN_CHROMIUM", "/usr/bin/chromium"))
+REQUIRE_CHROMIUM = os.environ.get("JOINTPLAN_REQUIRE_CHROMIUM") == "1"
+DIST = ROOT / "web" / "dist" / "index.html"
+SHOTS = Path(__file__).resolve().parent / "screenshots"
+DEMO_PASSWORD = "jointplan-demo"
+KARI = "kari@fjordpack.example"
+OLA = "ola@nordlysfoods.example"
+LAUNCH_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+PROJECTOR: "ViewportSize" = {"width": 1920, "height": 1080}
+LAPTOP: "ViewportSize" = {"width": 1280, "height": 800}
+
+try:
+    from playwright.async_api import Browser, BrowserContext, Page, async_playwright
+except ImportError:  # pragma: no cover - the dev extras install it
+    async_playwright = None  # type: ignore[assignment]
+
+
+def _unavailable(reason: str) -> None:
+    if REQUIRE_CHROMIUM:
+        pytest.fail(f"browser tests are required (JOINTPLAN_REQUIRE_CHROMIUM=1) but {reason}")
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="session")
+def e2e_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
+    if not DIST.is_file():
+        pytest.fail("web/dist is not built: run `npm run build` in web/ (scripts/test does)")
+    data_dir = tmp_path_factory.mktemp("e2e")
+    server = ServerProcess(f"sqlite+aiosqlite:///{data_dir / 'jointplan.sqlite3'}", data_dir)
+    env = {
+        **os.environ,
+        "JOINTPLAN_DATABASE_URL": server.database_url,
+        "JOINTPLAN_DATA_DIR": str(data_dir),
+        "JOINTPLAN_BASE_URL": server.http,
+    }
+    subprocess.run(
+        [sys.executable, "-m", "server.cli", "demo"],
+        env=env,
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+    )
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+async def browser() -> AsyncIterator["Browser"]:
+    if async_playwright is None:
+        _unavailable("the Python package playwright is not installed (pip install -e '.[dev]')")
+    if not CHROMIUM.is_file():  # noqa: ASYNC240 - once per session, before any browser
+        _unavailable(f"{CHROMIUM} is missing (apt-get install chromium)")
+    async with async_playwright() as playwright:
+        browser = await playwright.chromium.launch(
+            executable_path=str(CHROMIUM), headless=True, args=LAUNCH_ARGS
+        )
+        yield browser
+        await browser.close()
+
+
+@dataclass
+class Person:
+    email: str
+    name: str
+    token: str
+    id: str
+
+
+class Api:
+    """Set-up through the public REST API, as any client would."""
+
+    def __init__(self, server: ServerProcess) -> None:
+        self.base = server.http
+
+    def client(self, token: str | None = None) -> httpx.Client:
+        headers = {"Authorization": f"Bearer {token}"} if token else {}
+        return httpx.Client(base_url=self.base, headers=headers, timeout=20)
+
+    def login(self, email: str, password: str = DEMO_PASSWORD) -> Person:
+        with self.client() as c:
+            r = c.post("/api/auth/login", json={"email": email, "password": password})
+            assert r.status_code == 200, r.text
+            body = r.json()
+        return Person(email, body["user"]["name"], body["token"], body["user"]["id"])
+
+    def signup(self, name: str) -> Person:
+        email = f"{name.lower()}.{uuid.uuid4().hex[:6]}@example.com"
+        with self.client() as c:
+            r = c.post(
+                "/api/auth/signup", json={"email": email, "name": name, "password": PASSWORD}
+            )
+            assert r.status_code == 201, r.text
+            body = r.json()
+        return Person(email, name, body["token"], body["user"]["id"])
+
+    def call(self, who: Person, method: str, path: str, **kwargs: Any) -> Any:
+        with self.client(who.token) as c:
+            r = c.request(method, path, **kwargs)
+            assert r.status_code < 300, r.text
+            return r.json() if r.content else None
+
+    def invite(self, by: Person, plan_id: str, name: str, party: str, role: str) -> Person:
+        email = f"{name.lower()}.{uuid.uuid4().hex[:6]}@example.com"
+        invitation = self.call(
+            by,
+            "POST",
+            f"/api/plans/{plan_id}/invitations",
+            json={"email": email, "party": party, "role": role, "signatory": False},
+        )
+        with self.client() as c:
+            r = c.post(
+                f"/api/invitations/{invitation['token']}/accept",
+                json={"name": name, "password": PASSWORD},
+            )
+            assert r.status_code == 200, r.text
+            token = r.json()["token"]
+        me = self.call(Person(email, name, token, ""), "GET", "/api/auth/me")
+        return Person(email, name, token, me["id"])
+
+
+@pytest.fixture(scope="session")
+def api(e2e_server: ServerProcess) -> Api:
+    return Api(e2e_server)
+
+
+@pytest.fixture(scope="session")
+def demo_plan(api: Api) -> dict[str, Any]:
+    kari = api.login(KARI)
+    plans = api.call(kari, "GET", "/api/plans")["items"]
+    plan_id = next(p["id"] for p in plans if p["title"] == DEMO_PLAN_TITLE)
+    plan: dict[str, Any] = api.call(kari, "GET", f"/api/plans/{plan_id}")
+    return plan
+
+
+def section_id(plan: dict[str, Any], key: str) -> str:
+    return str(next(s["id"] for s in plan["sections"] if s["key"] == key))
+
+
+async def signed_in(
+    browser: "Browser",
+    server: ServerProcess,
+    email: str,
+    password: str,
+    viewport: "ViewportSize" = PROJECTOR,
+) -> "BrowserContext":
+    """A browser context with its own session cookie, as a second laptop would have."""
+    context = await browser.new_context(
+        base_url=server.http, viewport=viewport, locale="en-GB", timezone_id="Europe/Oslo"
+    )
+    context.set_default_timeout(10_000)
+    r = await context.request.post("/api/auth/login", data={"email": email, "password": password})
+    assert r.ok, await r.text()
+    return context
+
+
+async def shoot(page: "Page", name: str) -> None:
+    SHOTS.mkdir(exist_ok=True)
+    await page.screenshot(path=str(SHOTS / f"{name}.png"))
+
+
+async def live(page: "Page", word: str = "Live") -> None:
+    """Waits until every section of the plan is connected and the open one has loaded."""
+    from playwright.async_api import expect
+
+    await expect(page.locator(".connection")).to_have_text(word)
+    await expect(page.locator(".section-view__content .loading")).to_have_count(0)
