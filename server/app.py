@@ -18,6 +18,7 @@ from server.comments.router import router as comments_router
 from server.config import Settings
 from server.db import create_engine, create_sessionmaker
 from server.errors import install_error_handlers
+from server.export.router import router as export_router
 from server.logs import install_redaction
 from server.plans.router import router as plans_router
 from server.signoff.router import router as signoff_router
@@ -110,5 +111,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(comments_router)
     app.include_router(signoff_router)
     app.include_router(versions_router)
+    app.include_router(export_router)
     mount_web(app, settings.web_dist)
     return app

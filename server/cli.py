@@ -104,6 +104,43 @@ def cmd_demo(settings: Settings, _args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_verify(settings: Settings, args: argparse.Namespace) -> int:
+    """Check an exported plan's agreement record against this server's database."""
+    from pathlib import Path
+
+    from server.errors import AppError
+    from server.export import verify
+
+    try:
+        record = verify.parse_record(Path(args.file).read_bytes())
+    except OSError as exc:
+        print(f"Cannot read {args.file}: {exc.strerror}", file=sys.stderr)
+        return 2
+    except AppError as exc:
+        print(exc.message, file=sys.stderr)
+        return 2
+    result: list[verify.Verification] = []
+
+    async def work(session: AsyncSession) -> None:
+        result.append(await verify.verify(session, record, None))
+
+    try:
+        asyncio.run(_with_session(settings, work))
+    except AppError as exc:
+        print(exc.message, file=sys.stderr)
+        return 2
+    checked = result[0]
+    print(f"Plan: {checked.plan_title} ({checked.plan_id})")
+    if checked.version is not None:
+        v = checked.version
+        print(f"{v.verdict.upper():9} version {v.name or v.version_id}: {v.detail}")
+    for goal in checked.goals:
+        print(f"{goal.verdict.upper():9} {goal.title or goal.goal_id}: {goal.detail}")
+    matching = sum(g.verdict == "matches" for g in checked.goals)
+    print(f"{matching} of {len(checked.goals)} goals still match.")
+    return 0 if checked.ok else 1
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="jointplan", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -125,6 +162,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     demo = commands.add_parser("demo", help="seed a demo plan with a supplier and a customer user")
     demo.set_defaults(func=cmd_demo)
+
+    verify = commands.add_parser(
+        "verify", help="check an exported agreement (Markdown or PDF) against the database"
+    )
+    verify.add_argument("file")
+    verify.set_defaults(func=cmd_verify)
     return parser
 
 

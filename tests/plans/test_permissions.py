@@ -318,6 +318,7 @@ ROUTES: list[tuple[str, str, Any, dict[str, Any] | None, dict[str, int]]] = [
     ("GET", "/api/plans/{plan_id}/versions/{version_id}/compare", _version, None, READ),
     ("POST", "/api/plans/{plan_id}/versions/{version_id}/signatures", _version, None, SIGN),
     ("GET", "/api/plans/{plan_id}/versions/{version_id}/signatures", _version, None, READ),
+    ("GET", "/api/plans/{plan_id}/export", _no_args, None, READ),
 ]
 
 

@@ -1,0 +1,110 @@
+import re
+from dataclasses import asdict
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request, Response
+
+from server.audit import service as audit_service
+from server.auth.dependencies import CurrentUser
+from server.db import SessionDep
+from server.errors import AppError
+from server.export import document, markdown, pdf, verify
+from server.export.schemas import Format, VerificationRead
+from server.plans.dependencies import PlanMember
+from server.versions import service as versions_service
+
+router = APIRouter(prefix="/api", tags=["export"])
+
+
+class PayloadTooLarge(AppError):
+    status_code = 413
+    code = "too_large"
+    message = "The file is too large."
+
+
+def filename(title: str, suffix: str, extension: str) -> str:
+    slug = re.sub(r"[^A-Za-z0-9]+", "-", title).strip("-").lower()[:60] or "plan"
+    return f"{slug}-{suffix}.{extension}"
+
+
+@router.get(
+    "/plans/{plan_id}/export",
+    response_class=Response,
+    responses={
+        200: {
+            "content": {"text/markdown": {}, "application/pdf": {}},
+            "description": "The export file.",
+        }
+    },
+)
+async def export_plan(
+    access: PlanMember,
+    user: CurrentUser,
+    session: SessionDep,
+    format: Annotated[Format, Query()] = "md",
+    version_id: Annotated[str | None, Query()] = None,
+) -> Response:
+    """The plan (or a version) as Markdown or PDF, in the plan's language, with only what I may
+    read: summary, sections, signatures and the agreement record."""
+    if version_id:
+        version = await versions_service.get_version(session, access.plan.id, version_id)
+        export = await document.for_version(session, access.plan, access.member, user.name, version)
+    else:
+        export = await document.for_plan(session, access.plan, access.member, user.name)
+    await audit_service.record(
+        session,
+        plan_id=access.plan.id,
+        actor_id=user.id,
+        action="plan.export",
+        target_type="version" if version_id else "plan",
+        target_id=version_id or access.plan.id,
+        after={"format": format, "version_id": version_id},
+    )
+    suffix = export.exported_at.strftime("%Y-%m-%d")
+    if format == "pdf":
+        body, media, extension = pdf.render(export), "application/pdf", "pdf"
+    else:
+        body = markdown.render(export).encode("utf-8")
+        media, extension = "text/markdown; charset=utf-8", "md"
+    name = filename(export.plan_title, suffix, extension)
+    return Response(
+        body, media_type=media, headers={"Content-Disposition": f'attachment; filename="{name}"'}
+    )
+
+
+@router.post(
+    "/verify",
+    response_model=VerificationRead,
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {
+                "text/markdown": {"schema": {"type": "string"}},
+                "application/pdf": {"schema": {"type": "string", "format": "binary"}},
+                "application/octet-stream": {"schema": {"type": "string", "format": "binary"}},
+            },
+        }
+    },
+)
+async def verify_export(
+    request: Request, user: CurrentUser, session: SessionDep
+) -> VerificationRead:
+    """Check an exported file (the raw Markdown or PDF as the request body) against the
+    server's records: which goals still match, which changed, and any tampering."""
+    data = bytearray()
+    async for chunk in request.stream():
+        data += chunk
+        if len(data) > verify.MAX_BYTES:
+            raise PayloadTooLarge()
+    record = verify.parse_record(bytes(data))
+    result = await verify.verify(session, record, user.id)
+    return VerificationRead.model_validate(
+        {
+            "plan_id": result.plan_id,
+            "plan_title": result.plan_title,
+            "ok": result.ok,
+            "matching": sum(g.verdict == "matches" for g in result.goals),
+            "goals": [asdict(g) for g in result.goals],
+            "version": asdict(result.version) if result.version else None,
+        }
+    )
