@@ -594,10 +594,577 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/plans/{plan_id}/threads": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Threads
+         * @description Threads I may see, newest first, filtered and paginated (`next_cursor`).
+         */
+        get: operations["comments-list_threads"];
+        put?: never;
+        /**
+         * Create Thread
+         * @description Open a thread on a section, an item or a text range, shared or internal to my party.
+         */
+        post: operations["comments-create_thread"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/plans/{plan_id}/threads/counts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Thread Counts
+         * @description Open threads per section and per item, for badges.
+         */
+        get: operations["comments-thread_counts"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/plans/{plan_id}/threads/{thread_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Thread
+         * @description One thread with its comments.
+         */
+        get: operations["comments-get_thread"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/plans/{plan_id}/threads/{thread_id}/comments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Reply
+         * @description Reply to a thread.
+         */
+        post: operations["comments-reply"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/plans/{plan_id}/threads/{thread_id}/comments/{comment_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Delete Comment
+         * @description Delete a comment (its author, or a facilitator); it shows as deleted.
+         */
+        delete: operations["comments-delete_comment"];
+        options?: never;
+        head?: never;
+        /**
+         * Edit Comment
+         * @description Edit my comment; earlier versions stay in its history.
+         */
+        patch: operations["comments-edit_comment"];
+        trace?: never;
+    };
+    "/api/plans/{plan_id}/threads/{thread_id}/comments/{comment_id}/history": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Comment History
+         * @description Earlier versions of an edited comment, oldest first.
+         */
+        get: operations["comments-comment_history"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/plans/{plan_id}/threads/{thread_id}/resolve": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Resolve Thread
+         * @description Mark a thread resolved.
+         */
+        post: operations["comments-resolve_thread"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/plans/{plan_id}/threads/{thread_id}/reopen": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Reopen Thread
+         * @description Open a resolved thread again.
+         */
+        post: operations["comments-reopen_thread"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/plans/{plan_id}/votes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Votes
+         * @description Support per item of a section, counted per party.
+         */
+        get: operations["comments-list_votes"];
+        put?: never;
+        /**
+         * Vote
+         * @description Show my support for a goal or a proposed activity; returns the counts per party.
+         */
+        post: operations["comments-vote"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/plans/{plan_id}/votes/{section_id}/{item_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Unvote
+         * @description Take my support back.
+         */
+        delete: operations["comments-unvote"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/plans/{plan_id}/notification-settings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Notification Settings
+         * @description What I am notified about in this plan: all, mentions (default) or none.
+         */
+        get: operations["comments-get_notification_settings"];
+        /**
+         * Set Notification Settings
+         * @description Choose what I am notified about in this plan.
+         */
+        put: operations["comments-set_notification_settings"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/notifications": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Notifications
+         * @description My inbox across plans, newest first, with the unread count.
+         */
+        get: operations["comments-list_notifications"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/notifications/read": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Mark Notifications Read
+         * @description Mark some (`ids`) or all (`all: true`) of my notifications read.
+         */
+        post: operations["comments-mark_notifications_read"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/plans/{plan_id}/goals/{goal_id}/signatures": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Sign Goal
+         * @description Sign the goal's current content (signatories); agreed once both parties signed it.
+         */
+        post: operations["signoff-sign_goal"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/plans/{plan_id}/goals/{goal_id}/signatures/mine": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Withdraw Signature
+         * @description Withdraw my signature; after agreement this needs a reason and reopens the goal.
+         */
+        delete: operations["signoff-withdraw_signature"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/plans/{plan_id}/goals/{goal_id}/agreement": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Agreement
+         * @description Where the goal stands: pending, agreed, or changed since agreement (with both texts).
+         */
+        get: operations["signoff-get_agreement"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/plans/{plan_id}/agreements": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Agreements
+         * @description Every goal I may read with its agreement status, and how many are in each.
+         */
+        get: operations["signoff-list_agreements"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/plans/{plan_id}/versions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Versions
+         * @description The plan's versions, newest first.
+         */
+        get: operations["versions-list_versions"];
+        put?: never;
+        /**
+         * Create Version
+         * @description Freeze the plan as a named version: every section and every goal's agreement status.
+         */
+        post: operations["versions-create_version"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/plans/{plan_id}/versions/{version_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Version
+         * @description A version, read-only, with the sections I may read as they were.
+         */
+        get: operations["versions-get_version"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/plans/{plan_id}/versions/{version_id}/compare": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Compare Versions
+         * @description What changed between this version and another one (or the plan now), goal by goal.
+         */
+        get: operations["versions-compare_versions"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/plans/{plan_id}/versions/{version_id}/signatures": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Version Signatures
+         * @description Who signed the version, and whether both parties have.
+         */
+        get: operations["versions-version_signatures"];
+        put?: never;
+        /**
+         * Sign Version
+         * @description Sign the version as a whole (signatories): its shared sections' hash.
+         */
+        post: operations["versions-sign_version"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/plans/{plan_id}/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Export Plan
+         * @description The plan (or a version) as Markdown or PDF, in the plan's language, with only what I may
+         *     read: summary, sections, signatures and the agreement record.
+         */
+        get: operations["export-export_plan"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/verify": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Verify Export
+         * @description Check an exported file (the raw Markdown or PDF as the request body) against the
+         *     server's records: which goals still match, which changed, and any tampering.
+         */
+        post: operations["export-verify_export"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        /** AgreementCounts */
+        AgreementCounts: {
+            /** Total */
+            total: number;
+            /** Agreed */
+            agreed: number;
+            /** Pending */
+            pending: number;
+            /** Changed */
+            changed: number;
+        };
+        /** AgreementList */
+        AgreementList: {
+            counts: components["schemas"]["AgreementCounts"];
+            /** Items */
+            items: components["schemas"]["AgreementRead"][];
+        };
+        /** AgreementRead */
+        AgreementRead: {
+            /** Plan Id */
+            plan_id: string;
+            /** Section Id */
+            section_id: string;
+            /** Goal Id */
+            goal_id: string;
+            /** Title */
+            title: string | null;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "pending" | "agreed" | "changed";
+            /** Agreed Hash */
+            agreed_hash: string | null;
+            /** Current Hash */
+            current_hash: string | null;
+            /** Agreed Content */
+            agreed_content: {
+                [key: string]: unknown;
+            } | null;
+            /** Current Content */
+            current_content: {
+                [key: string]: unknown;
+            } | null;
+            /** Agreed At */
+            agreed_at: string | null;
+            /** Changed At */
+            changed_at: string | null;
+            changed_by: components["schemas"]["server__signoff__schemas__Person"] | null;
+            /** Goal Deleted */
+            goal_deleted: boolean;
+            /** Reopened At */
+            reopened_at: string | null;
+            /** Reopen Reason */
+            reopen_reason: string | null;
+            /** Signatures */
+            signatures: components["schemas"]["SignatureRead"][];
+            /** Past Signatures */
+            past_signatures: components["schemas"]["SignatureRead"][];
+        };
+        /** AnchorIn */
+        AnchorIn: {
+            /** Start */
+            start: string;
+            /** End */
+            end: string;
+            /**
+             * Quote
+             * @default
+             */
+            quote: string;
+            /** Field */
+            field?: ("title" | "description" | "notes") | null;
+        };
+        /** AnchorState */
+        AnchorState: {
+            /** Detached */
+            detached: boolean;
+            /** Quote */
+            quote: string | null;
+        };
         /** AuditActor */
         AuditActor: {
             /** Id */
@@ -639,6 +1206,41 @@ export interface components {
              */
             created_at: string;
         };
+        /** CommentCreate */
+        CommentCreate: {
+            /** Body */
+            body: string;
+            /** Reply To */
+            reply_to?: string | null;
+        };
+        /** CommentRead */
+        CommentRead: {
+            /** Id */
+            id: string;
+            /** Thread Id */
+            thread_id: string;
+            author: components["schemas"]["server__comments__schemas__Person"];
+            /** Body */
+            body: string;
+            /** Html */
+            html: string;
+            /** Mentions */
+            mentions: string[];
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Edited At */
+            edited_at: string | null;
+            /** Deleted */
+            deleted: boolean;
+        };
+        /** CommentUpdate */
+        CommentUpdate: {
+            /** Body */
+            body: string;
+        };
         /** EventPage */
         EventPage: {
             /** Items */
@@ -647,6 +1249,108 @@ export interface components {
             }[];
             /** Cursor */
             cursor: number;
+        };
+        /**
+         * FrozenAgreement
+         * @description A goal's agreement status at the moment the version was made.
+         */
+        FrozenAgreement: {
+            /** Goal Id */
+            goal_id: string;
+            /** Title */
+            title: string | null;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "pending" | "agreed" | "changed";
+            /** Agreed Hash */
+            agreed_hash: string | null;
+            /** Current Hash */
+            current_hash: string | null;
+            /** Content */
+            content: {
+                [key: string]: unknown;
+            } | null;
+            /** Agreed Content */
+            agreed_content: {
+                [key: string]: unknown;
+            } | null;
+            /** Signatures */
+            signatures: components["schemas"]["FrozenSignature"][];
+        };
+        /** FrozenSignature */
+        FrozenSignature: {
+            /** User Id */
+            user_id: string | null;
+            /** Name */
+            name: string;
+            /**
+             * Party
+             * @enum {string}
+             */
+            party: "supplier" | "customer";
+            /** Hash */
+            hash: string;
+            /**
+             * Signed At
+             * Format: date-time
+             */
+            signed_at: string;
+        };
+        /** GoalComparison */
+        GoalComparison: {
+            /** Goal Id */
+            goal_id: string;
+            /** Title */
+            title: string | null;
+            /**
+             * Change
+             * @enum {string}
+             */
+            change: "added" | "removed" | "changed" | "unchanged";
+            /** Fields */
+            fields: string[];
+            before: components["schemas"]["GoalSide"] | null;
+            after: components["schemas"]["GoalSide"] | null;
+        };
+        /** GoalSide */
+        GoalSide: {
+            /** Section Id */
+            section_id: string;
+            /** Content */
+            content: {
+                [key: string]: unknown;
+            } | null;
+            /** Hash */
+            hash: string | null;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "pending" | "agreed" | "changed";
+        };
+        /** GoalVerdictRead */
+        GoalVerdictRead: {
+            /** Goal Id */
+            goal_id: string;
+            /** Section Id */
+            section_id: string | null;
+            /** Title */
+            title: string | null;
+            /**
+             * Verdict
+             * @enum {string}
+             */
+            verdict: "matches" | "changed" | "tampered" | "unknown";
+            /** Detail */
+            detail: string;
+            /** Hash */
+            hash: string | null;
+            /** Current Hash */
+            current_hash: string | null;
+            /** Status */
+            status: ("pending" | "agreed" | "changed") | null;
         };
         /** HTTPValidationError */
         HTTPValidationError: {
@@ -806,6 +1510,15 @@ export interface components {
             /** Revoked At */
             revoked_at: string | null;
         };
+        /** ItemCount */
+        ItemCount: {
+            /** Section Id */
+            section_id: string;
+            /** Item Id */
+            item_id: string;
+            /** Open */
+            open: number;
+        };
         /** LoginIn */
         LoginIn: {
             /**
@@ -821,6 +1534,16 @@ export interface components {
             /** Token */
             token: string;
             user: components["schemas"]["UserRead"];
+        };
+        /** MarkRead */
+        MarkRead: {
+            /** Ids */
+            ids?: string[] | null;
+            /**
+             * All
+             * @default false
+             */
+            all: boolean;
         };
         /** MemberList */
         MemberList: {
@@ -877,6 +1600,54 @@ export interface components {
             role: "facilitator" | "editor" | "commenter" | "viewer";
             /** Signatory */
             signatory: boolean;
+        };
+        /** NotificationList */
+        NotificationList: {
+            /** Items */
+            items: components["schemas"]["NotificationRead"][];
+            /** Unread */
+            unread: number;
+        };
+        /** NotificationRead */
+        NotificationRead: {
+            /** Id */
+            id: string;
+            /** Plan Id */
+            plan_id: string;
+            /** Plan Title */
+            plan_title: string;
+            /** Kind */
+            kind: string;
+            /** Thread Id */
+            thread_id: string;
+            /** Comment Id */
+            comment_id: string;
+            actor: components["schemas"]["server__comments__schemas__Person"] | null;
+            /** Excerpt */
+            excerpt: string;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Read At */
+            read_at: string | null;
+        };
+        /** NotificationSettingIn */
+        NotificationSettingIn: {
+            /**
+             * Level
+             * @enum {string}
+             */
+            level: "all" | "mentions" | "none";
+        };
+        /** NotificationSettingRead */
+        NotificationSettingRead: {
+            /**
+             * Level
+             * @enum {string}
+             */
+            level: "all" | "mentions" | "none";
         };
         /** PlanCreate */
         PlanCreate: {
@@ -979,6 +1750,33 @@ export interface components {
             /** Language */
             language?: ("en" | "nb") | null;
         };
+        /** Revision */
+        Revision: {
+            /** Body */
+            body: string;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+        };
+        /** RevisionList */
+        RevisionList: {
+            /** Items */
+            items: components["schemas"]["Revision"][];
+        };
+        /** SectionComparison */
+        SectionComparison: {
+            /** Section Id */
+            section_id: string;
+            /** Title */
+            title: string;
+            /**
+             * Change
+             * @enum {string}
+             */
+            change: "added" | "removed" | "changed" | "unchanged";
+        };
         /** SectionCreate */
         SectionCreate: {
             /** Title */
@@ -1068,6 +1866,75 @@ export interface components {
             /** Smtp Enabled */
             smtp_enabled: boolean;
         };
+        /** SignResult */
+        SignResult: {
+            /** Plan Id */
+            plan_id: string;
+            /** Section Id */
+            section_id: string;
+            /** Goal Id */
+            goal_id: string;
+            /** Title */
+            title: string | null;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "pending" | "agreed" | "changed";
+            /** Agreed Hash */
+            agreed_hash: string | null;
+            /** Current Hash */
+            current_hash: string | null;
+            /** Agreed Content */
+            agreed_content: {
+                [key: string]: unknown;
+            } | null;
+            /** Current Content */
+            current_content: {
+                [key: string]: unknown;
+            } | null;
+            /** Agreed At */
+            agreed_at: string | null;
+            /** Changed At */
+            changed_at: string | null;
+            changed_by: components["schemas"]["server__signoff__schemas__Person"] | null;
+            /** Goal Deleted */
+            goal_deleted: boolean;
+            /** Reopened At */
+            reopened_at: string | null;
+            /** Reopen Reason */
+            reopen_reason: string | null;
+            /** Signatures */
+            signatures: components["schemas"]["SignatureRead"][];
+            /** Past Signatures */
+            past_signatures: components["schemas"]["SignatureRead"][];
+            /** Hash */
+            hash: string;
+        };
+        /** SignatureRead */
+        SignatureRead: {
+            /** Id */
+            id: string;
+            signer: components["schemas"]["server__signoff__schemas__Person"];
+            /**
+             * Party
+             * @enum {string}
+             */
+            party: "supplier" | "customer";
+            /** Hash */
+            hash: string;
+            /**
+             * Signed At
+             * Format: date-time
+             */
+            signed_at: string;
+            /** Ended At */
+            ended_at?: string | null;
+            /** End Reason */
+            end_reason?: ("withdrawn" | "replaced" | "reopened") | null;
+            /** Withdraw Reason */
+            withdraw_reason?: string | null;
+        };
         /** SignupIn */
         SignupIn: {
             /**
@@ -1085,6 +1952,81 @@ export interface components {
             user: components["schemas"]["UserRead"];
             /** Token */
             token: string;
+        };
+        /** ThreadCounts */
+        ThreadCounts: {
+            /** Sections */
+            sections: {
+                [key: string]: number;
+            };
+            /** Items */
+            items: components["schemas"]["ItemCount"][];
+        };
+        /** ThreadCreate */
+        ThreadCreate: {
+            /** Section Id */
+            section_id: string;
+            /** Item Id */
+            item_id?: string | null;
+            anchor?: components["schemas"]["AnchorIn"] | null;
+            /**
+             * Visibility
+             * @enum {string}
+             */
+            visibility: "shared" | "internal";
+            /** Body */
+            body: string;
+        };
+        /** ThreadPage */
+        ThreadPage: {
+            /** Items */
+            items: components["schemas"]["ThreadRead"][];
+            /** Next Cursor */
+            next_cursor: string | null;
+        };
+        /** ThreadRead */
+        ThreadRead: {
+            /** Id */
+            id: string;
+            /** Plan Id */
+            plan_id: string;
+            /** Section Id */
+            section_id: string;
+            /** Item Id */
+            item_id: string | null;
+            /** Anchor */
+            anchor: {
+                [key: string]: unknown;
+            } | null;
+            anchor_state: components["schemas"]["AnchorState"] | null;
+            /**
+             * Visibility
+             * @enum {string}
+             */
+            visibility: "shared" | "internal";
+            /** Party */
+            party: string;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "open" | "resolved";
+            author: components["schemas"]["server__comments__schemas__Person"];
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /**
+             * Updated At
+             * Format: date-time
+             */
+            updated_at: string;
+            /** Resolved At */
+            resolved_at: string | null;
+            resolved_by: components["schemas"]["server__comments__schemas__Person"] | null;
+            /** Comments */
+            comments: components["schemas"]["CommentRead"][];
         };
         /** TokenCreate */
         TokenCreate: {
@@ -1146,6 +2088,11 @@ export interface components {
              */
             current: boolean;
         };
+        /** UnreadCount */
+        UnreadCount: {
+            /** Unread */
+            unread: number;
+        };
         /** UserRead */
         UserRead: {
             /** Id */
@@ -1167,6 +2114,215 @@ export interface components {
             input?: unknown;
             /** Context */
             ctx?: Record<string, never>;
+        };
+        /** VerificationRead */
+        VerificationRead: {
+            /** Plan Id */
+            plan_id: string;
+            /** Plan Title */
+            plan_title: string | null;
+            /** Ok */
+            ok: boolean;
+            /** Matching */
+            matching: number;
+            /** Goals */
+            goals: components["schemas"]["GoalVerdictRead"][];
+            version: components["schemas"]["VersionVerdictRead"] | null;
+        };
+        /** VersionAgreement */
+        VersionAgreement: {
+            /** Version Id */
+            version_id: string;
+            /** Hash */
+            hash: string;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "pending" | "agreed";
+            /** Signatures */
+            signatures: components["schemas"]["VersionSignatureRead"][];
+        };
+        /** VersionComparison */
+        VersionComparison: {
+            /** Base */
+            base: string;
+            /** Target */
+            target: string;
+            /** Goals */
+            goals: components["schemas"]["GoalComparison"][];
+            /** Sections */
+            sections: components["schemas"]["SectionComparison"][];
+        };
+        /** VersionCreate */
+        VersionCreate: {
+            /** Name */
+            name: string;
+        };
+        /** VersionList */
+        VersionList: {
+            /** Items */
+            items: components["schemas"]["VersionSummary"][];
+        };
+        /** VersionRead */
+        VersionRead: {
+            /** Id */
+            id: string;
+            /** Name */
+            name: string;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            created_by: components["schemas"]["server__signoff__schemas__Person"];
+            /** Hash */
+            hash: string;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "pending" | "agreed";
+            /** Signatures */
+            signatures: components["schemas"]["VersionSignatureRead"][];
+            /** Plan */
+            plan: {
+                [key: string]: unknown;
+            };
+            /** Sections */
+            sections: components["schemas"]["VersionSectionRead"][];
+        };
+        /** VersionSectionRead */
+        VersionSectionRead: {
+            /** Section Id */
+            section_id: string;
+            /** Key */
+            key: string;
+            /** Title */
+            title: string;
+            /**
+             * Kind
+             * @enum {string}
+             */
+            kind: "goals" | "activities" | "stakeholders" | "text";
+            /** Horizon */
+            horizon: ("strategic" | "tactical" | "operative") | null;
+            /**
+             * Owner
+             * @enum {string}
+             */
+            owner: "supplier" | "customer" | "joint";
+            /**
+             * Visibility
+             * @enum {string}
+             */
+            visibility: "shared" | "supplier-only" | "customer-only";
+            /** Position */
+            position: number;
+            /** Content */
+            content: {
+                [key: string]: unknown;
+            };
+            /** Agreements */
+            agreements: components["schemas"]["FrozenAgreement"][];
+        };
+        /** VersionSignatureRead */
+        VersionSignatureRead: {
+            /** Id */
+            id: string;
+            signer: components["schemas"]["server__signoff__schemas__Person"];
+            /**
+             * Party
+             * @enum {string}
+             */
+            party: "supplier" | "customer";
+            /** Hash */
+            hash: string;
+            /**
+             * Signed At
+             * Format: date-time
+             */
+            signed_at: string;
+        };
+        /** VersionSummary */
+        VersionSummary: {
+            /** Id */
+            id: string;
+            /** Name */
+            name: string;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            created_by: components["schemas"]["server__signoff__schemas__Person"];
+            /** Hash */
+            hash: string;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "pending" | "agreed";
+            /** Signatures */
+            signatures: components["schemas"]["VersionSignatureRead"][];
+        };
+        /** VersionVerdictRead */
+        VersionVerdictRead: {
+            /** Version Id */
+            version_id: string | null;
+            /** Name */
+            name: string | null;
+            /**
+             * Verdict
+             * @enum {string}
+             */
+            verdict: "matches" | "tampered" | "unknown";
+            /** Detail */
+            detail: string;
+        };
+        /** VoteCounts */
+        VoteCounts: {
+            /** Section Id */
+            section_id: string;
+            /** Item Id */
+            item_id: string;
+            /** Counts */
+            counts: {
+                [key: string]: number;
+            };
+            /** Mine */
+            mine: boolean;
+        };
+        /** VoteIn */
+        VoteIn: {
+            /** Section Id */
+            section_id: string;
+            /** Item Id */
+            item_id: string;
+        };
+        /** VoteList */
+        VoteList: {
+            /** Items */
+            items: components["schemas"]["VoteCounts"][];
+        };
+        /** WithdrawBody */
+        WithdrawBody: {
+            /** Reason */
+            reason?: string | null;
+        };
+        /** Person */
+        server__comments__schemas__Person: {
+            /** Id */
+            id: string;
+            /** Name */
+            name: string;
+        };
+        /** Person */
+        server__signoff__schemas__Person: {
+            /** Id */
+            id: string | null;
+            /** Name */
+            name: string;
         };
     };
     responses: never;
@@ -2223,6 +3379,973 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    "comments-list_threads": {
+        parameters: {
+            query?: {
+                section_id?: string | null;
+                item_id?: string | null;
+                status?: ("open" | "resolved") | null;
+                author_id?: string | null;
+                cursor?: string | null;
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                plan_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ThreadPage"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    "comments-create_thread": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                plan_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ThreadCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ThreadRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    "comments-thread_counts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                plan_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ThreadCounts"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    "comments-get_thread": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                thread_id: string;
+                plan_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ThreadRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    "comments-reply": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                thread_id: string;
+                plan_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CommentCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CommentRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    "comments-delete_comment": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                thread_id: string;
+                comment_id: string;
+                plan_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    "comments-edit_comment": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                thread_id: string;
+                comment_id: string;
+                plan_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CommentUpdate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CommentRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    "comments-comment_history": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                thread_id: string;
+                comment_id: string;
+                plan_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RevisionList"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    "comments-resolve_thread": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                thread_id: string;
+                plan_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ThreadRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    "comments-reopen_thread": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                thread_id: string;
+                plan_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ThreadRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    "comments-list_votes": {
+        parameters: {
+            query: {
+                section_id: string;
+            };
+            header?: never;
+            path: {
+                plan_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VoteList"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    "comments-vote": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                plan_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["VoteIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VoteCounts"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    "comments-unvote": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                section_id: string;
+                item_id: string;
+                plan_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VoteCounts"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    "comments-get_notification_settings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                plan_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NotificationSettingRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    "comments-set_notification_settings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                plan_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NotificationSettingIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NotificationSettingRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    "comments-list_notifications": {
+        parameters: {
+            query?: {
+                unread_only?: boolean;
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NotificationList"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    "comments-mark_notifications_read": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MarkRead"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UnreadCount"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    "signoff-sign_goal": {
+        parameters: {
+            query?: {
+                /** @description Needed only when goal ids repeat across sections. */
+                section_id?: string | null;
+            };
+            header?: never;
+            path: {
+                goal_id: string;
+                plan_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SignResult"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    "signoff-withdraw_signature": {
+        parameters: {
+            query?: {
+                /** @description Needed only when goal ids repeat across sections. */
+                section_id?: string | null;
+            };
+            header?: never;
+            path: {
+                goal_id: string;
+                plan_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["WithdrawBody"] | null;
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AgreementRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    "signoff-get_agreement": {
+        parameters: {
+            query?: {
+                /** @description Needed only when goal ids repeat across sections. */
+                section_id?: string | null;
+            };
+            header?: never;
+            path: {
+                goal_id: string;
+                plan_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AgreementRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    "signoff-list_agreements": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                plan_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AgreementList"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    "versions-list_versions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                plan_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VersionList"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    "versions-create_version": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                plan_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["VersionCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VersionSummary"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    "versions-get_version": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                version_id: string;
+                plan_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VersionRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    "versions-compare_versions": {
+        parameters: {
+            query?: {
+                /** @description Another version's id, or `current`. */
+                to?: string;
+            };
+            header?: never;
+            path: {
+                version_id: string;
+                plan_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VersionComparison"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    "versions-version_signatures": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                version_id: string;
+                plan_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VersionAgreement"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    "versions-sign_version": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                version_id: string;
+                plan_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VersionAgreement"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    "export-export_plan": {
+        parameters: {
+            query?: {
+                format?: "md" | "pdf";
+                version_id?: string | null;
+            };
+            header?: never;
+            path: {
+                plan_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The export file. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/markdown": unknown;
+                    "application/pdf": unknown;
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    "export-verify_export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "text/markdown": string;
+                "application/pdf": string;
+                "application/octet-stream": string;
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VerificationRead"];
                 };
             };
         };
