@@ -98,12 +98,29 @@ async def verify_export(
             raise PayloadTooLarge()
     record = verify.parse_record(bytes(data))
     result = await verify.verify(session, record, user.id)
+    matching = sum(g.verdict == "matches" for g in result.goals)
+    await audit_service.record(
+        session,
+        plan_id=result.plan_id,
+        actor_id=user.id,
+        action="plan.verify",
+        target_type="plan",
+        target_id=result.plan_id,
+        after={
+            "ok": result.ok,
+            "matching": matching,
+            "goals": len(result.goals),
+            "version_id": result.version.version_id
+            if result.version and result.version.verdict != "unknown"
+            else None,
+        },
+    )
     return VerificationRead.model_validate(
         {
             "plan_id": result.plan_id,
             "plan_title": result.plan_title,
             "ok": result.ok,
-            "matching": sum(g.verdict == "matches" for g in result.goals),
+            "matching": matching,
             "goals": [asdict(g) for g in result.goals],
             "version": asdict(result.version) if result.version else None,
         }

@@ -29,6 +29,7 @@ from server.signoff.models import GoalAgreement, GoalSignature
 from server.stream import service as stream_service
 
 PARTIES = frozenset(policy.PARTIES)
+MAX_GOAL_ID = 64  # goal_agreement.goal_id
 
 
 # ---- documents -------------------------------------------------------------------------
@@ -84,6 +85,8 @@ async def find_goal(
 ) -> Goal:
     """A goal in a goals section the member may read (or one that was agreed and deleted);
     404 otherwise. Goal ids are unique per plan in practice; `section_id` settles the rest."""
+    if len(goal_id) > MAX_GOAL_ID:
+        raise NotFound("Goal not found.", code="goal_not_found")
     sections = await readable_goal_sections(session, member)
     if section_id is not None:
         sections = [s for s in sections if s.id == section_id]
@@ -142,11 +145,13 @@ class AgreementState:
         return self.agreement.agreed_hash if self.agreement else None
 
 
-async def _agreement(session: AsyncSession, section_id: str, goal_id: str) -> GoalAgreement | None:
+async def _agreement(
+    session: AsyncSession, section_id: str, goal_id: str, *, lock: bool = True
+) -> GoalAgreement | None:
     query = select(GoalAgreement).where(
         GoalAgreement.section_id == section_id, GoalAgreement.goal_id == goal_id
     )
-    if session.get_bind().dialect.name == "postgresql":
+    if lock and session.get_bind().dialect.name == "postgresql":
         # Two signatories signing at once must see each other's signature.
         query = query.with_for_update()
     return await session.scalar(query)
@@ -186,7 +191,7 @@ def _state(
 
 
 async def agreement_state(session: AsyncSession, goal: Goal) -> AgreementState:
-    agreement = await _agreement(session, goal.section.id, goal.goal_id)
+    agreement = await _agreement(session, goal.section.id, goal.goal_id, lock=False)
     signatures = (await _signatures(session, [agreement.id]))[agreement.id] if agreement else []
     return _state(goal.section, goal.goal_id, goal.item, agreement, signatures)
 

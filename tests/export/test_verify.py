@@ -40,6 +40,10 @@ async def test_an_untouched_export_matches(app: Any, people: People) -> None:
             ("g1", "matches", "agreed"),
             ("g2", "matches", "agreed"),
         ]
+    audit = (await w.ola.http.get(w.url("/audit"))).json()["items"]
+    assert audit[0]["action"] == "plan.verify"
+    assert audit[0]["actor"]["name"] == "Kari Fjord"
+    assert audit[0]["after"]["ok"] is True
 
 
 async def test_a_tampered_export_is_caught(app: Any, people: People) -> None:

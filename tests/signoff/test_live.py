@@ -2,9 +2,12 @@
 
 import asyncio
 import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import httpx
+import pytest
 from pycrdt import Map, Text
 
 from tests.collab.yclient import YClient
@@ -186,3 +189,52 @@ async def test_a_room_opened_after_the_agreement_watches_the_goal(
     async with httpx.AsyncClient(base_url=server.http) as anonymous:
         r = await anonymous.get(f"/api/plans/{pid}/goals/o1/agreement")
         assert r.status_code == 401
+
+
+@pytest.fixture
+def second_server(live_database: tuple[str, Path]) -> Iterator[Callable[[], ServerProcess]]:
+    started: list[ServerProcess] = []
+
+    def start() -> ServerProcess:
+        process = ServerProcess(*live_database)
+        process.start()
+        started.append(process)
+        return process
+
+    yield start
+    for process in started:
+        process.stop()
+
+
+async def test_two_processes_record_a_change_once_with_its_author(
+    server: ServerProcess,
+    workshop: Workshop,
+    live_database: tuple[str, Path],
+    second_server: Callable[[], ServerProcess],
+) -> None:
+    """Signing through one process, editing through another (PostgreSQL): the process that
+    accepted the edit records it, once, with its author."""
+    if live_database[0].startswith("sqlite"):
+        pytest.skip("SQLite mode is one process by design")
+    other = second_server()
+    kam = await workshop.signup("Kam")
+    plan = await workshop.plan(kam)
+    pid = plan["id"]
+    ola = await workshop.invite(kam, pid, "Ola", "customer", "editor")
+    await make_signatory(kam, pid, ola)
+    sid = section_id(plan, "goals_strategic")
+    async with YClient(server.ws, sid, kam.token) as a, YClient(other.ws, sid, ola.token) as b:
+        await a.wait_synced()
+        await b.wait_synced()
+        a.items.append(goal("p1", "Shared forecast"))
+        await b.wait_for(lambda: len(b.items) == 1)
+        await wait_committed(kam, pid, sid, 1)
+        await sign(kam, pid, "p1")
+        await sign(ola, pid, "p1")
+        b.items[0]["target"] = "45 %"
+        changed, took = await wait_recorded(kam, pid, "p1", lambda x: x["changed_by"] is not None)
+        assert took < 1.0
+        assert changed["changed_by"]["id"] == ola.id
+        await asyncio.sleep(1.0)
+    audit = (await kam.http.get(f"/api/plans/{pid}/audit")).json()["items"]
+    assert [e["action"] for e in audit].count("agreement.changed") == 1
