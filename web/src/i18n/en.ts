@@ -77,7 +77,6 @@ export const en = {
   'plans.noneArchived': 'No archived plans.',
   'plans.and': 'and',
   'plans.memberCount': 'Members: {count}',
-  'plans.updated': 'Updated {date}',
   'plans.planTitle': 'Title',
   'plans.planTitleHint': 'For example "Nordic Foods 2025–2028".',
   'plans.supplierName': 'Supplier name',
@@ -331,6 +330,9 @@ export const en = {
   'text.numbers': 'Numbered list',
   'goals.earlier': 'Move up',
   'goals.later': 'Move down',
+  'text.empty': 'Nothing written here yet.',
+  'text.emptyWriter': 'Nothing written here yet. Click above and start writing; everyone sees it as you type.',
+  'plans.lastActivity': 'Last activity {when}',
 };
 
 export type MessageKey = keyof typeof en;

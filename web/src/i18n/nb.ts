@@ -78,7 +78,6 @@ export const nb: Partial<Record<MessageKey, string>> = {
   'plans.noneArchived': 'Ingen arkiverte planer.',
   'plans.and': 'og',
   'plans.memberCount': 'Medlemmer: {count}',
-  'plans.updated': 'Oppdatert {date}',
   'plans.planTitle': 'Tittel',
   'plans.planTitleHint': 'For eksempel «Nordic Foods 2025–2028».',
   'plans.supplierName': 'Leverandørens navn',
@@ -332,4 +331,7 @@ export const nb: Partial<Record<MessageKey, string>> = {
   'text.numbers': 'Nummerert liste',
   'goals.earlier': 'Flytt opp',
   'goals.later': 'Flytt ned',
+  'text.empty': 'Ingenting skrevet her ennå.',
+  'text.emptyWriter': 'Ingenting skrevet her ennå. Klikk over og begynn å skrive; alle ser det mens du skriver.',
+  'plans.lastActivity': 'Sist aktiv {when}',
 };

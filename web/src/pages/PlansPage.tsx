@@ -6,7 +6,7 @@ import { PartyBadge, RoleBadge } from '../components/Badges';
 import { ErrorMessage, fieldErrorOf, Loading } from '../components/Feedback';
 import { SelectField, TextField } from '../components/Fields';
 import { useI18n } from '../i18n/I18nProvider';
-import { formatDate } from '../lib/format';
+import { formatDate, formatRelative } from '../lib/format';
 import { useResource } from '../lib/useResource';
 
 export function PlansPage() {
@@ -87,7 +87,11 @@ function PlanCard({ plan }: { plan: PlanSummary }) {
           </>
         )}
         <span className="muted">{t('plans.memberCount', { count: plan.member_count })}</span>
-        {plan.updated_at && <span className="muted">{t('plans.updated', { date: formatDate(plan.updated_at, lang) })}</span>}
+        {plan.updated_at && (
+          <span className="muted" title={formatDate(plan.updated_at, lang)}>
+            {t('plans.lastActivity', { when: formatRelative(plan.updated_at, lang) })}
+          </span>
+        )}
       </p>
     </li>
   );

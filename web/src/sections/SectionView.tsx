@@ -1,3 +1,4 @@
+import { lazy, Suspense } from 'react';
 import type { Section } from '../api/types';
 import { AvatarStack } from '../components/Avatars';
 import { PartyBadge, usePartyName } from '../components/Badges';
@@ -14,7 +15,9 @@ import { ActivitiesSection } from './ActivitiesSection';
 import { GoalsSection } from './GoalsSection';
 import { useLinksVersion, usePlanContext } from './hooks';
 import { StakeholdersSection } from './StakeholdersSection';
-import { TextSection } from './TextSection';
+
+// The rich-text editor (TipTap, ProseMirror) is the heaviest part; load it when first needed.
+const TextSection = lazy(() => import('./TextSection').then((m) => ({ default: m.TextSection })));
 
 interface Props {
   section: Section;
@@ -122,7 +125,11 @@ function SectionContent({ section, link, me, canWrite }: { section: Section; lin
     case 'stakeholders':
       return <StakeholdersSection key={link.doc.guid} section={section} doc={link.doc} canWrite={canWrite} />;
     case 'text':
-      return <TextSection key={link.doc.guid} section={section} link={link} me={me} canWrite={canWrite} />;
+      return (
+        <Suspense fallback={<Loading />}>
+          <TextSection key={link.doc.guid} section={section} link={link} me={me} canWrite={canWrite} />
+        </Suspense>
+      );
     default:
       return <p className="muted">{t('content.unknownKind', { kind: section.kind })}</p>;
   }

@@ -67,11 +67,13 @@ export function TextSection({ section, link, me, canWrite }: Props) {
   useEffect(() => {
     if (editor && editor.isEditable !== canWrite) editor.setEditable(canWrite);
   }, [editor, canWrite]);
+  const empty = useEditorState({ editor, selector: ({ editor: e }) => e?.isEmpty ?? false });
 
   return (
     <div className={`rich-text${canWrite ? '' : ' rich-text--readonly'}`}>
       {canWrite && editor && <Toolbar editor={editor} />}
       <EditorContent editor={editor} />
+      {empty && <p className="rich-text__empty">{canWrite ? t('text.emptyWriter') : t('text.empty')}</p>}
     </div>
   );
 }
