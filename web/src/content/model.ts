@@ -8,7 +8,8 @@ import { diffText } from './textDiff';
 export const ACTIVITY_STATUSES = ['proposed', 'planned', 'in_progress', 'done', 'dropped'] as const;
 export type ActivityStatus = (typeof ACTIVITY_STATUSES)[number];
 
-export const GOAL_STATUSES = ['proposed', 'agreed', 'in_progress', 'reached', 'dropped'] as const;
+// Agreement is shown by sign-off (both parties' signatures), not by a status anyone can set.
+export const GOAL_STATUSES = ['proposed', 'planned', 'in_progress', 'reached', 'dropped'] as const;
 
 export const BUYING_ROLES = ['initiator', 'user', 'influencer', 'decider', 'buyer', 'gatekeeper'] as const;
 export type BuyingRole = (typeof BUYING_ROLES)[number];

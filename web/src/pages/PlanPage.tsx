@@ -11,6 +11,7 @@ import { ConnectionBadge } from '../components/ConnectionBadge';
 import { ErrorMessage, Loading, Notice } from '../components/Feedback';
 import { PeoplePanel } from '../components/PeoplePanel';
 import { SectionNavigator } from '../components/SectionNavigator';
+import { usePlanRefresh } from '../collab/planEvents';
 import { PlanLinks } from '../collab/pool';
 import { colorFor, type PresenceUser } from '../collab/presence';
 import { summarize } from '../collab/status';
@@ -73,6 +74,7 @@ function PlanView({ plan, reloading, reloadError, onReload }: PlanViewProps) {
   const isFacilitator = plan.my_membership?.role === 'facilitator';
   const view: View = isFacilitator && params.get('view') === 'people' ? 'people' : 'plan';
   const membersRes = useResource((signal) => membersApi.list(plan.id, { signal }), [plan.id]);
+  usePlanRefresh(plan.id, onReload);
 
   const me = useMemo<PresenceUser>(() => {
     const id = String(user?.id ?? '');

@@ -35,8 +35,8 @@ export function ActivitiesSection({ section, doc, canWrite }: Props) {
   const { t } = useI18n();
   const { plan, links, members } = usePlanContext();
   const { user } = useAuth();
-  const linksVersion = useLinksVersion(links);
-  const goals = useGoalIndex(links, plan.sections, linksVersion);
+  useLinksVersion(links);
+  const goals = useGoalIndex(links, plan.sections);
   const read = useCallback(readActivities, []);
   const { array, snapshot } = useItems(doc, read);
   const [view, setView] = useState<View>('table');

@@ -14,10 +14,12 @@ export interface GoalRef {
  * Every goal in the goal sections the user can read, kept current, so that activities can
  * link to goals and the timeline can place them on a horizon.
  */
-export function useGoalIndex(links: PlanLinks, sections: readonly Section[], linksVersion: number): Map<string, GoalRef> {
+export function useGoalIndex(links: PlanLinks, sections: readonly Section[]): Map<string, GoalRef> {
   const [index, setIndex] = useState<Map<string, GoalRef>>(new Map());
+  const goalSections = sections.filter((s) => s.kind === 'goals');
+  // Re-subscribe only when the goal sections or their documents change, not on presence.
+  const key = goalSections.map((s) => `${String(s.id)}:${s.horizon}:${s.title}:${links.get(s.id)?.doc.guid ?? ''}`).join('|');
   useEffect(() => {
-    const goalSections = sections.filter((s) => s.kind === 'goals');
     const arrays = goalSections.map((section) => {
       const doc = links.get(section.id)?.doc;
       return { section, array: doc ? itemsOf(doc) : null };
@@ -37,7 +39,8 @@ export function useGoalIndex(links: PlanLinks, sections: readonly Section[], lin
     return () => {
       for (const { array } of arrays) array?.unobserveDeep(rebuild);
     };
-    // linksVersion: a section's document is replaced when its link is reopened.
-  }, [links, sections, linksVersion]);
+    // `key` stands for the goal sections and their documents (replaced when a link reopens).
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [links, key]);
   return index;
 }
