@@ -259,6 +259,41 @@ async def _version(w: World) -> dict[str, Any]:
     return {"version_id": r.json()["id"]}
 
 
+async def _shared_json(w: World) -> dict[str, Any]:
+    return {"json": {"section_id": w.shared_section, "visibility": "shared", "body": "New"}}
+
+
+async def _thread(w: World) -> dict[str, Any]:
+    r = await w.kam.http.post(
+        f"/api/plans/{w.plan_id}/threads",
+        json={"section_id": w.shared_section, "visibility": "shared", "body": "Agreed?"},
+    )
+    return {"thread_id": r.json()["id"], "comment_id": r.json()["comments"][0]["id"]}
+
+
+async def _thread_only(w: World) -> dict[str, Any]:
+    return {"thread_id": (await _thread(w))["thread_id"]}
+
+
+async def _vote_target(w: World) -> dict[str, Any]:
+    args = await _goal(w)
+    return {"json": {"section_id": w.shared_section, "item_id": args["goal_id"]}}
+
+
+async def _voted(w: World) -> dict[str, Any]:
+    args = await _goal(w)
+    return {"section_id": w.shared_section, "item_id": args["goal_id"]}
+
+
+async def _votes_query(w: World) -> dict[str, Any]:
+    return {"query": f"?section_id={w.shared_section}"}
+
+
+# Everyone who may read may comment, except viewers.
+COMMENT = {**READ, "viewer": 403}
+# Editing a comment is for its author (here the facilitator) only.
+AUTHOR = {**dict.fromkeys(ACTORS, 403), "non-member": 404, "facilitator": 200}
+
 # Only the facilitator is a signatory in this world.
 SIGN = manage(201)
 # Withdrawing: only the facilitator has a signature to withdraw.
@@ -319,6 +354,57 @@ ROUTES: list[tuple[str, str, Any, dict[str, Any] | None, dict[str, int]]] = [
     ("POST", "/api/plans/{plan_id}/versions/{version_id}/signatures", _version, None, SIGN),
     ("GET", "/api/plans/{plan_id}/versions/{version_id}/signatures", _version, None, READ),
     ("GET", "/api/plans/{plan_id}/export", _no_args, None, READ),
+    (
+        "POST",
+        "/api/plans/{plan_id}/threads",
+        _shared_json,
+        None,
+        {**COMMENT, **{a: 201 for a in ACTORS[2:]}},
+    ),
+    ("GET", "/api/plans/{plan_id}/threads", _no_args, None, READ),
+    ("GET", "/api/plans/{plan_id}/threads/counts", _no_args, None, READ),
+    ("GET", "/api/plans/{plan_id}/threads/{thread_id}", _thread_only, None, READ),
+    (
+        "POST",
+        "/api/plans/{plan_id}/threads/{thread_id}/comments",
+        _thread_only,
+        {"body": "Reply"},
+        {**COMMENT, **{a: 201 for a in ACTORS[2:]}},
+    ),
+    (
+        "PATCH",
+        "/api/plans/{plan_id}/threads/{thread_id}/comments/{comment_id}",
+        _thread,
+        {"body": "Edited"},
+        AUTHOR,
+    ),
+    (
+        "DELETE",
+        "/api/plans/{plan_id}/threads/{thread_id}/comments/{comment_id}",
+        _thread,
+        None,
+        {**AUTHOR, "facilitator": 204},
+    ),
+    (
+        "GET",
+        "/api/plans/{plan_id}/threads/{thread_id}/comments/{comment_id}/history",
+        _thread,
+        None,
+        READ,
+    ),
+    ("POST", "/api/plans/{plan_id}/threads/{thread_id}/resolve", _thread_only, None, COMMENT),
+    ("POST", "/api/plans/{plan_id}/threads/{thread_id}/reopen", _thread_only, None, COMMENT),
+    (
+        "POST",
+        "/api/plans/{plan_id}/votes",
+        _vote_target,
+        None,
+        {**COMMENT, **{a: 201 for a in ACTORS[2:]}},
+    ),
+    ("DELETE", "/api/plans/{plan_id}/votes/{section_id}/{item_id}", _voted, None, READ),
+    ("GET", "/api/plans/{plan_id}/votes", _votes_query, None, READ),
+    ("GET", "/api/plans/{plan_id}/notification-settings", _no_args, None, READ),
+    ("PUT", "/api/plans/{plan_id}/notification-settings", _no_args, {"level": "all"}, READ),
 ]
 
 
@@ -344,12 +430,13 @@ async def test_every_plan_route_for_every_caller(people: People) -> None:
         for actor in ACTORS:
             args = await prepare(world)
             json_body = args.pop("json", body)
+            query = args.pop("query", "")
             if path.endswith("/invitations") and method == "POST":
                 json_body = {
                     "email": f"{actor}.{next(world.counter)}@example.com",
                     "party": "customer",
                 }
-            url = path.format(plan_id=world.plan_id, **args)
+            url = path.format(plan_id=world.plan_id, **args) + query
             response = await world.actors[actor].http.request(method, url, json=json_body)
             assert response.status_code == expectations[actor], (
                 f"{method} {path} as {actor}: {response.status_code} {response.text}"
