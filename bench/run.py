@@ -145,6 +145,14 @@ class Sampler(threading.Thread):
 # ------------------------------------------------------------------------ helpers
 
 
+def niceness(args: argparse.Namespace) -> Any:
+    """preexec_fn that changes the child's nice value by --nice (None: leave it)."""
+    if not args.nice:
+        return None
+    delta = int(args.nice)
+    return lambda: os.nice(delta)
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -214,6 +222,20 @@ def wait_until(predicate: Any, timeout: float, what: str, proc: subprocess.Popen
             pass
         time.sleep(0.2)
     raise BenchError(f"timed out after {timeout:.0f} s {what}")
+
+
+def log_errors(path: Path) -> tuple[int, str | None]:
+    """How many errors the server logged (uvicorn/Python and Node styles), and the first."""
+    count, first = 0, None
+    try:
+        text = path.read_text(errors="replace").splitlines()
+    except OSError:
+        return 0, None
+    for line in text:
+        if line.startswith(("ERROR", "Traceback", "Error:", "Unhandled", "CRITICAL")):
+            count += 1
+            first = first or line.strip()[:200]
+    return count, first
 
 
 def tail(path: Path, lines: int = 25) -> str:
@@ -288,6 +310,7 @@ class Server:
             stdout=self._log,
             stderr=subprocess.STDOUT,
             start_new_session=True,
+            preexec_fn=niceness(self.args),
         )
         try:
             wait_until(self.ready, self.args.start_timeout, "waiting for it to listen", self.proc)
@@ -525,12 +548,19 @@ def parse_load(text: str) -> tuple[int, int, float]:
         raise BenchError(f"a load is CLIENTS/SECTIONS/EDITS_PER_S, not {text!r}") from exc
 
 
-def run_node(command: list[str], timeout: float, log_path: Path) -> tuple[int, str]:
+def run_node(
+    command: list[str], timeout: float, log_path: Path, args: argparse.Namespace
+) -> tuple[int, str]:
     """Runs a bench tool; echoes its human output; returns (exit code, stdout)."""
     with log_path.open("wb") as err:
         try:
             done = subprocess.run(
-                command, cwd=BENCH, stdout=subprocess.PIPE, stderr=err, timeout=timeout
+                command,
+                cwd=BENCH,
+                stdout=subprocess.PIPE,
+                stderr=err,
+                timeout=timeout,
+                preexec_fn=niceness(args),
             )
         except subprocess.TimeoutExpired as exc:
             raise BenchError(
@@ -609,7 +639,7 @@ def run_load(
         timeout = args.sync_timeout + args.duration + 5 + 10 * rooms + 60
 
         def body() -> dict[str, Any] | None:
-            code, stdout = run_node(command, timeout, outdir / f"{slug}.loadgen.log")
+            code, stdout = run_node(command, timeout, outdir / f"{slug}.loadgen.log", args)
             summary = last_json(stdout)
             if summary is None:
                 raise BenchError(f"loadgen exited with {code} and printed no summary")
@@ -630,6 +660,9 @@ def run_load(
         note(f"{target} {load}: {exc}")
     finally:
         server.stop()
+        record["server_log_errors"], first_error = log_errors(server.log_path)
+        if first_error:
+            record["server_first_error"] = first_error
         try:
             shutil.copy(server.log_path, outdir / f"{slug}.server.log")
         except OSError:
@@ -664,7 +697,7 @@ def run_open(target: str, args: argparse.Namespace, outdir: Path) -> dict[str, A
         timeout = args.open_timeout + args.open_settle + 30 * args.open_opens + 120
 
         def body() -> dict[str, Any] | None:
-            code, stdout = run_node(command, timeout, outdir / f"{slug}.log")
+            code, stdout = run_node(command, timeout, outdir / f"{slug}.log", args)
             summary = last_json(stdout)
             if summary is None:
                 raise BenchError(f"opensection exited with {code} and printed no summary")
@@ -678,6 +711,9 @@ def run_open(target: str, args: argparse.Namespace, outdir: Path) -> dict[str, A
         note(f"{target} open: {exc}")
     finally:
         server.stop()
+        record["server_log_errors"], first_error = log_errors(server.log_path)
+        if first_error:
+            record["server_first_error"] = first_error
         try:
             shutil.copy(server.log_path, outdir / f"{slug}.server.log")
         except OSError:
@@ -702,20 +738,20 @@ def load_table(records: list[dict[str, Any]]) -> list[str]:
     lines = [
         "| target | load C/D/R | synced | delivered/expected | converged | p50 / p99 / max ms "
         "| server CPU s | server RSS base / peak MiB | RSS growth per client MiB "
-        "| loadgen CPU s | other CPU s |",
-        "|---|---|---|---|---|---|---|---|---|---|---|",
+        "| loadgen CPU s | other CPU s | server log errors |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for r in records:
         lg = r.get("tool") or {}
         if "synced" not in lg:
             error = (r.get("error") or "no result").splitlines()[0]
-            lines.append(f"| {r['target']} | {r['load']} | **failed**: {error} |||||||||")
+            lines.append(f"| {r['target']} | {r['load']} | **failed**: {error} ||||||||||")
             continue
         synced = f"{lg['synced']}/{lg['clients']}"
         if lg.get("sync_all_ms") is not None:
             synced += f" ({fmt(lg['sync_all_ms'], 0)} ms)"
         if lg.get("error"):
-            lines.append(f"| {r['target']} | {r['load']} | {synced} | **{lg['error']}** |||||||||")
+            lines.append(f"| {r['target']} | {r['load']} | {synced} | **{lg['error']}** ||||||||||")
             continue
         delivered = f"{lg['delivered']}/{lg['expected']}"
         converged = (
@@ -731,7 +767,8 @@ def load_table(records: list[dict[str, Any]]) -> list[str]:
         lines.append(
             f"| {r['target']} | {r['load']} | {synced} | {delivered} | {converged} | {latency} "
             f"| {fmt(r['server_cpu_s'], 2)} | {rss} | {fmt(r['rss_growth_per_client_mib'], 3)} "
-            f"| {fmt(r.get('loadgen_cpu_s'), 2)} | {fmt(r.get('other_cpu_s'), 2)} |"
+            f"| {fmt(r.get('loadgen_cpu_s'), 2)} | {fmt(r.get('other_cpu_s'), 2)} "
+            f"| {r.get('server_log_errors', '–')} |"
         )
     return lines
 
@@ -739,21 +776,25 @@ def load_table(records: list[dict[str, Any]]) -> list[str]:
 def open_table(records: list[dict[str, Any]]) -> list[str]:
     lines = [
         "| target | updates | written in s | writer left | first open ms | median open ms "
-        "| content matches | server CPU s | server RSS peak MiB |",
-        "|---|---|---|---|---|---|---|---|---|",
+        "| content matches | server CPU s | server RSS peak MiB | server log errors |",
+        "|---|---|---|---|---|---|---|---|---|---|",
     ]
     for r in records:
         t = r.get("tool") or {}
         if r.get("error") and not t.get("opens_ms"):
             error = r["error"].splitlines()[0]
-            lines.append(f"| {r['target']} | {r['updates']} | **failed**: {error} |||||||")
+            errors = r.get("server_log_errors", "–")
+            lines.append(
+                f"| {r['target']} | {r['updates']} | **failed**: {error} ||||||| {errors} |"
+            )
             continue
         lines.append(
             f"| {r['target']} | {t.get('written')} | {fmt(t.get('confirm_s'), 1)} "
             f"| {'no (in-memory room kept)' if t.get('keep_writer') else 'yes'} "
             f"| {fmt(t.get('first_open_ms'))} | {fmt(t.get('median_open_ms'))} "
             f"| {t.get('opens_matching')}/{len(t.get('opens_ms') or [])} "
-            f"| {fmt(r.get('server_cpu_s'), 2)} | {fmt(r.get('server_rss_peak_mib'))} |"
+            f"| {fmt(r.get('server_cpu_s'), 2)} | {fmt(r.get('server_rss_peak_mib'))} "
+            f"| {r.get('server_log_errors', '–')} |"
         )
     return lines
 
@@ -780,6 +821,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sync-timeout", type=float, default=30)
     parser.add_argument(
         "--loadgen-procs", type=int, default=1, help="load processes the clients are split over"
+    )
+    parser.add_argument(
+        "--nice",
+        type=int,
+        default=0,
+        help="run servers and load tools at this nice increment (e.g. -10, as root) so that "
+        "other work on a shared machine disturbs the figures less",
     )
     parser.add_argument(
         "--repeat", type=int, default=1, help="run every target × load so many times, interleaved"
