@@ -243,16 +243,24 @@ async def test_connection_state_is_always_visible(workshop: Workshop) -> None:
     await live(c)
     await c.context.set_offline(True)
     await expect(c.locator(".connection")).to_have_text("Offline")
+    await expect(c.get_by_text("Your edits stay in this tab")).to_be_visible()
+    # Work goes on offline and arrives once the connection is back.
+    await c.get_by_role("button", name="Add goal").click()
+    await c.keyboard.type("Written while offline")
     await shoot(c, "15-offline")
     await c.context.set_offline(False)
     await expect(c.locator(".connection")).to_have_text("Live", timeout=10_000)
+    s = w.supplier_page
+    await s.goto(w.url("goals_tactical"))
+    await live(s)
+    await expect(s.get_by_label("Goal", exact=True)).to_have_value("Written while offline")
 
 
 async def test_malformed_content_shows_what_it_can(
     workshop: Workshop, e2e_server: ServerProcess, api: Api
 ) -> None:
     w = workshop
-    sid = section_id(w.plan, "goals_tactical")
+    sid = section_id(w.plan, "goals_strategic")
     async with YClient(e2e_server.ws, sid, w.facilitator.token) as y:
         await y.wait_synced()
         from pycrdt import Map, Text
@@ -263,7 +271,7 @@ async def test_malformed_content_shows_what_it_can(
         y.items.append(Map({"id": "g-good", "title": Text("Three sizes qualified")}))
         await asyncio.sleep(0.5)
     c = w.customer_page
-    await c.goto(w.url("goals_tactical"))
+    await c.goto(w.url("goals_strategic"))
     await live(c)
     await expect(c.get_by_text("2 entries could not be shown")).to_be_visible()
     titles = c.get_by_label("Goal", exact=True)
