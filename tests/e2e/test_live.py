@@ -149,6 +149,46 @@ async def test_rich_text_syncs_with_named_carets(workshop: Workshop) -> None:
     await shoot(s, "12-live-text-supplier")
 
 
+async def test_keyboard_only_goal_entry(workshop: Workshop) -> None:
+    """A goal can be added, written and moved without a mouse."""
+    w = workshop
+    s, c = w.supplier_page, w.customer_page
+    await w.both_open("goals_operative")
+    add = s.get_by_role("button", name="Add goal")
+    await add.focus()
+    await s.keyboard.press("Enter")
+    await s.keyboard.type("Typed without a mouse")
+    await s.keyboard.press("Tab")
+    await s.keyboard.type("Because facilitators type fast.")
+    await expect(c.get_by_label("Why it matters to the customer").last).to_have_value(
+        "Because facilitators type fast.", timeout=WITHIN
+    )
+    move_up = s.get_by_role("button", name='Move "Typed without a mouse" up')
+    await move_up.focus()
+    await s.keyboard.press("Enter")
+    await expect(c.get_by_label("Goal", exact=True).first).to_have_value(
+        "Typed without a mouse", timeout=WITHIN
+    )
+
+
+async def test_buying_center_board_and_table(workshop: Workshop) -> None:
+    """The supplier fills in the internal buying center; the board shows role and attitude."""
+    w = workshop
+    s = w.supplier_page
+    await s.goto(w.url("buying_center"))
+    await live(s)
+    await s.get_by_role("button", name="Add person").click()
+    await s.get_by_label("Name of Unnamed person").fill("Ingrid Berg")
+    await s.get_by_label("Job title of Ingrid Berg").fill("CEO")
+    await s.get_by_label("Buying role of Ingrid Berg").select_option("decider")
+    await s.get_by_label("Attitude of Ingrid Berg").select_option("champion")
+    await s.get_by_role("button", name="Board").click()
+    deciders = s.get_by_role("region", name="Deciders")
+    await expect(deciders).to_contain_text("Ingrid Berg")
+    await expect(deciders).to_contain_text("Champion")
+    await shoot(s, "18-buying-center-board")
+
+
 async def test_customer_cannot_edit_a_supplier_section(workshop: Workshop, api: Api) -> None:
     w = workshop
     c = w.customer_page
