@@ -1,12 +1,10 @@
 from dataclasses import dataclass
 from typing import Any
 
-from pycrdt import Array, Doc, Map, Text
-
-from server.collab import store
-from server.collab.models import SectionUpdate
-from server.collab.schema import build_document
 from tests.conftest import People, Person, add_member, create_plan
+from tests.content import append_update, item_text, load_doc, put_content, put_raw
+
+__all__ = ["append_update", "item_text", "load_doc", "put_content", "put_raw"]
 
 GOALS = [
     {
@@ -21,37 +19,6 @@ ACTIVITIES = [
     {"id": "a1", "title": "Line trial", "status": "proposed", "party": "customer"},
     {"id": "a2", "title": "Send samples", "status": "planned", "party": "supplier"},
 ]
-
-
-async def put_content(app: Any, section_id: str, kind: str, content: list[Any]) -> None:
-    await put_raw(app, section_id, build_document(kind, content))
-
-
-async def put_raw(app: Any, section_id: str, update: bytes) -> None:
-    async with app.state.sessionmaker() as session, session.begin():
-        await store.save_snapshot(session, section_id, update)
-
-
-async def load_doc(app: Any, section_id: str) -> Doc[Any]:
-    from server.collab.service import load_document
-
-    async with app.state.sessionmaker() as session:
-        return await load_document(session, section_id)
-
-
-async def append_update(app: Any, section_id: str, update: bytes) -> None:
-    """As if a sync client's edit had been accepted."""
-    async with app.state.sessionmaker() as session, session.begin():
-        session.add(SectionUpdate(section_id=section_id, data=update))
-
-
-def item_text(doc: Doc[Any], item_id: str, field: str) -> Text:
-    for raw in doc.get("items", type=Array):
-        if isinstance(raw, Map) and raw.get("id") == item_id:
-            value = raw[field]
-            assert isinstance(value, Text)
-            return value
-    raise KeyError(item_id)
 
 
 @dataclass

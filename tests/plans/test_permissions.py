@@ -7,7 +7,7 @@ import pytest
 
 from server.plans import policy
 from tests.conftest import People, Person, add_member, create_plan
-from tests.signoff.helpers import put_content
+from tests.content import put_content
 
 PARTIES = ("supplier", "customer")
 ROLES = ("facilitator", "editor", "commenter", "viewer")

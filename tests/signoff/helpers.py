@@ -2,12 +2,10 @@
 
 from typing import Any
 
-from pycrdt import Array, Doc, Map, Text
+from pycrdt import Array, Text
 
-from server.collab import store
-from server.collab.models import SectionUpdate
-from server.collab.schema import build_document
 from tests.conftest import People, Person, add_member, create_plan
+from tests.content import append_update, find_item, load_doc, put_content
 
 GOALS: list[dict[str, Any]] = [
     {
@@ -31,31 +29,17 @@ GOALS: list[dict[str, Any]] = [
 ]
 
 
-async def put_content(app: Any, section_id: str, kind: str, content: list[Any]) -> None:
-    async with app.state.sessionmaker() as session, session.begin():
-        await store.save_snapshot(session, section_id, build_document(kind, content))
-
-
 async def edit_goal(app: Any, section_id: str, goal_id: str, **fields: Any) -> None:
     """As if a sync client's edit had been accepted: one update appended to the log."""
-    async with app.state.sessionmaker() as session:
-        stored = await store.load(session, section_id)
-    doc: Doc[Any] = Doc()
-    for update in stored.updates:
-        doc.apply_update(update)
+    doc = await load_doc(app, section_id)
     before = doc.get_state()
-    items = doc.get("items", type=Array)
+    index, goal = find_item(doc, goal_id)
     with doc.transaction():
-        for index, raw in enumerate(items):
-            if isinstance(raw, Map) and raw.get("id") == goal_id:
-                if fields.pop("_delete", False):
-                    del items[index]
-                    break
-                for name, value in fields.items():
-                    raw[name] = Text(value) if name in ("title", "description") else value
-                break
-    async with app.state.sessionmaker() as session, session.begin():
-        session.add(SectionUpdate(section_id=section_id, data=doc.get_update(before)))
+        if fields.pop("_delete", False):
+            del doc.get("items", type=Array)[index]
+        for name, value in fields.items():
+            goal[name] = Text(value) if name in ("title", "description") else value
+    await append_update(app, section_id, doc.get_update(before))
 
 
 class Workshop:

@@ -8,7 +8,8 @@ from typing import Any
 
 from server.signoff.canonical import goal_hash
 from tests.conftest import People, add_member
-from tests.signoff.helpers import GOALS, Workshop, edit_goal, put_content
+from tests.content import put_content
+from tests.signoff.helpers import GOALS, Workshop, edit_goal
 
 
 def expected_hash(goal: dict[str, Any]) -> str:

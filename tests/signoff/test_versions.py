@@ -3,8 +3,9 @@
 from typing import Any
 
 from tests.conftest import People
+from tests.content import put_content
 from tests.export.helpers import CUSTOMER_SECRET, SECRET_GOAL, SECRET_PRICE, rich_workshop
-from tests.signoff.helpers import GOALS, edit_goal, put_content
+from tests.signoff.helpers import GOALS, edit_goal
 
 
 async def freeze(w: Any, name: str) -> dict[str, Any]:
