@@ -27,9 +27,20 @@ from server.plans.schemas import (
     SectionUpdate,
 )
 from server.plans.templates import TEMPLATES
+from server.stream import service as stream_service
 
 SECTION_FIELDS = ("key", "title", "kind", "horizon", "owner", "visibility", "position")
 MEMBER_FIELDS = ("user_id", "party", "role", "signatory")
+
+
+async def _announce(
+    session: AsyncSession, plan_id: str, type: str, visibility: str = "shared", **ids: str
+) -> None:
+    """Tell the plan's open screens that its structure or someone's rights changed (ids
+    only: they fetch what they may read)."""
+    await stream_service.publish(
+        session, plan_id=plan_id, type=type, payload=ids, visibility=visibility
+    )
 
 
 def snapshot(row: Any, fields: Sequence[str]) -> dict[str, Any]:
@@ -147,6 +158,7 @@ async def update_plan(session: AsyncSession, plan: Plan, actor: Member, body: Pl
         before=before,
         after=fields,
     )
+    await _announce(session, plan.id, "plan.updated")
     return plan
 
 
@@ -163,6 +175,7 @@ async def set_archived(session: AsyncSession, plan: Plan, actor: Member, archive
         target_type="plan",
         target_id=plan.id,
     )
+    await _announce(session, plan.id, "plan.archived" if archived else "plan.unarchived")
     return plan
 
 
@@ -251,6 +264,14 @@ async def _record_section_event(
         before=before,
         after=after,
     )
+    # section.create → section.created, …: seen only by those who could see the section.
+    await _announce(
+        session,
+        section.plan_id,
+        action + "d",
+        event_visibility(before, after),
+        section_id=section.id,
+    )
 
 
 async def update_section(
@@ -318,6 +339,7 @@ async def reorder_sections(
         before={"order": before},
         after={"order": section_ids},
     )
+    await _announce(session, plan.id, "section.reordered", event_visibility(*visible))
     return await list_sections(session, plan.id)
 
 
@@ -379,6 +401,7 @@ async def _record_member_event(
         before=before,
         after=after,
     )
+    await _announce(session, plan.id, action + "d", member_id=member.id)
 
 
 async def update_member(
@@ -577,6 +600,7 @@ async def accept_invitation(
         target_id=member.id,
         after=snapshot(member, MEMBER_FIELDS),
     )
+    await _announce(session, plan.id, "member.added", member_id=member.id)
     return member, user, new_session
 
 
