@@ -1,5 +1,15 @@
 import { api, call } from './client';
-import { items } from './decode';
+import { items, obj } from './decode';
+import {
+  decodeAgreement,
+  decodeComparison,
+  decodeNotification,
+  decodeThread,
+  decodeThreadCounts,
+  decodeVersion,
+  decodeVersionSummary,
+  decodeVotes,
+} from './discussion';
 import type { components } from './schema';
 import {
   decodeAcceptedInvitation,
@@ -141,3 +151,104 @@ export const sections = {
     await call(api.POST('/api/plans/{plan_id}/sections/order', { params: plan(planId), body }));
   },
 };
+
+// ---- discussion -----------------------------------------------------------
+
+const thread = (planId: Id, threadId: Id) => ({ path: { plan_id: s(planId), thread_id: s(threadId) } });
+
+export const threads = {
+  async list(planId: Id, query: { section_id?: string; item_id?: string; status?: 'open' | 'resolved' }, { signal }: Signal = {}) {
+    const params = { ...plan(planId), query: { ...query, limit: 200 } };
+    return items(await call(api.GET('/api/plans/{plan_id}/threads', { params, signal })), decodeThread);
+  },
+  async counts(planId: Id, { signal }: Signal = {}) {
+    return decodeThreadCounts(await call(api.GET('/api/plans/{plan_id}/threads/counts', { params: plan(planId), signal })));
+  },
+  async create(planId: Id, body: Schemas['ThreadCreate']) {
+    return decodeThread(await call(api.POST('/api/plans/{plan_id}/threads', { params: plan(planId), body })));
+  },
+  async reply(planId: Id, threadId: Id, body: Schemas['CommentCreate']) {
+    await call(api.POST('/api/plans/{plan_id}/threads/{thread_id}/comments', { params: thread(planId, threadId), body }));
+  },
+  async resolve(planId: Id, threadId: Id) {
+    return decodeThread(await call(api.POST('/api/plans/{plan_id}/threads/{thread_id}/resolve', { params: thread(planId, threadId) })));
+  },
+  async reopen(planId: Id, threadId: Id) {
+    return decodeThread(await call(api.POST('/api/plans/{plan_id}/threads/{thread_id}/reopen', { params: thread(planId, threadId) })));
+  },
+};
+
+export const votes = {
+  async list(planId: Id, sectionId: Id, { signal }: Signal = {}) {
+    const params = { ...plan(planId), query: { section_id: s(sectionId) } };
+    return items(await call(api.GET('/api/plans/{plan_id}/votes', { params, signal })), decodeVotes);
+  },
+  async add(planId: Id, sectionId: Id, itemId: string) {
+    const body = { section_id: s(sectionId), item_id: itemId };
+    return decodeVotes(await call(api.POST('/api/plans/{plan_id}/votes', { params: plan(planId), body })));
+  },
+  async remove(planId: Id, sectionId: Id, itemId: string) {
+    const params = { path: { plan_id: s(planId), section_id: s(sectionId), item_id: itemId } };
+    return decodeVotes(await call(api.DELETE('/api/plans/{plan_id}/votes/{section_id}/{item_id}', { params })));
+  },
+};
+
+export const notifications = {
+  async list({ signal }: Signal = {}) {
+    const data = await call(api.GET('/api/notifications', { params: { query: { limit: 50 } }, signal }));
+    return { items: items(data, decodeNotification), unread: Number(obj(data).unread) || 0 };
+  },
+  async markRead(body: Schemas['MarkRead']) {
+    await call(api.POST('/api/notifications/read', { body }));
+  },
+};
+
+// ---- agreement, versions, export -------------------------------------------
+
+const goal = (planId: Id, goalId: string, sectionId: Id) => ({
+  path: { plan_id: s(planId), goal_id: goalId },
+  query: { section_id: s(sectionId) },
+});
+
+export const agreements = {
+  async list(planId: Id, { signal }: Signal = {}) {
+    return items(await call(api.GET('/api/plans/{plan_id}/agreements', { params: plan(planId), signal })), decodeAgreement);
+  },
+  async sign(planId: Id, sectionId: Id, goalId: string) {
+    return decodeAgreement(await call(api.POST('/api/plans/{plan_id}/goals/{goal_id}/signatures', { params: goal(planId, goalId, sectionId) })));
+  },
+  async withdraw(planId: Id, sectionId: Id, goalId: string, reason: string | null) {
+    const params = goal(planId, goalId, sectionId);
+    return decodeAgreement(
+      await call(api.DELETE('/api/plans/{plan_id}/goals/{goal_id}/signatures/mine', { params, body: { reason } })),
+    );
+  },
+};
+
+const version = (planId: Id, versionId: Id) => ({ path: { plan_id: s(planId), version_id: s(versionId) } });
+
+export const versions = {
+  async list(planId: Id, { signal }: Signal = {}) {
+    return items(await call(api.GET('/api/plans/{plan_id}/versions', { params: plan(planId), signal })), decodeVersionSummary);
+  },
+  async create(planId: Id, name: string) {
+    return decodeVersionSummary(await call(api.POST('/api/plans/{plan_id}/versions', { params: plan(planId), body: { name } })));
+  },
+  async get(planId: Id, versionId: Id, { signal }: Signal = {}) {
+    return decodeVersion(await call(api.GET('/api/plans/{plan_id}/versions/{version_id}', { params: version(planId, versionId), signal })));
+  },
+  async compare(planId: Id, versionId: Id, to: string, { signal }: Signal = {}) {
+    const params = { ...version(planId, versionId), query: { to } };
+    return decodeComparison(await call(api.GET('/api/plans/{plan_id}/versions/{version_id}/compare', { params, signal })));
+  },
+  async sign(planId: Id, versionId: Id) {
+    await call(api.POST('/api/plans/{plan_id}/versions/{version_id}/signatures', { params: version(planId, versionId) }));
+  },
+};
+
+/** A plain link (the session cookie authenticates it), so the browser downloads the file itself. */
+export function exportUrl(planId: Id, format: 'md' | 'pdf', versionId?: Id | null): string {
+  const query = new URLSearchParams({ format });
+  if (versionId) query.set('version_id', s(versionId));
+  return `/api/plans/${encodeURIComponent(s(planId))}/export?${query}`;
+}

@@ -53,3 +53,7 @@ export function formatRelative(iso: string | null, lang: Lang, now = Date.now())
   }
   return format.format(0, 'minute');
 }
+
+export function formatNumber(value: number, lang: Lang): string {
+  return new Intl.NumberFormat(LOCALES[lang]).format(value);
+}

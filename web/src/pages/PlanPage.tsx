@@ -11,7 +11,7 @@ import { ConnectionBadge } from '../components/ConnectionBadge';
 import { ErrorMessage, Loading, Notice } from '../components/Feedback';
 import { PeoplePanel } from '../components/PeoplePanel';
 import { SectionNavigator } from '../components/SectionNavigator';
-import { usePlanRefresh } from '../collab/planEvents';
+import { PlanEventsContext, usePlanEventStream, usePlanRefresh } from '../collab/planEvents';
 import { PlanLinks } from '../collab/pool';
 import { colorFor, type PresenceUser } from '../collab/presence';
 import { summarize } from '../collab/status';
@@ -74,7 +74,8 @@ function PlanView({ plan, reloading, reloadError, onReload }: PlanViewProps) {
   const isFacilitator = plan.my_membership?.role === 'facilitator';
   const view: View = isFacilitator && params.get('view') === 'people' ? 'people' : 'plan';
   const membersRes = useResource((signal) => membersApi.list(plan.id, { signal }), [plan.id]);
-  usePlanRefresh(plan.id, onReload);
+  const events = usePlanEventStream(plan.id);
+  usePlanRefresh(events, onReload);
 
   const me = useMemo<PresenceUser>(() => {
     const id = String(user?.id ?? '');
@@ -103,72 +104,74 @@ function PlanView({ plan, reloading, reloadError, onReload }: PlanViewProps) {
   const hrefFor = (section: Section) => `?section=${encodeURIComponent(String(section.id))}`;
 
   return (
-    <div className="plan">
-      <header className="plan-header">
-        <div className="plan-header__main">
-          <h1 className="plan-header__title">{plan.title || t('plan.untitled')}</h1>
-          <p className="plan-header__parties">
-            <span className="party-name party-name--supplier">
-              <span className="muted">{t('party.supplier')}: </span>
-              {plan.supplier_name || '—'}
-            </span>
-            <span aria-hidden="true"> ↔ </span>
-            <span className="party-name party-name--customer">
-              <span className="muted">{t('party.customer')}: </span>
-              {plan.customer_name || '—'}
-            </span>
-          </p>
-          {plan.my_membership && (
-            <p className="plan-header__me">
-              {t('plan.youAre')} <RoleBadge role={plan.my_membership.role} party={plan.my_membership.party} />
-              {plan.my_membership.signatory && <span className="badge badge--neutral">{t('people.signatory')}</span>}
+    <PlanEventsContext.Provider value={events}>
+      <div className="plan">
+        <header className="plan-header">
+          <div className="plan-header__main">
+            <h1 className="plan-header__title">{plan.title || t('plan.untitled')}</h1>
+            <p className="plan-header__parties">
+              <span className="party-name party-name--supplier">
+                <span className="muted">{t('party.supplier')}: </span>
+                {plan.supplier_name || '—'}
+              </span>
+              <span aria-hidden="true"> ↔ </span>
+              <span className="party-name party-name--customer">
+                <span className="muted">{t('party.customer')}: </span>
+                {plan.customer_name || '—'}
+              </span>
             </p>
-          )}
-        </div>
-        <div className="plan-header__side">
-          {links && <LiveStatus links={links} />}
-          {isFacilitator && <ArchiveButton plan={plan} onDone={onReload} />}
-        </div>
-      </header>
+            {plan.my_membership && (
+              <p className="plan-header__me">
+                {t('plan.youAre')} <RoleBadge role={plan.my_membership.role} party={plan.my_membership.party} />
+                {plan.my_membership.signatory && <span className="badge badge--neutral">{t('people.signatory')}</span>}
+              </p>
+            )}
+          </div>
+          <div className="plan-header__side">
+            {links && <LiveStatus links={links} />}
+            {isFacilitator && <ArchiveButton plan={plan} onDone={onReload} />}
+          </div>
+        </header>
 
-      {plan.archived_at && (
-        <Notice tone="warning">{t('plan.archivedNotice', { date: formatDate(plan.archived_at, lang) })}</Notice>
-      )}
-      {reloadError != null && <ErrorMessage error={reloadError} />}
-      {reloading && <span className="visually-hidden" role="status">{t('common.loading')}</span>}
+        {plan.archived_at && (
+          <Notice tone="warning">{t('plan.archivedNotice', { date: formatDate(plan.archived_at, lang) })}</Notice>
+        )}
+        {reloadError != null && <ErrorMessage error={reloadError} />}
+        {reloading && <span className="visually-hidden" role="status">{t('common.loading')}</span>}
 
-      {isFacilitator && (
-        <div className="tabs" role="navigation" aria-label={t('plan.views')}>
-          <Link
-            to={selected ? hrefFor(selected) : '?'}
-            className="tabs__tab"
-            aria-current={view === 'plan' ? 'page' : undefined}
-          >
-            {t('plan.tabPlan')}
-          </Link>
-          <Link to="?view=people" className="tabs__tab" aria-current={view === 'people' ? 'page' : undefined}>
-            {t('plan.tabPeople')}
-          </Link>
-        </div>
-      )}
+        {isFacilitator && (
+          <div className="tabs" role="navigation" aria-label={t('plan.views')}>
+            <Link
+              to={selected ? hrefFor(selected) : '?'}
+              className="tabs__tab"
+              aria-current={view === 'plan' ? 'page' : undefined}
+            >
+              {t('plan.tabPlan')}
+            </Link>
+            <Link to="?view=people" className="tabs__tab" aria-current={view === 'people' ? 'page' : undefined}>
+              {t('plan.tabPeople')}
+            </Link>
+          </div>
+        )}
 
-      {view === 'people' ? (
-        <PeoplePanel plan={plan} />
-      ) : links ? (
-        <Workspace
-          plan={plan}
-          links={links}
-          me={me}
-          members={membersRes.data ?? []}
-          selected={selected}
-          hrefFor={hrefFor}
-          isFacilitator={isFacilitator}
-          onReload={onReload}
-        />
-      ) : (
-        <Loading />
-      )}
-    </div>
+        {view === 'people' ? (
+          <PeoplePanel plan={plan} />
+        ) : links ? (
+          <Workspace
+            plan={plan}
+            links={links}
+            me={me}
+            members={membersRes.data ?? []}
+            selected={selected}
+            hrefFor={hrefFor}
+            isFacilitator={isFacilitator}
+            onReload={onReload}
+          />
+        ) : (
+          <Loading />
+        )}
+      </div>
+    </PlanEventsContext.Provider>
   );
 }
 

@@ -1,0 +1,78 @@
+import { createContext, useCallback, useContext, useMemo, useState, type ReactNode } from 'react';
+import type { Agreement, Anchor, Thread, ThreadCounts } from '../api/discussion';
+import { agreements as agreementsApi, threads as threadsApi } from '../api/endpoints';
+import type { PlanDetail } from '../api/types';
+import { usePlanEvent } from '../collab/planEvents';
+import { useResource } from '../lib/useResource';
+
+/** What a new comment is about: a section, one item in it, or a range of its text. */
+export interface CommentTarget {
+  sectionId: string;
+  itemId: string | null;
+  itemLabel: string | null;
+  range: Anchor | null;
+}
+
+export interface DiscussionValue {
+  counts: ThreadCounts | null;
+  agreements: Map<string, Agreement>;
+  reloadAgreements: () => void;
+  canComment: boolean;
+  panelOpen: boolean;
+  setPanelOpen: (open: boolean) => void;
+  target: CommentTarget | null;
+  /** Opens the comments panel on a target. */
+  openComments: (target: CommentTarget) => void;
+  /** The thread whose anchor is highlighted in the text. */
+  activeThread: Thread | null;
+  setActiveThread: (thread: Thread | null) => void;
+}
+
+export const DiscussionContext = createContext<DiscussionValue | null>(null);
+
+export function useDiscussion(): DiscussionValue | null {
+  return useContext(DiscussionContext);
+}
+
+export const agreementKey = (sectionId: string, goalId: string) => `${sectionId}/${goalId}`;
+
+const isThreadEvent = (type: string) => type.startsWith('thread.') || type.startsWith('comment.');
+
+export function DiscussionProvider({ plan, children }: { plan: PlanDetail; children: ReactNode }) {
+  const countsRes = useResource((signal) => threadsApi.counts(plan.id, { signal }), [plan.id]);
+  const agreementsRes = useResource((signal) => agreementsApi.list(plan.id, { signal }), [plan.id]);
+  usePlanEvent(isThreadEvent, countsRes.reload);
+  usePlanEvent((type) => type === 'agreement.changed', agreementsRes.reload);
+
+  const [panelOpen, setPanelOpen] = useState(false);
+  const [target, setTarget] = useState<CommentTarget | null>(null);
+  const [activeThread, setActiveThread] = useState<Thread | null>(null);
+  const openComments = useCallback((next: CommentTarget) => {
+    setTarget(next);
+    setActiveThread(null);
+    setPanelOpen(true);
+  }, []);
+
+  const agreements = useMemo(() => {
+    const map = new Map<string, Agreement>();
+    for (const a of agreementsRes.data ?? []) map.set(agreementKey(a.section_id, a.goal_id), a);
+    return map;
+  }, [agreementsRes.data]);
+
+  const value = useMemo<DiscussionValue>(
+    () => ({
+      counts: countsRes.data ?? null,
+      agreements,
+      reloadAgreements: agreementsRes.reload,
+      canComment: (plan.my_membership?.role ?? 'viewer') !== 'viewer',
+      panelOpen,
+      setPanelOpen,
+      target,
+      openComments,
+      activeThread,
+      setActiveThread,
+    }),
+    [countsRes.data, agreements, agreementsRes.reload, plan.my_membership?.role, panelOpen, target, openComments, activeThread],
+  );
+  return <DiscussionContext.Provider value={value}>{children}</DiscussionContext.Provider>;
+}
