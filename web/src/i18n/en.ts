@@ -333,6 +333,8 @@ export const en = {
   'text.empty': 'Nothing written here yet.',
   'text.emptyWriter': 'Nothing written here yet. Click above and start writing; everyone sees it as you type.',
   'plans.lastActivity': 'Last activity {when}',
+
+  // ---- discussion: comments, votes, notifications ----
   'comments.title': 'Comments',
   'comments.close': 'Close',
   'comments.comment': 'Comment',
@@ -374,6 +376,13 @@ export const en = {
   'votes.support': 'Support',
   'votes.supported': 'Supported',
   'votes.supportItem': 'Support {item}',
+
+  // ---- agreement: sign-off, versions, export ----
+  'agreement.marker': '',
+
+
+  // ---- facilitation: follow me, offline, members ----
+  'facilitation.marker': '',
 };
 
 export type MessageKey = keyof typeof en;

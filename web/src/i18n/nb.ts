@@ -334,6 +334,8 @@ export const nb: Partial<Record<MessageKey, string>> = {
   'text.empty': 'Ingenting skrevet her ennå.',
   'text.emptyWriter': 'Ingenting skrevet her ennå. Klikk over og begynn å skrive; alle ser det mens du skriver.',
   'plans.lastActivity': 'Sist aktiv {when}',
+
+  // ---- discussion: comments, votes, notifications ----
   'comments.title': 'Kommentarer',
   'comments.close': 'Lukk',
   'comments.comment': 'Kommenter',
@@ -375,4 +377,11 @@ export const nb: Partial<Record<MessageKey, string>> = {
   'votes.support': 'Støtt',
   'votes.supported': 'Støttet',
   'votes.supportItem': 'Støtt {item}',
+
+  // ---- agreement: sign-off, versions, export ----
+  'agreement.marker': '',
+
+
+  // ---- facilitation: follow me, offline, members ----
+  'facilitation.marker': '',
 };
