@@ -128,7 +128,9 @@ async def test_a_shared_thread_reaches_the_other_party_live(workshop: Workshop) 
     await expect(nav_badge).to_have_text("1", timeout=WITHIN)
 
     # And back: the customer replies, the supplier reads it within two seconds.
-    await thread.get_by_role("textbox", name="Reply to Sven").fill("Yes, if the trial on line 2 passes.")
+    await thread.get_by_role("textbox", name="Reply to Sven").fill(
+        "Yes, if the trial on line 2 passes."
+    )
     await thread.get_by_role("button", name="Reply", exact=True).click()
     s_thread = panel(s).locator(".thread", has_text="Is 30 % fibre realistic by 2028?")
     await expect(s_thread).to_contain_text("Yes, if the trial on line 2 passes.", timeout=WITHIN)
@@ -171,9 +173,7 @@ async def open_comments_nb(page: Page) -> None:
     await expect(panel(page)).to_be_visible()
 
 
-async def test_an_internal_thread_never_reaches_the_customer(
-    workshop: Workshop, api: Api
-) -> None:
+async def test_an_internal_thread_never_reaches_the_customer(workshop: Workshop, api: Api) -> None:
     w = workshop
     await w.both_open("goals_strategic")
     s, c = w.supplier_page, w.customer_page
@@ -249,9 +249,11 @@ async def test_a_mention_reaches_the_customers_inbox(workshop: Workshop) -> None
     await c.goto(w.url("analysis"))
     await live(c)
     await c.get_by_role("button", name=re.compile(r"^Notifications")).click()
-    await c.get_by_role("region", name="Notifications").get_by_role(
-        "button", name=re.compile("Sven mentioned you")
-    ).click()
+    await (
+        c.get_by_role("region", name="Notifications")
+        .get_by_role("button", name=re.compile("Sven mentioned you"))
+        .click()
+    )
     await expect(c.locator("#section-title")).to_have_text("Operative goals (this year)")
     await expect(panel(c).locator(".thread", has_text="spring volumes")).to_be_visible()
 
@@ -277,30 +279,38 @@ async def test_support_votes_show_per_party_counts_on_both_screens(workshop: Wor
 
     await s.get_by_role("button", name=f"Support {goal}").click()
     for card in (s_card, c_card):
-        await expect(card.locator(".votes__count--supplier")).to_have_text("1", timeout=WITHIN)
-        await expect(card.locator(".votes__count--customer")).to_have_text("0")
+        await expect(card.locator(".votes__count--supplier")).to_have_text(
+            "Fjordpack AS: 1", timeout=WITHIN
+        )
+        await expect(card.locator(".votes__count--customer")).to_have_text("Nordlys Foods ASA: 0")
     await expect(s.get_by_role("button", name=f"Support {goal}")).to_have_attribute(
         "aria-pressed", "true"
     )
     await c.get_by_role("button", name=f"Support {goal}").click()
     for card in (s_card, c_card):
-        await expect(card.locator(".votes__count--supplier")).to_have_text("1", timeout=WITHIN)
-        await expect(card.locator(".votes__count--customer")).to_have_text("1", timeout=WITHIN)
+        await expect(card.locator(".votes__count--supplier")).to_have_text(
+            "Fjordpack AS: 1", timeout=WITHIN
+        )
+        await expect(card.locator(".votes__count--customer")).to_have_text(
+            "Nordlys Foods ASA: 1", timeout=WITHIN
+        )
     await expect(c.get_by_role("button", name=f"Support {goal}")).to_have_attribute(
         "aria-pressed", "true"
     )
 
     # Withdrawing support is seen by the other party as well.
     await s.get_by_role("button", name=f"Support {goal}").click()
-    await expect(c_card.locator(".votes__count--supplier")).to_have_text("0", timeout=WITHIN)
+    await expect(c_card.locator(".votes__count--supplier")).to_have_text(
+        "Fjordpack AS: 0", timeout=WITHIN
+    )
 
     # A comment on the goal: its button counts the open threads on it.
     await c.get_by_role("button", name=f"Comment on {goal}").click()
     await expect(panel(c)).to_contain_text(f"Threads on {goal}.")
     await post_thread(c, "Which two chains?", "Both parties")
-    await expect(
-        s.get_by_role("button", name=f"1 open threads on {goal}")
-    ).to_be_visible(timeout=WITHIN)
+    await expect(s.get_by_role("button", name=f"1 open thread on {goal}")).to_be_visible(
+        timeout=WITHIN
+    )
     await shoot(c, "43-votes-en")
 
 
@@ -320,7 +330,7 @@ async def test_a_text_range_thread_highlights_its_text(workshop: Workshop) -> No
     for _ in range(len("spring fair")):
         await s.keyboard.press("Shift+ArrowLeft")
     await s.get_by_role("button", name="Comment on selection").click()
-    await expect(panel(s).locator(".comments__quote")).to_have_text("“spring fair”")
+    await expect(panel(s).locator(".comments__quote")).to_contain_text("“spring fair”")
     await expect(s.get_by_test_id("comment-highlight")).to_have_text("spring fair")
     await post_thread(s, "Which fair: Oslo or Gothenburg?", "Both parties")
 
@@ -335,6 +345,6 @@ async def test_a_text_range_thread_highlights_its_text(workshop: Workshop) -> No
     await c_editor.click()
     await c.keyboard.press("Home")
     await c.keyboard.type("In 2027, ")
-    await expect(editor).to_contain_text("In 2027, Nordlys", timeout=WITHIN)
+    await expect(editor).to_contain_text("In 2027,", timeout=WITHIN)
     await expect(c.get_by_test_id("comment-highlight")).to_have_text("spring fair")
     await shoot(c, "44-text-range-highlight-en")

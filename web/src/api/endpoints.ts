@@ -158,7 +158,7 @@ const thread = (planId: Id, threadId: Id) => ({ path: { plan_id: s(planId), thre
 
 export const threads = {
   async list(planId: Id, query: { section_id?: string; item_id?: string; status?: 'open' | 'resolved' }, { signal }: Signal = {}) {
-    const params = { ...plan(planId), query: { ...query, limit: 200 } };
+    const params = { ...plan(planId), query: { ...query, limit: 100 } };
     return items(await call(api.GET('/api/plans/{plan_id}/threads', { params, signal })), decodeThread);
   },
   async counts(planId: Id, { signal }: Signal = {}) {

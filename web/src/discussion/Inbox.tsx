@@ -9,7 +9,7 @@ import { inboxSignal } from '../collab/planEvents';
 import { useI18n } from '../i18n/I18nProvider';
 import { formatDateTime, formatNumber } from '../lib/format';
 import { useResource } from '../lib/useResource';
-import { notificationText, threadLink } from './inbox';
+import { notificationText, readableExcerpt, threadLink } from './inbox';
 
 /** Refreshes the inbox on a new notification in an open plan, on focus, and now and then. */
 function useInbox() {
@@ -136,7 +136,7 @@ export function NotificationsInbox() {
                     {!n.read_at && <span className="visually-hidden">{t('inbox.unread')}: </span>}
                     {t(notificationText(n.kind), { name: n.actor?.name || t('inbox.someone') })}
                   </span>
-                  {n.excerpt && <span className="inbox__excerpt">“{n.excerpt}”</span>}
+                  {n.excerpt && <span className="inbox__excerpt">“{readableExcerpt(n.excerpt)}”</span>}
                   <span className="inbox__where muted">
                     {n.plan_title} · {formatDateTime(n.created_at, lang)}
                   </span>

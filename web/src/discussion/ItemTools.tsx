@@ -14,7 +14,12 @@ export function CommentButton({ section, itemId, label }: { section: Section; it
   const discussion = useDiscussion();
   if (!discussion) return null;
   const open = discussion.counts?.items.get(`${section.id}/${itemId}`) ?? 0;
-  const name = open > 0 ? t('comments.itemOpenThreads', { count: formatNumber(open, lang), item: label }) : t('comments.commentOn', { item: label });
+  const name =
+    open === 1
+      ? t('comments.itemOpenThreadsOne', { item: label })
+      : open > 0
+        ? t('comments.itemOpenThreads', { count: formatNumber(open, lang), item: label })
+        : t('comments.commentOn', { item: label });
   return (
     <button
       type="button"

@@ -23,7 +23,7 @@ export function CommentsToggle({ section }: { section: Section }) {
       className={`button button--small comments-toggle${showing ? ' comments-toggle--on' : ''}`}
       aria-pressed={showing}
       aria-controls={showing ? 'comments-panel' : undefined}
-      aria-label={t('comments.toggleLabel', { count: formatNumber(open, lang) })}
+      aria-label={open === 1 ? t('comments.toggleLabelOne') : t('comments.toggleLabel', { count: formatNumber(open, lang) })}
       onClick={() =>
         showing ? discussion.setPanelOpen(false) : discussion.openComments({ sectionId: String(section.id), itemId: null, itemLabel: null, range: null })
       }
@@ -79,10 +79,12 @@ export function SectionThreadBadge({ section }: { section: Section }) {
   const discussion = useDiscussion();
   const open = discussion?.counts?.sections.get(String(section.id)) ?? 0;
   if (open <= 0) return null;
-  const label = t('comments.sectionOpenThreads', { count: formatNumber(open, lang) });
+  const label = open === 1 ? t('comments.sectionOpenThreadsOne') : t('comments.sectionOpenThreads', { count: formatNumber(open, lang) });
   return (
-    <span className="count-badge count-badge--on navigator__threads" title={label} data-testid="nav-open-threads">
-      <span aria-hidden="true">{formatNumber(open, lang)}</span>
+    <span className="count-badge count-badge--on navigator__threads" title={label}>
+      <span aria-hidden="true" data-testid="nav-open-threads">
+        {formatNumber(open, lang)}
+      </span>
       <span className="visually-hidden">{label}</span>
     </span>
   );

@@ -20,3 +20,8 @@ export function threadLink(planId: string, sectionId: string, threadId: string):
   const query = new URLSearchParams({ section: sectionId, thread: threadId });
   return `/plans/${encodeURIComponent(planId)}?${query}`;
 }
+
+/** An excerpt as people read it: mention markup `@[Name](user:ID)` becomes `@Name`. */
+export function readableExcerpt(text: string): string {
+  return text.replace(/@\[([^\]\n]{1,100})\]\(user:[0-9a-zA-Z-]+\)/g, '@$1');
+}
