@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
-from playwright.async_api import Browser, BrowserContext, Page, expect
+from playwright.async_api import Browser, BrowserContext, Locator, Page, expect
 
 from tests.conftest import PASSWORD
 from tests.e2e.conftest import (
@@ -78,7 +78,7 @@ async def workshop(
         await context.close()
 
 
-def panel(page: Page):  # type: ignore[no-untyped-def]
+def panel(page: Page) -> Locator:
     return page.get_by_test_id("comments-panel")
 
 
@@ -138,7 +138,8 @@ async def test_a_shared_thread_reaches_the_other_party_live(workshop: Workshop) 
     # The panel sits beside the section on a laptop: it covers none of the content.
     section_box = await s.locator(".section-view").bounding_box()
     panel_box = await panel(s).bounding_box()
-    assert section_box and panel_box
+    assert section_box
+    assert panel_box
     assert panel_box["x"] >= section_box["x"] + section_box["width"] - 1
     assert panel_box["x"] + panel_box["width"] <= LAPTOP["width"]
     await shoot(s, "40-comments-panel-en")
@@ -348,3 +349,17 @@ async def test_a_text_range_thread_highlights_its_text(workshop: Workshop) -> No
     await expect(editor).to_contain_text("In 2027,", timeout=WITHIN)
     await expect(c.get_by_test_id("comment-highlight")).to_have_text("spring fair")
     await shoot(c, "44-text-range-highlight-en")
+
+    # Once the words are deleted, the thread says so instead of pointing at nothing.
+    await editor.click()
+    await s.keyboard.press("Control+A")
+    await s.keyboard.press("Delete")
+    await expect(c_editor).not_to_contain_text("spring fair", timeout=WITHIN)
+    await c.reload()
+    await live(c)
+    await open_comments(c)
+    thread = panel(c).locator(".thread", has_text="Which fair")
+    await expect(thread.locator(".comments__quote--detached")).to_contain_text(
+        "(the text was deleted)"
+    )
+    await expect(c.get_by_test_id("comment-highlight")).to_have_count(0)
