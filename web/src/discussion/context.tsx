@@ -2,7 +2,7 @@ import { createContext, useCallback, useContext, useEffect, useMemo, useState, t
 import type { Agreement, Anchor, Thread, ThreadCounts } from '../api/discussion';
 import { agreements as agreementsApi, threads as threadsApi, votes as votesApi } from '../api/endpoints';
 import type { PlanDetail } from '../api/types';
-import { PlanEventsContext, usePlanEvent } from '../collab/planEvents';
+import { changesRights, PlanEventsContext, usePlanEvent } from '../collab/planEvents';
 import { useResource } from '../lib/useResource';
 import { VotesCache } from './votes';
 
@@ -70,6 +70,25 @@ export function DiscussionProvider({ plan, children }: { plan: PlanDetail; child
       }),
     [stream, votes],
   );
+  // What I may read can change with my rights; and a tab in the background may have missed things.
+  const { reload: reloadCounts } = countsRes;
+  usePlanEvent(changesRights, () => {
+    reloadCounts();
+    votes.reloadAll();
+  }, 300);
+  useEffect(() => {
+    const onVisible = () => {
+      if (document.visibilityState !== 'visible') return;
+      reloadCounts();
+      votes.reloadAll();
+    };
+    document.addEventListener('visibilitychange', onVisible);
+    window.addEventListener('focus', onVisible);
+    return () => {
+      document.removeEventListener('visibilitychange', onVisible);
+      window.removeEventListener('focus', onVisible);
+    };
+  }, [reloadCounts, votes]);
 
   const openComments = useCallback((next: CommentTarget) => {
     setTarget(next);

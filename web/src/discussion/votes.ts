@@ -84,7 +84,12 @@ export class VotesCache {
     this.changed();
   }
 
-  /** Forgets everything, e.g. when the plan's rights change. */
+  /** Asks again for every section seen so far (back in view, or rights changed). */
+  reloadAll() {
+    for (const sectionId of this.sections.keys()) void this.reload(sectionId);
+  }
+
+  /** Forgets everything. */
   clear() {
     this.sections.clear();
     this.changed();
