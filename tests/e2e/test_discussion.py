@@ -305,7 +305,25 @@ async def test_support_votes_show_per_party_counts_on_both_screens(workshop: Wor
         "Fjordpack AS: 0", timeout=WITHIN
     )
 
+    # Proposals in the action plan take support votes too.
+    await w.both_open("action_plan")
+    await s.get_by_role("button", name="Add activity").click()
+    await s.get_by_label("Activity", exact=True).fill("Send 5,000 sample trays")
+    proposal = "Send 5,000 sample trays"
+    await expect(c.get_by_label("Activity", exact=True)).to_have_value(proposal, timeout=WITHIN)
+    await c.get_by_role("button", name=f"Support {proposal}").click()
+    s_row = s.locator(".activity-row")
+    await expect(s_row.locator(".votes__count--customer")).to_have_text(
+        "Nordlys Foods ASA: 1", timeout=WITHIN
+    )
+    # Once it is planned it is no longer a proposal, and there is nothing to vote on.
+    await s.get_by_label(f'Status of "{proposal}"').select_option("planned")
+    await expect(c.get_by_role("button", name=f"Support {proposal}")).to_have_count(
+        0, timeout=WITHIN
+    )
+
     # A comment on the goal: its button counts the open threads on it.
+    await w.both_open("goals_tactical")
     await c.get_by_role("button", name=f"Comment on {goal}").click()
     await expect(panel(c)).to_contain_text(f"Threads on {goal}.")
     await post_thread(c, "Which two chains?", "Both parties")
