@@ -381,3 +381,25 @@ async def test_a_text_range_thread_highlights_its_text(workshop: Workshop) -> No
         "(the text was deleted)"
     )
     await expect(c.get_by_test_id("comment-highlight")).to_have_count(0)
+
+
+async def test_the_customer_comments_on_text_they_cannot_edit(workshop: Workshop) -> None:
+    w = workshop
+    await w.both_open("strategy_product")
+    s, c = w.supplier_page, w.customer_page
+    s_editor = s.get_by_role("textbox", name="Product strategy")
+    await s_editor.click()
+    await s.keyboard.type("Fibre trays replace plastic by 2028.")
+    c_editor = c.get_by_role("textbox", name="Product strategy")
+    await expect(c_editor).to_contain_text("replace plastic", timeout=WITHIN)
+    await expect(c_editor).to_have_attribute("contenteditable", "false")
+
+    await c_editor.get_by_text("Fibre trays replace plastic by 2028.").click(click_count=3)
+    await c.get_by_role("button", name="Comment on selection").click()
+    await expect(panel(c).locator(".comments__quote")).to_contain_text("Fibre trays replace")
+    await post_thread(c, "Which plastic trays first?", "Both parties")
+    await open_comments(s)
+    thread = panel(s).locator(".thread", has_text="Which plastic trays first?")
+    await expect(thread).to_be_visible(timeout=WITHIN)
+    await thread.get_by_role("button", name=re.compile("Fibre trays replace")).click()
+    await expect(s.get_by_test_id("comment-highlight")).to_contain_text("replace plastic")
