@@ -158,7 +158,7 @@ const thread = (planId: Id, threadId: Id) => ({ path: { plan_id: s(planId), thre
 
 export const threads = {
   async list(planId: Id, query: { section_id?: string; item_id?: string; status?: 'open' | 'resolved' }, { signal }: Signal = {}) {
-    const params = { ...plan(planId), query: { ...query, limit: 200 } };
+    const params = { ...plan(planId), query: { ...query, limit: 100 } };
     return items(await call(api.GET('/api/plans/{plan_id}/threads', { params, signal })), decodeThread);
   },
   async counts(planId: Id, { signal }: Signal = {}) {
@@ -175,6 +175,17 @@ export const threads = {
   },
   async reopen(planId: Id, threadId: Id) {
     return decodeThread(await call(api.POST('/api/plans/{plan_id}/threads/{thread_id}/reopen', { params: thread(planId, threadId) })));
+  },
+  async get(planId: Id, threadId: Id, { signal }: Signal = {}) {
+    return decodeThread(await call(api.GET('/api/plans/{plan_id}/threads/{thread_id}', { params: thread(planId, threadId), signal })));
+  },
+  async editComment(planId: Id, threadId: Id, commentId: Id, body: string) {
+    const params = { path: { plan_id: s(planId), thread_id: s(threadId), comment_id: s(commentId) } };
+    await call(api.PATCH('/api/plans/{plan_id}/threads/{thread_id}/comments/{comment_id}', { params, body: { body } }));
+  },
+  async deleteComment(planId: Id, threadId: Id, commentId: Id) {
+    const params = { path: { plan_id: s(planId), thread_id: s(threadId), comment_id: s(commentId) } };
+    await call(api.DELETE('/api/plans/{plan_id}/threads/{thread_id}/comments/{comment_id}', { params }));
   },
 };
 

@@ -4,6 +4,7 @@ import { useAuth } from '../auth/AuthProvider';
 import { useT } from '../i18n/I18nProvider';
 import { ErrorMessage, Loading } from './Feedback';
 import { LanguageSwitcher } from './LanguageSwitcher';
+import { NotificationsInbox } from '../discussion/Inbox';
 
 export function Layout() {
   const t = useT();
@@ -42,6 +43,7 @@ export function Layout() {
           <LanguageSwitcher />
           {user && (
             <>
+              <NotificationsInbox />
               <span className="app-header__user" title={user.email}>
                 {user.name || user.email}
               </span>

@@ -1,3 +1,4 @@
+import type { ReactNode } from 'react';
 import { Link } from 'react-router-dom';
 import { sameId, type Id } from '../api/decode';
 import type { PlanBase, Section } from '../api/types';
@@ -18,9 +19,11 @@ interface Props {
   presence?: ReadonlyMap<string, Person[]>;
   /** Each section's live connection state, when known. */
   linkStatus?: (section: Section) => string | undefined;
+  /** Extra marks for a section (e.g. its open threads). */
+  badge?: (section: Section) => ReactNode;
 }
 
-export function SectionNavigator({ plan, sections, selectedId, hrefFor, presence, linkStatus }: Props) {
+export function SectionNavigator({ plan, sections, selectedId, hrefFor, presence, linkStatus, badge }: Props) {
   const t = useT();
   const partyName = usePartyName();
   const groups = groupSections(sections);
@@ -54,6 +57,7 @@ export function SectionNavigator({ plan, sections, selectedId, hrefFor, presence
                       >
                         <span className="navigator__title">{section.title || t('plan.untitledSection')}</span>
                         <span className="navigator__meta">
+                          {badge?.(section)}
                           {here.length > 0 && (
                             <AvatarStack people={here} max={3} size="sm" label={t('presence.inSectionNamed', { names: here.map((p) => p.name).join(', ') })} />
                           )}

@@ -1,10 +1,11 @@
-import { useState, type FormEvent } from 'react';
-import type { Thread, ThreadVisibility } from '../api/discussion';
+import { useEffect, useRef, useState, type FormEvent } from 'react';
+import type { Comment, Thread, ThreadVisibility } from '../api/discussion';
 import { threads as threadsApi } from '../api/endpoints';
 import type { Section } from '../api/types';
 import { useAuth } from '../auth/AuthProvider';
 import { usePartyName } from '../components/Badges';
 import { ErrorMessage, Loading } from '../components/Feedback';
+import { EyeIcon } from '../components/Icons';
 import { usePlanEvent } from '../collab/planEvents';
 import { useI18n } from '../i18n/I18nProvider';
 import { formatDateTime } from '../lib/format';
@@ -36,7 +37,7 @@ export function CommentsPanel({ section }: { section: Section }) {
   const onlySection = () => discussion.openComments({ sectionId, itemId: null, itemLabel: null, range: null });
 
   return (
-    <aside className="comments" aria-labelledby="comments-title">
+    <aside className="comments" aria-labelledby="comments-title" data-testid="comments-panel">
       <header className="comments__header">
         <h2 id="comments-title">{t('comments.title')}</h2>
         <button type="button" className="button button--small button--ghost" onClick={() => discussion.setPanelOpen(false)}>
@@ -163,7 +164,7 @@ function NewThread({ section, target, onCreated }: { section: Section; target: C
 }
 
 function ThreadCard({ thread, section, onChanged }: { thread: Thread; section: Section; onChanged: () => void }) {
-  const { t, lang } = useI18n();
+  const { t } = useI18n();
   const partyName = usePartyName();
   const discussion = useDiscussion()!;
   const { plan, members } = usePlanContext();
@@ -173,7 +174,14 @@ function ThreadCard({ thread, section, onChanged }: { thread: Thread; section: S
   const [error, setError] = useState<unknown>(null);
   const audience = useAudience(section, thread.visibility);
   const active = discussion.activeThread?.id === thread.id;
+  const focused = discussion.focusThreadId === thread.id;
   const first = thread.comments[0];
+  const ref = useRef<HTMLElement>(null);
+  useEffect(() => {
+    if (!focused) return;
+    ref.current?.scrollIntoView({ block: 'nearest' });
+    ref.current?.focus();
+  }, [focused]);
 
   async function run(action: () => Promise<unknown>) {
     setBusy(true);
@@ -198,15 +206,19 @@ function ThreadCard({ thread, section, onChanged }: { thread: Thread; section: S
 
   return (
     <article
-      className={`thread thread--${thread.visibility}${active ? ' thread--active' : ''}`}
+      ref={ref}
+      tabIndex={-1}
+      className={`thread thread--${thread.visibility}${active ? ' thread--active' : ''}${focused ? ' thread--focused' : ''}`}
       aria-label={t('comments.threadBy', { name: thread.author.name })}
       data-thread-id={thread.id}
     >
       <header className="thread__header">
         {thread.visibility === 'shared' ? (
-          <span className="badge badge--joint">{t('comments.sharedBadge')}</span>
+          <span className="badge badge--joint thread__visibility">{t('comments.sharedBadge')}</span>
         ) : (
-          <span className={`badge badge--${thread.party}`}>{t('comments.internalBadge', { party: partyName(plan, thread.party) })}</span>
+          <span className={`badge badge--${thread.party} thread__visibility`}>
+            <EyeIcon /> {t('comments.internalBadge', { party: partyName(plan, thread.party) })}
+          </span>
         )}
         {thread.status === 'resolved' && <span className="badge badge--neutral">{t('comments.resolvedBadge')}</span>}
       </header>
@@ -225,15 +237,7 @@ function ThreadCard({ thread, section, onChanged }: { thread: Thread; section: S
       <ol className="thread__comments">
         {thread.comments.map((c) => (
           <li key={c.id} className="comment">
-            <div className="comment__meta">
-              <strong>{c.author.name}</strong> <span className="muted">{formatDateTime(c.created_at, lang)}</span>
-            </div>
-            {c.deleted ? (
-              <p className="muted">{t('comments.deleted')}</p>
-            ) : (
-              // Sanitised by the server: escaped text with a small set of tags.
-              <div className="comment__body" dangerouslySetInnerHTML={{ __html: c.html }} />
-            )}
+            <CommentItem comment={c} thread={thread} mine={c.author.id === String(user?.id ?? '')} onChanged={onChanged} />
           </li>
         ))}
       </ol>
@@ -269,5 +273,93 @@ function ThreadCard({ thread, section, onChanged }: { thread: Thread; section: S
         </div>
       )}
     </article>
+  );
+}
+
+/** One comment; its author may edit or delete it. */
+function CommentItem({ comment: c, thread, mine, onChanged }: { comment: Comment; thread: Thread; mine: boolean; onChanged: () => void }) {
+  const { t, lang } = useI18n();
+  const { plan } = usePlanContext();
+  const discussion = useDiscussion()!;
+  const [editing, setEditing] = useState(false);
+  const [draft, setDraft] = useState(c.body);
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<unknown>(null);
+
+  async function run(action: () => Promise<unknown>) {
+    setBusy(true);
+    setError(null);
+    try {
+      await action();
+      onChanged();
+      return true;
+    } catch (err) {
+      setError(err);
+      return false;
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  async function save(e?: FormEvent) {
+    e?.preventDefault();
+    if (!draft.trim()) return;
+    if (await run(() => threadsApi.editComment(plan.id, thread.id, c.id, draft.trim()))) setEditing(false);
+  }
+
+  return (
+    <>
+      <div className="comment__meta">
+        <strong>{c.author.name}</strong> <span className="muted">{formatDateTime(c.created_at, lang)}</span>
+        {c.edited_at && !c.deleted && <span className="muted"> · {t('comments.edited')}</span>}
+      </div>
+      {c.deleted ? (
+        <p className="muted">{t('comments.deleted')}</p>
+      ) : editing ? (
+        <form className="comment__edit" onSubmit={save}>
+          <label className="visually-hidden" htmlFor={`edit-${c.id}`}>
+            {t('comments.editLabel')}
+          </label>
+          <textarea id={`edit-${c.id}`} className="input" rows={3} value={draft} onChange={(e) => setDraft(e.target.value)} />
+          <div className="thread__actions">
+            <button type="submit" className="button button--small button--primary" disabled={busy || !draft.trim()}>
+              {t('comments.saveEdit')}
+            </button>
+            <button type="button" className="button button--small" disabled={busy} onClick={() => setEditing(false)}>
+              {t('common.cancel')}
+            </button>
+          </div>
+        </form>
+      ) : (
+        // Sanitised by the server: escaped text with a small set of tags.
+        <div className="comment__body" dangerouslySetInnerHTML={{ __html: c.html }} />
+      )}
+      {mine && !c.deleted && !editing && discussion.canComment && (
+        <div className="comment__tools">
+          <button
+            type="button"
+            className="link-button"
+            disabled={busy}
+            onClick={() => {
+              setDraft(c.body);
+              setEditing(true);
+            }}
+          >
+            {t('comments.edit')}
+          </button>
+          <button
+            type="button"
+            className="link-button link-button--danger"
+            disabled={busy}
+            onClick={() => {
+              if (window.confirm(t('comments.confirmDelete'))) void run(() => threadsApi.deleteComment(plan.id, thread.id, c.id));
+            }}
+          >
+            {t('common.delete')}
+          </button>
+        </div>
+      )}
+      <ErrorMessage error={error} />
+    </>
   );
 }

@@ -1,12 +1,10 @@
-import { useCallback, useMemo, useState } from 'react';
+import { useCallback, useState, useSyncExternalStore } from 'react';
 import type { VoteCounts } from '../api/discussion';
 import { votes as votesApi } from '../api/endpoints';
 import type { Section } from '../api/types';
 import { ChatIcon } from '../components/Icons';
-import { usePlanEvent } from '../collab/planEvents';
 import { useI18n } from '../i18n/I18nProvider';
 import { formatNumber } from '../lib/format';
-import { useResource } from '../lib/useResource';
 import { usePlanContext } from '../sections/hooks';
 import { useDiscussion } from './context';
 
@@ -16,7 +14,12 @@ export function CommentButton({ section, itemId, label }: { section: Section; it
   const discussion = useDiscussion();
   if (!discussion) return null;
   const open = discussion.counts?.items.get(`${section.id}/${itemId}`) ?? 0;
-  const name = open > 0 ? t('comments.itemOpenThreads', { count: formatNumber(open, lang), item: label }) : t('comments.commentOn', { item: label });
+  const name =
+    open === 1
+      ? t('comments.itemOpenThreadsOne', { item: label })
+      : open > 0
+        ? t('comments.itemOpenThreads', { count: formatNumber(open, lang), item: label })
+        : t('comments.commentOn', { item: label });
   return (
     <button
       type="button"
@@ -30,43 +33,47 @@ export function CommentButton({ section, itemId, label }: { section: Section; it
   );
 }
 
-export interface Votes {
-  get: (itemId: string) => VoteCounts | undefined;
-  toggle: (itemId: string) => Promise<void>;
+/** One item's support votes, kept current from the event stream through the shared cache. */
+export function useItemVotes(section: Section, itemId: string) {
+  const { plan } = usePlanContext();
+  const discussion = useDiscussion();
+  const cache = discussion?.votes;
+  const sectionId = String(section.id);
+  useSyncExternalStore(cache?.subscribe ?? noSubscribe, cache?.getVersion ?? zero);
+  const v: VoteCounts = cache?.get(sectionId, itemId) ?? { section_id: sectionId, item_id: itemId, counts: { supplier: 0, customer: 0 }, mine: false };
+  const toggle = useCallback(async () => {
+    if (!cache) return;
+    const current = cache.get(sectionId, itemId);
+    const next = await (current.mine ? votesApi.remove(plan.id, sectionId, itemId) : votesApi.add(plan.id, sectionId, itemId));
+    if (next) cache.apply(sectionId, itemId, next.counts, next.mine);
+  }, [cache, plan.id, sectionId, itemId]);
+  return { votes: v, toggle };
 }
 
-/** Support votes of one section's items, kept current from the event stream. */
-export function useVotes(section: Section): Votes {
-  const { plan } = usePlanContext();
-  const res = useResource((signal) => votesApi.list(plan.id, section.id, { signal }), [plan.id, section.id]);
-  usePlanEvent((type, data) => type === 'vote.changed' && String(data.section_id) === String(section.id), res.reload);
-  const [local, setLocal] = useState(new Map<string, VoteCounts>());
-  const byItem = useMemo(() => {
-    const map = new Map<string, VoteCounts>();
-    for (const v of res.data ?? []) map.set(v.item_id, v);
-    for (const [k, v] of local) map.set(k, v);
-    return map;
-  }, [res.data, local]);
-  const toggle = useCallback(
-    async (itemId: string) => {
-      const mine = byItem.get(itemId)?.mine ?? false;
-      const next = await (mine ? votesApi.remove(plan.id, section.id, itemId) : votesApi.add(plan.id, section.id, itemId));
-      if (next) setLocal((m) => new Map(m).set(itemId, { ...next, item_id: itemId }));
-      res.reload();
-    },
-    [byItem, plan.id, section.id, res],
+const noSubscribe = () => () => undefined;
+const zero = () => 0;
+
+/** The comment button and, for proposals and goals, the support votes of one item. */
+export function ItemDiscussion({ section, itemId, label, votable = false }: { section: Section; itemId: string; label: string; votable?: boolean }) {
+  const discussion = useDiscussion();
+  if (!discussion || !itemId) return null;
+  return (
+    <span className="item-discussion">
+      {votable && <VoteButton section={section} itemId={itemId} label={label} />}
+      <CommentButton section={section} itemId={itemId} label={label} />
+    </span>
   );
-  return { get: (itemId) => byItem.get(itemId), toggle };
 }
 
 /** "Support" with the count per party; the pressed state says whether I support it. */
-export function VoteButton({ votes, itemId, label }: { votes: Votes; itemId: string; label: string }) {
+export function VoteButton({ section, itemId, label }: { section: Section; itemId: string; label: string }) {
   const { t, lang } = useI18n();
   const { plan } = usePlanContext();
   const discussion = useDiscussion();
   const [error, setError] = useState(false);
-  const v = votes.get(itemId);
-  const counts = v?.counts ?? { supplier: 0, customer: 0 };
+  const [busy, setBusy] = useState(false);
+  const { votes: v, toggle } = useItemVotes(section, itemId);
+  const counts = v.counts;
   const canVote = discussion?.canComment ?? false;
   const summary = t('votes.counts', {
     supplier: plan.supplier_name || t('party.supplier'),
@@ -78,18 +85,22 @@ export function VoteButton({ votes, itemId, label }: { votes: Votes; itemId: str
     <span className="votes">
       <button
         type="button"
-        className={`button button--small votes__button${v?.mine ? ' votes__button--mine' : ''}`}
-        aria-pressed={v?.mine ?? false}
-        disabled={!canVote}
+        className={`button button--small votes__button${v.mine ? ' votes__button--mine' : ''}`}
+        aria-pressed={v.mine}
+        disabled={!canVote || busy}
         aria-label={t('votes.supportItem', { item: label })}
+        title={canVote ? undefined : t('votes.viewersCannot')}
         onClick={() => {
           setError(false);
-          votes.toggle(itemId).catch(() => setError(true));
+          setBusy(true);
+          toggle()
+            .catch(() => setError(true))
+            .finally(() => setBusy(false));
         }}
       >
-        {v?.mine ? t('votes.supported') : t('votes.support')}
+        {v.mine ? t('votes.supported') : t('votes.support')}
       </button>
-      <span className="votes__counts" title={summary}>
+      <span className="votes__counts" title={summary} data-testid="vote-counts">
         <span className="votes__count votes__count--supplier">
           <span className="visually-hidden">{plan.supplier_name || t('party.supplier')}: </span>
           {formatNumber(counts.supplier, lang)}
@@ -99,7 +110,11 @@ export function VoteButton({ votes, itemId, label }: { votes: Votes; itemId: str
           {formatNumber(counts.customer, lang)}
         </span>
       </span>
-      {error && <span className="field__error">{t('votes.failed')}</span>}
+      {error && (
+        <span className="field__error" role="alert">
+          {t('votes.failed')}
+        </span>
+      )}
     </span>
   );
 }

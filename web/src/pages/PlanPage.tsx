@@ -12,6 +12,8 @@ import { ErrorMessage, Loading, Notice } from '../components/Feedback';
 import { PeoplePanel } from '../components/PeoplePanel';
 import { SectionNavigator } from '../components/SectionNavigator';
 import { PlanEventsContext, usePlanEventStream, usePlanRefresh } from '../collab/planEvents';
+import { DiscussionProvider } from '../discussion/context';
+import { CommentsSide, SectionThreadBadge } from '../discussion/Workspace';
 import { PlanLinks } from '../collab/pool';
 import { colorFor, type PresenceUser } from '../collab/presence';
 import { summarize } from '../collab/status';
@@ -227,6 +229,7 @@ function Workspace({ plan, links, me, members, selected, hrefFor, isFacilitator,
 
   return (
     <PlanContext.Provider value={context}>
+      <DiscussionProvider plan={plan}>
       <div className="plan-body">
         <aside className="plan-body__nav">
           <SectionNavigator
@@ -236,6 +239,7 @@ function Workspace({ plan, links, me, members, selected, hrefFor, isFacilitator,
             hrefFor={hrefFor}
             presence={presence.bySection}
             linkStatus={(section) => links.get(section.id)?.state.status}
+            badge={(section) => <SectionThreadBadge section={section} />}
           />
         </aside>
         <div className="plan-body__main">
@@ -245,7 +249,9 @@ function Workspace({ plan, links, me, members, selected, hrefFor, isFacilitator,
             <p className="empty">{t('plan.noSections')}</p>
           )}
         </div>
+        <CommentsSide section={selected} />
       </div>
+      </DiscussionProvider>
     </PlanContext.Provider>
   );
 }

@@ -22,6 +22,7 @@ import { useItems, useLinksVersion, usePlanContext } from './hooks';
 import { DateField, ItemFallback, SkippedNotice, StatusSelect } from './parts';
 import { Timeline } from './Timeline';
 import { YTextField } from './YTextField';
+import { ItemDiscussion } from '../discussion/ItemTools';
 
 interface Props {
   section: Section;
@@ -135,7 +136,7 @@ function ActivityTable({ section, items, array, canWrite, goals, members }: Tabl
                 </tr>
               )}
             >
-              <ActivityRow item={item} array={array} canWrite={canWrite} goals={goals} members={members} />
+              <ActivityRow section={section} item={item} array={array} canWrite={canWrite} goals={goals} members={members} />
             </ErrorBoundary>
           ))}
         </tbody>
@@ -144,7 +145,7 @@ function ActivityTable({ section, items, array, canWrite, goals, members }: Tabl
   );
 }
 
-function ActivityRow({ item, array, canWrite, goals, members }: Omit<TableProps, 'items' | 'section'> & { item: ActivityView }) {
+function ActivityRow({ section, item, array, canWrite, goals, members }: Omit<TableProps, 'items'> & { item: ActivityView }) {
   const { t, lang } = useI18n();
   const { plan } = usePlanContext();
   const proposal = item.status === 'proposed';
@@ -162,6 +163,7 @@ function ActivityRow({ item, array, canWrite, goals, members }: Omit<TableProps,
       <tr className={rowClass} data-activity-id={item.id}>
         <th scope="row" className="activity-row__title">
           {proposal && <span className="badge badge--proposal">{t('activities.proposal')}</span>} {name}
+          <ItemDiscussion section={section} itemId={item.id} label={name} votable={proposal} />
         </th>
         <td>{goal ? goal.title || t('goals.untitled') : item.goal_id ? t('activities.unknownGoal') : '—'}</td>
         <td>{ownerName}</td>
@@ -181,6 +183,7 @@ function ActivityRow({ item, array, canWrite, goals, members }: Omit<TableProps,
       <th scope="row" className="activity-row__title">
         {proposal && <span className="badge badge--proposal">{t('activities.proposal')}</span>}
         <YTextField map={item.map} field="title" label={t('activities.title')} placeholder={t('activities.titlePlaceholder')} multiline />
+        <ItemDiscussion section={section} itemId={item.id} label={name} votable={proposal} />
       </th>
       <td>
         <select className="input input--compact" aria-label={t('activities.goalOf', { title: name })} value={item.goal_id} onChange={(e) => setField(item.map, 'goal_id', e.target.value)}>

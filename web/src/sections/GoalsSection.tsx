@@ -9,6 +9,7 @@ import { parseDay } from '../content/timeline';
 import { DateField, ItemFallback, SkippedNotice, StatusSelect } from './parts';
 import { useItems } from './hooks';
 import { YTextField } from './YTextField';
+import { ItemDiscussion } from '../discussion/ItemTools';
 
 interface Props {
   section: Section;
@@ -38,6 +39,7 @@ export function GoalsSection({ section, doc, canWrite }: Props) {
             <ErrorBoundary fallback={() => <ItemFallback />} resetKeys={[goal]}>
               <GoalCard
                 goal={goal}
+                section={section}
                 number={index + 1}
                 canWrite={canWrite}
                 autoFocus={goal.id === focusId}
@@ -61,6 +63,7 @@ export function GoalsSection({ section, doc, canWrite }: Props) {
 
 interface CardProps {
   goal: GoalView;
+  section: Section;
   number: number;
   canWrite: boolean;
   autoFocus: boolean;
@@ -70,7 +73,7 @@ interface CardProps {
   onDelete: () => void;
 }
 
-function GoalCard({ goal, number, canWrite, autoFocus, isFirst, isLast, onMove, onDelete }: CardProps) {
+function GoalCard({ goal, section, number, canWrite, autoFocus, isFirst, isLast, onMove, onDelete }: CardProps) {
   const { t, lang } = useI18n();
   const name = goal.title || t('goals.untitled');
   const due = parseDay(goal.due) ? formatDate(goal.due, lang) : goal.due;
@@ -85,6 +88,7 @@ function GoalCard({ goal, number, canWrite, autoFocus, isFirst, isLast, onMove, 
           <h3 className="goal-card__title">{name}</h3>
           {goal.status && <span className={`status status--${goal.status}`}>{statusLabel(t, goal.status)}</span>}
         </header>
+        <ItemDiscussion section={section} itemId={goal.id} label={name} votable />
         {goal.description && <p className="goal-card__description">{goal.description}</p>}
         <dl className="goal-card__facts">
           <div>
@@ -136,6 +140,7 @@ function GoalCard({ goal, number, canWrite, autoFocus, isFirst, isLast, onMove, 
         />
       </div>
       <footer className="goal-card__tools">
+        <ItemDiscussion section={section} itemId={goal.id} label={name} votable />
         <button type="button" className="button button--small button--ghost" onClick={() => onMove(-1)} disabled={isFirst} aria-label={t('goals.moveUp', { title: name })} title={t('goals.moveUp', { title: name })}>
           ↑ {t('goals.earlier')}
         </button>

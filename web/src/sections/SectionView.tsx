@@ -7,6 +7,7 @@ import { Loading } from '../components/Feedback';
 import { EyeIcon, LockIcon } from '../components/Icons';
 import { SectionSettings } from '../components/SectionSettings';
 import { CloseCode } from '../collab/closeCodes';
+import { CommentsToggle } from '../discussion/Workspace';
 import type { SectionLink } from '../collab/link';
 import type { PresenceUser } from '../collab/presence';
 import { useT } from '../i18n/I18nProvider';
@@ -47,6 +48,7 @@ export function SectionView({ section, me, canManage, onPlanChanged }: Props) {
         <div className="section-view__heading">
           <h2 id="section-title">{section.title || t('plan.untitledSection')}</h2>
           <AvatarStack people={here} label={t('presence.inSection')} />
+          <CommentsToggle section={section} />
         </div>
         <div className="section-view__facts">
           <span>

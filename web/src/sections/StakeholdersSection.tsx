@@ -17,6 +17,7 @@ import {
 import { useItems, usePlanContext } from './hooks';
 import { ItemFallback, SkippedNotice, StatusSelect } from './parts';
 import { YTextField } from './YTextField';
+import { ItemDiscussion } from '../discussion/ItemTools';
 
 interface Props {
   section: Section;
@@ -69,7 +70,7 @@ export function StakeholdersSection({ section, doc, canWrite }: Props) {
       {snapshot.items.length === 0 ? (
         <p className="empty">{canWrite ? t('stakeholders.emptyWriter') : t('stakeholders.empty')}</p>
       ) : view === 'board' ? (
-        <Board items={snapshot.items} members={members} />
+        <Board section={section} items={snapshot.items} members={members} />
       ) : (
         <PeopleTable section={section} items={snapshot.items} array={array} canWrite={canWrite} members={members} />
       )}
@@ -99,7 +100,7 @@ function useOwnerName(members: Member[]) {
   };
 }
 
-function Board({ items, members }: { items: StakeholderView[]; members: Member[] }) {
+function Board({ section, items, members }: { section: Section; items: StakeholderView[]; members: Member[] }) {
   const { t } = useI18n();
   const ownerName = useOwnerName(members);
   const columns: { role: (typeof BUYING_ROLES)[number] | null; people: StakeholderView[] }[] = BUYING_ROLES.map((role) => ({
@@ -130,6 +131,7 @@ function Board({ items, members }: { items: StakeholderView[]; members: Member[]
                       {t('stakeholders.ourContact')}: {ownerName(person.relationship_owner)}
                     </p>
                     {person.notes && <p className="person-card__notes">{person.notes}</p>}
+                    <ItemDiscussion section={section} itemId={person.id} label={person.name || t('stakeholders.unnamed')} />
                   </article>
                 </ErrorBoundary>
               </li>
@@ -183,7 +185,7 @@ function PeopleTable({ section, items, array, canWrite, members }: TableProps) {
                 </tr>
               )}
             >
-              <PersonRow person={person} array={array} canWrite={canWrite} members={members} />
+              <PersonRow section={section} person={person} array={array} canWrite={canWrite} members={members} />
             </ErrorBoundary>
           ))}
         </tbody>
@@ -192,14 +194,16 @@ function PeopleTable({ section, items, array, canWrite, members }: TableProps) {
   );
 }
 
-function PersonRow({ person, array, canWrite, members }: Omit<TableProps, 'items' | 'section'> & { person: StakeholderView }) {
+function PersonRow({ section, person, array, canWrite, members }: Omit<TableProps, 'items'> & { person: StakeholderView }) {
   const { t } = useI18n();
   const ownerName = useOwnerName(members);
   const name = person.name || t('stakeholders.unnamed');
   if (!canWrite) {
     return (
       <tr data-person-id={person.id}>
-        <th scope="row">{name}</th>
+        <th scope="row">
+          {name} <ItemDiscussion section={section} itemId={person.id} label={name} />
+        </th>
         <td>{person.job_title || '—'}</td>
         <td>{person.buying_role ? t(`buyingRole.${person.buying_role}`) : '—'}</td>
         <td>
@@ -217,6 +221,7 @@ function PersonRow({ person, array, canWrite, members }: Omit<TableProps, 'items
     <tr data-person-id={person.id}>
       <th scope="row">
         <input className="input input--compact" aria-label={t('stakeholders.nameOf', { name })} value={person.name} onChange={(e) => setField(person.map, 'name', e.target.value)} />
+        <ItemDiscussion section={section} itemId={person.id} label={name} />
       </th>
       <td>
         <input className="input input--compact" aria-label={t('stakeholders.jobTitleOf', { name })} value={person.job_title} onChange={(e) => setField(person.map, 'job_title', e.target.value)} />

@@ -6,6 +6,7 @@ import { useEffect } from 'react';
 import type { Section } from '../api/types';
 import type { SectionLink } from '../collab/link';
 import type { PresenceUser } from '../collab/presence';
+import { TextComments } from '../discussion/TextComments';
 import { useT } from '../i18n/I18nProvider';
 
 interface Props {
@@ -72,6 +73,7 @@ export function TextSection({ section, link, me, canWrite }: Props) {
   return (
     <div className={`rich-text${canWrite ? '' : ' rich-text--readonly'}`}>
       {canWrite && editor && <Toolbar editor={editor} />}
+      {editor && <TextComments editor={editor} section={section} />}
       <EditorContent editor={editor} />
       {empty && <p className="rich-text__empty">{canWrite ? t('text.emptyWriter') : t('text.empty')}</p>}
     </div>
