@@ -12,6 +12,7 @@ import {
   type Role,
 } from '../api/types';
 import { useAuth } from '../auth/AuthProvider';
+import { usePlanEvent } from '../collab/planEvents';
 import { useI18n } from '../i18n/I18nProvider';
 import { absoluteUrl, formatDate } from '../lib/format';
 import { useResource } from '../lib/useResource';
@@ -25,6 +26,10 @@ export function PeoplePanel({ plan }: { plan: PlanBase }) {
   const { t } = useI18n();
   const membersRes = useResource((signal) => membersApi.list(plan.id, { signal }), [plan.id]);
   const invitesRes = useResource((signal) => invitationsApi.list(plan.id, { signal }), [plan.id]);
+  // Someone accepts an invitation or another facilitator changes a member: show it without a reload.
+  const memberEvent = (type: string) => type.startsWith('member.');
+  usePlanEvent(memberEvent, membersRes.reload);
+  usePlanEvent(memberEvent, invitesRes.reload);
 
   return (
     <div className="people">

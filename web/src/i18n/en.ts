@@ -382,6 +382,21 @@ export const en = {
 
 
   // ---- facilitation: follow me, offline, members ----
+  'follow.start': 'Follow me',
+  'follow.startHint': 'Everyone\'s screen opens the section you open',
+  'follow.youLead': 'Everyone follows you.',
+  'follow.youLeadHint': 'Their screens open the section you open.',
+  'follow.stopLeading': 'Stop follow me',
+  'follow.following': 'Following {name}',
+  'follow.hidden': '{name} is in a section you cannot see; you stay here.',
+  'follow.stop': 'Stop following',
+  'follow.leads': '{name} is leading the session.',
+  'follow.join': 'Follow {name}',
+  'follow.someone': 'The facilitator',
+  'offline.saved': 'Saved on this device',
+  'offline.savedHint': 'Your edits are kept in this browser and sent when the connection is back.',
+  'offline.pendingOne': 'Edits in 1 section wait to be sent.',
+  'offline.pendingMany': 'Edits in {count} sections wait to be sent.',
   'facilitation.marker': '',
 };
 

@@ -383,5 +383,20 @@ export const nb: Partial<Record<MessageKey, string>> = {
 
 
   // ---- facilitation: follow me, offline, members ----
+  'follow.start': 'Følg meg',
+  'follow.startHint': 'Alles skjermer åpner seksjonen du åpner',
+  'follow.youLead': 'Alle følger deg.',
+  'follow.youLeadHint': 'Skjermene deres åpner seksjonen du åpner.',
+  'follow.stopLeading': 'Avslutt «følg meg»',
+  'follow.following': 'Følger {name}',
+  'follow.hidden': '{name} er i en seksjon du ikke kan se; du blir værende her.',
+  'follow.stop': 'Slutt å følge',
+  'follow.leads': '{name} leder økten.',
+  'follow.join': 'Følg {name}',
+  'follow.someone': 'Fasilitatoren',
+  'offline.saved': 'Lagret på denne enheten',
+  'offline.savedHint': 'Endringene dine lagres i denne nettleseren og sendes når forbindelsen er tilbake.',
+  'offline.pendingOne': 'Endringer i 1 seksjon venter på å bli sendt.',
+  'offline.pendingMany': 'Endringer i {count} seksjoner venter på å bli sendt.',
   'facilitation.marker': '',
 };
