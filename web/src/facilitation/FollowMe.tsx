@@ -174,7 +174,7 @@ export function FollowBanner({ follow }: { follow: FollowControl }) {
         <>
           <span className="follow-banner__text">
             <strong>{t('follow.following', { name })}</strong>
-            {state.hidden && <> {t('follow.hidden', { name })}</>}
+            {state.hidden && <> {t('follow.hidden')}</>}
           </span>
           <button type="button" className="button button--small" onClick={follow.leave}>
             {t('follow.stop')}

@@ -388,7 +388,7 @@ export const en = {
   'follow.youLeadHint': 'Their screens open the section you open.',
   'follow.stopLeading': 'Stop follow me',
   'follow.following': 'Following {name}',
-  'follow.hidden': '{name} is in a section you cannot see; you stay here.',
+  'follow.hidden': 'The facilitator is in a section you cannot see; you stay here.',
   'follow.stop': 'Stop following',
   'follow.leads': '{name} is leading the session.',
   'follow.join': 'Follow {name}',

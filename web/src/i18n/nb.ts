@@ -389,7 +389,7 @@ export const nb: Partial<Record<MessageKey, string>> = {
   'follow.youLeadHint': 'Skjermene deres åpner seksjonen du åpner.',
   'follow.stopLeading': 'Avslutt «følg meg»',
   'follow.following': 'Følger {name}',
-  'follow.hidden': '{name} er i en seksjon du ikke kan se; du blir værende her.',
+  'follow.hidden': 'Fasilitatoren er i en seksjon du ikke kan se; du blir værende her.',
   'follow.stop': 'Slutt å følge',
   'follow.leads': '{name} leder økten.',
   'follow.join': 'Følg {name}',
