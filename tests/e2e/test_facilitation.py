@@ -338,7 +338,7 @@ async def untranslated(page: Page, english: dict[str, str]) -> list[str]:
 
 
 async def test_bokmal_screens_have_no_english_left(
-    browser: Browser, e2e_server: ServerProcess, api: Api, session: Session
+    browser: Browser, e2e_server: ServerProcess, api: Api
 ) -> None:
     english = english_only()
     kari = api.login(KARI)
@@ -372,6 +372,13 @@ async def test_bokmal_screens_have_no_english_left(
     await expect(page.locator("html")).to_have_attribute("lang", "nb")
 
     problems["plans"] = await untranslated(page, english)
+    await page.get_by_role("button", name="Ny plan").click()
+    problems["new-plan"] = await untranslated(page, english)
+    await page.goto("/no-such-page")
+    problems["not-found"] = await untranslated(page, english)
+    await page.goto(f"/plans/{'0' * 32}")
+    await expect(page.get_by_role("heading", level=1)).to_be_visible()
+    problems["plan-not-found"] = await untranslated(page, english)
     for key in ("goals_tactical", "action_plan", "buying_center", "analysis"):
         await page.goto(f"/plans/{pid}?section={section_id(plan, key)}")
         await live(page, "Direkte")
@@ -437,6 +444,24 @@ async def test_bokmal_screens_have_no_english_left(
     await shoot(bpage, "42-offline-badge-nb")
     await other.set_offline(False)
     await other.close()
+
+    # Signed out: the sign-in page and an invitation link.
+    invitation = api.call(
+        kari,
+        "POST",
+        f"/api/plans/{pid}/invitations",
+        json={"email": "nora@nordlys.example", "party": "customer", "role": "viewer"},
+    )
+    guest = await browser.new_context(base_url=e2e_server.http, viewport=LAPTOP)
+    await guest.add_init_script("localStorage.setItem('jointplan.lang', 'nb')")
+    gpage = await guest.new_page()
+    await gpage.goto("/")
+    await expect(gpage.get_by_role("heading", level=1)).to_be_visible()
+    problems["sign-in"] = await untranslated(gpage, english)
+    await gpage.goto(invitation["url"])
+    await expect(gpage.get_by_role("heading", level=1)).to_be_visible()
+    problems["invitation"] = await untranslated(gpage, english)
+    await guest.close()
     await context.close()
 
     assert {screen: found for screen, found in problems.items() if found} == {}
