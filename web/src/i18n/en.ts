@@ -208,7 +208,7 @@ export const en = {
   'connection.connectingHint': 'Opening the live plan.',
   'connection.liveHint': 'Connected: your edits reach everyone at once.',
   'connection.reconnectingHint': 'The connection dropped. Keep working: your edits are sent when it is back.',
-  'connection.offlineHint': 'No connection to the server. Your edits stay in this tab and are sent when the connection is back; do not close it.',
+  'connection.offlineHint': 'No connection to the server. Your edits are saved on this device and sent when the connection is back.',
   'section.readOnlyWhy': 'Read only for you: {owner} edits this section',
   'section.refusedTitle': 'Your last change was not saved.',
   'section.refusedBody': 'You can no longer edit this section: its owner or your role has changed. It has been reloaded read-only with the latest content.',

@@ -209,7 +209,7 @@ export const nb: Partial<Record<MessageKey, string>> = {
   'connection.connectingHint': 'Åpner planen.',
   'connection.liveHint': 'Tilkoblet: endringene dine når alle med en gang.',
   'connection.reconnectingHint': 'Forbindelsen falt ut. Bare fortsett: endringene sendes når den er tilbake.',
-  'connection.offlineHint': 'Ingen forbindelse til serveren. Endringene dine blir i denne fanen og sendes når forbindelsen er tilbake; ikke lukk den.',
+  'connection.offlineHint': 'Ingen forbindelse til serveren. Endringene dine lagres på denne enheten og sendes når forbindelsen er tilbake.',
   'section.readOnlyWhy': 'Bare lesetilgang for deg: {owner} redigerer denne delen',
   'section.refusedTitle': 'Den siste endringen din ble ikke lagret.',
   'section.refusedBody': 'Du kan ikke lenger redigere denne delen: eieren eller rollen din er endret. Delen er lastet på nytt med lesetilgang og det nyeste innholdet.',
