@@ -29,6 +29,12 @@ async def read_for(session: AsyncSession, member: Member, state: FollowState | N
     """The state as `member` may see it: no section id of a section they cannot read."""
     if state is None:
         return FollowRead(active=False)
+    # A leader who left the plan or is no longer a facilitator leads no one.
+    leading = await session.scalar(
+        select(Member).where(Member.plan_id == state.plan_id, Member.user_id == state.leader_id)
+    )
+    if not policy.can_manage(leading):
+        return FollowRead(active=False)
     leader = await session.get(User, state.leader_id)
     section = await session.get(Section, state.section_id) if state.section_id else None
     readable = section is not None and policy.can_read(member, section)

@@ -126,3 +126,16 @@ async def test_another_facilitator_takes_over(people: People) -> None:
     seen = (await kam.http.get(f"/api/plans/{pid}/follow")).json()
     assert seen["leader"]["id"] == boss.id
     assert seen["section_id"] == second
+
+
+async def test_a_leader_who_is_no_longer_facilitator_leads_no_one(people: People) -> None:
+    kam = await people.signup("Kam")
+    plan = await create_plan(kam)
+    pid = plan["id"]
+    boss = await add_member(kam, people, pid, "Boss", party="customer", role="facilitator")
+    await boss.http.put(f"/api/plans/{pid}/follow", json={"section_id": plan["sections"][0]["id"]})
+    assert (await kam.http.get(f"/api/plans/{pid}/follow")).json()["active"] is True
+    members = (await kam.http.get(f"/api/plans/{pid}/members")).json()["items"]
+    boss_member = next(m["id"] for m in members if m["user"]["id"] == boss.id)
+    await kam.http.patch(f"/api/plans/{pid}/members/{boss_member}", json={"role": "editor"})
+    assert (await kam.http.get(f"/api/plans/{pid}/follow")).json()["active"] is False
