@@ -214,6 +214,23 @@ async def test_offline_edits_survive_a_reload_and_sync_later(session: Session, a
         "Kept on this device", timeout=WITHIN
     )
 
+    # Signing out removes this account's copies from the browser.
+    assert await cora.evaluate(OFFLINE_DBS_JS)
+    await cora.get_by_role("button", name="Sign out").click()
+    await expect(cora.get_by_role("heading", name="Sign in to JointPlan")).to_be_visible()
+    for _ in range(50):
+        if not await cora.evaluate(OFFLINE_DBS_JS):
+            break
+        await cora.wait_for_timeout(100)
+    assert await cora.evaluate(OFFLINE_DBS_JS) == []
+
+
+OFFLINE_DBS_JS = """
+async () => (await indexedDB.databases())
+  .map((d) => d.name)
+  .filter((n) => n.startsWith('jointplan-doc:'))
+"""
+
 
 async def test_invite_copy_link_and_change_role(session: Session, api: Api) -> None:
     s = session
