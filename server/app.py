@@ -19,6 +19,7 @@ from server.config import Settings
 from server.db import create_engine, create_sessionmaker
 from server.errors import install_error_handlers
 from server.export.router import router as export_router
+from server.follow.router import router as follow_router
 from server.logs import install_redaction
 from server.plans.router import router as plans_router
 from server.signoff.router import router as signoff_router
@@ -112,5 +113,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(signoff_router)
     app.include_router(versions_router)
     app.include_router(export_router)
+    app.include_router(follow_router)
     mount_web(app, settings.web_dist)
     return app

@@ -13,6 +13,7 @@ from server.comments.models import (
     Vote,
 )
 from server.db import Base
+from server.follow.models import FollowState
 from server.plans.models import Invitation, Member, Plan, Section
 from server.signoff.models import GoalAgreement, GoalSignature
 from server.stream.models import PlanEvent
@@ -20,6 +21,7 @@ from server.versions.models import PlanVersion, VersionSection, VersionSignature
 
 __all__ = [
     "Comment",
+    "FollowState",
     "CommentRevision",
     "Mention",
     "Notification",

@@ -283,7 +283,7 @@ async def test_connection_state_is_always_visible(workshop: Workshop) -> None:
     await live(c)
     await c.context.set_offline(True)
     await expect(c.locator(".connection")).to_have_text("Offline")
-    await expect(c.get_by_text("Your edits stay in this tab")).to_be_visible()
+    await expect(c.get_by_text("Your edits are saved on this device")).to_be_visible()
     # Work goes on offline and arrives once the connection is back.
     await c.get_by_role("button", name="Add goal").click()
     await c.keyboard.type("Written while offline")

@@ -289,6 +289,10 @@ async def _votes_query(w: World) -> dict[str, Any]:
     return {"query": f"?section_id={w.shared_section}"}
 
 
+async def _shared_follow(w: World) -> dict[str, Any]:
+    return {"json": {"section_id": w.shared_section}}
+
+
 # Everyone who may read may comment, except viewers.
 COMMENT = {**READ, "viewer": 403}
 # Editing a comment is for its author (here the facilitator) only.
@@ -405,6 +409,9 @@ ROUTES: list[tuple[str, str, Any, dict[str, Any] | None, dict[str, int]]] = [
     ("GET", "/api/plans/{plan_id}/votes", _votes_query, None, READ),
     ("GET", "/api/plans/{plan_id}/notification-settings", _no_args, None, READ),
     ("PUT", "/api/plans/{plan_id}/notification-settings", _no_args, {"level": "all"}, READ),
+    ("GET", "/api/plans/{plan_id}/follow", _no_args, None, READ),
+    ("PUT", "/api/plans/{plan_id}/follow", _shared_follow, None, manage(200)),
+    ("DELETE", "/api/plans/{plan_id}/follow", _no_args, None, manage(204)),
 ]
 
 

@@ -1080,6 +1080,34 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/plans/{plan_id}/follow": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Follow
+         * @description Whether a facilitator leads "follow me", and where (for screens opened late).
+         */
+        get: operations["follow-get_follow"];
+        /**
+         * Lead Follow
+         * @description Lead "follow me" (facilitators): everyone's screen opens this section.
+         */
+        put: operations["follow-lead_follow"];
+        post?: never;
+        /**
+         * Stop Follow
+         * @description Stop leading "follow me" (facilitators); screens stay where they are.
+         */
+        delete: operations["follow-stop_follow"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -1249,6 +1277,38 @@ export interface components {
             }[];
             /** Cursor */
             cursor: number;
+        };
+        /** FollowLeader */
+        FollowLeader: {
+            /** Id */
+            id: string;
+            /** Name */
+            name: string;
+        };
+        /**
+         * FollowRead
+         * @description The plan's "follow me" state as the caller may see it.
+         */
+        FollowRead: {
+            /** Active */
+            active: boolean;
+            leader?: components["schemas"]["FollowLeader"] | null;
+            /** Section Id */
+            section_id?: string | null;
+            /**
+             * Hidden
+             * @default false
+             */
+            hidden: boolean;
+            /** Started At */
+            started_at?: string | null;
+            /** Updated At */
+            updated_at?: string | null;
+        };
+        /** FollowStart */
+        FollowStart: {
+            /** Section Id */
+            section_id: string;
         };
         /**
          * FrozenAgreement
@@ -4346,6 +4406,101 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["VerificationRead"];
+                };
+            };
+        };
+    };
+    "follow-get_follow": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                plan_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FollowRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    "follow-lead_follow": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                plan_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["FollowStart"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FollowRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    "follow-stop_follow": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                plan_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
         };

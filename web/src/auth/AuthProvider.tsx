@@ -2,6 +2,7 @@ import { createContext, useCallback, useContext, useEffect, useMemo, useState, t
 import { ApiError, onUnauthorized } from '../api/client';
 import { auth, getConfig } from '../api/endpoints';
 import type { AppConfig, User } from '../api/types';
+import { clearOfflineData } from '../collab/offline';
 
 interface AuthValue {
   /** undefined while the first /me call is in flight; null when signed out. */
@@ -58,12 +59,16 @@ export function AuthProvider({ children }: { children: ReactNode }) {
   useEffect(() => onUnauthorized(() => setUser(null)), []);
 
   const logout = useCallback(async () => {
+    const leaving = user;
     try {
       await auth.logout();
     } finally {
       setUser(null);
+      // The section copies kept for offline edits belong to this account: not to the next one
+      // who signs in on this browser.
+      if (leaving) void clearOfflineData(String(leaving.id)).catch(() => undefined);
     }
-  }, []);
+  }, [user]);
 
   const value = useMemo<AuthValue>(
     () => ({ user, config, configLoaded, error, refresh, setUser, logout }),

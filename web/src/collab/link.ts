@@ -1,7 +1,9 @@
+import { IndexeddbPersistence } from 'y-indexeddb';
 import { WebsocketProvider, messageAuth } from 'y-websocket';
 import * as authProtocol from 'y-protocols/auth';
 import * as Y from 'yjs';
 import { CloseCode, FINAL_CLOSE_CODES } from './closeCodes';
+import { deleteOfflineDb, offlineDbName, readPending, rememberDb, writePending } from './offline';
 import type { LinkState } from './status';
 
 /** Besides the codes after which access is gone, these mean "resending the same will fail again". */
@@ -28,13 +30,40 @@ export class SectionLink {
   readonly doc = new Y.Doc();
   readonly provider: WebsocketProvider;
   state: LinkState = { status: 'connecting', closeCode: null, loaded: false, lostAt: null };
+  /** The browser's copy of this document (offline edits), when kept. */
+  readonly persistence: IndexeddbPersistence | null = null;
+  private readonly dbName: string | null = null;
+  /** Edits made here that the server has not confirmed yet. */
+  pendingLocal = false;
   private destroyed = false;
 
   constructor(
     readonly sectionId: string,
     private readonly events: LinkEvents,
     serverUrl = collabUrl(),
+    /** Keep a copy in this browser for this user (offline edits); none without a user. */
+    userId: string | null = null,
   ) {
+    if (userId && typeof indexedDB !== 'undefined') {
+      // Opened before the socket, so edits kept from an earlier visit are there to be sent.
+      this.dbName = offlineDbName(userId, sectionId);
+      rememberDb(this.dbName);
+      this.pendingLocal = readPending(this.dbName);
+      this.persistence = new IndexeddbPersistence(this.dbName, this.doc);
+      this.persistence.on('synced', () => {
+        // Content kept here counts as loaded (so it shows offline); an empty copy does not, or
+        // a first visit would show an empty section before the server's content arrives.
+        const hasContent = Y.encodeStateVector(this.doc).length > 1;
+        this.update({ loaded: this.state.loaded || hasContent });
+        if (this.provider.synced) this.serverSynced();
+      });
+    }
+    this.doc.on('update', (_update: Uint8Array, origin: unknown) => {
+      if (origin === this.provider || origin === this.persistence || this.destroyed) return;
+      const online = typeof navigator === 'undefined' || navigator.onLine;
+      if (this.state.status === 'live' && online) return;
+      this.setPending(true);
+    });
     this.provider = new WebsocketProvider(serverUrl, sectionId, this.doc, {
       // Tabs sync through the server only, so each tab's rights are the server's to decide.
       disableBc: true,
@@ -47,7 +76,7 @@ export class SectionLink {
     };
     this.provider.on('status', ({ status }) => {
       if (status === 'connected') {
-        this.update({ status: this.provider.synced ? 'live' : 'connecting' });
+        this.update({ status: this.provider.synced && this.localReady() ? 'live' : 'connecting' });
       } else if (status === 'disconnected') {
         this.update({ status: 'reconnecting', lostAt: this.state.lostAt ?? Date.now() });
       } else if (this.state.status !== 'reconnecting') {
@@ -55,10 +84,29 @@ export class SectionLink {
       }
     });
     this.provider.on('sync', (synced) => {
-      if (synced) this.update({ status: 'live', loaded: true, lostAt: null });
+      if (synced) this.serverSynced();
     });
     this.provider.on('closed', ({ code }) => this.update({ status: 'closed', closeCode: code }));
     this.provider.awareness.on('change', () => this.events.onPresence());
+  }
+
+  /** The browser's copy has been read (or there is none). */
+  private localReady(): boolean {
+    return this.persistence === null || this.persistence.synced;
+  }
+
+  private serverSynced() {
+    // "Live" only once the browser's copy is merged too: until then its edits are not sent.
+    if (!this.localReady()) return;
+    this.setPending(false);
+    this.update({ status: 'live', loaded: true, lostAt: null });
+  }
+
+  private setPending(pending: boolean) {
+    if (this.pendingLocal === pending) return;
+    this.pendingLocal = pending;
+    if (this.dbName) writePending(this.dbName, pending);
+    this.events.onState();
   }
 
   private update(change: Partial<LinkState>) {
@@ -77,10 +125,16 @@ export class SectionLink {
     this.provider.awareness.setLocalStateField(field, value);
   }
 
-  destroy() {
+  /** `forget`: also delete the browser's copy (refused edits, a section no longer readable). */
+  destroy({ forget = false }: { forget?: boolean } = {}) {
     this.destroyed = true;
     this.provider.awareness.setLocalState(null);
     this.provider.destroy();
+    const persistence = this.persistence;
     this.doc.destroy();
+    if (forget && persistence && this.dbName) {
+      const name = this.dbName;
+      void persistence.destroy().then(() => deleteOfflineDb(name)).catch(() => undefined);
+    }
   }
 }

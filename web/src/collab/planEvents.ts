@@ -32,6 +32,8 @@ export const DISCUSSION_EVENTS = [
   'agreement.changed',
 ];
 
+export const FACILITATION_EVENTS = ['follow.changed'];
+
 export type PlanEventHandler = (type: string, data: Record<string, unknown>) => void;
 
 /**
@@ -47,7 +49,7 @@ export class PlanEventStream {
     const make = makeSource ?? (typeof EventSource === 'undefined' ? null : (url: string) => new EventSource(url));
     if (!make) return;
     this.source = make(`/api/plans/${encodeURIComponent(String(planId))}/events`);
-    for (const name of [...STRUCTURE_EVENTS, ...DISCUSSION_EVENTS]) {
+    for (const name of [...STRUCTURE_EVENTS, ...DISCUSSION_EVENTS, ...FACILITATION_EVENTS]) {
       this.source.addEventListener(name, (event) => this.dispatch(name, (event as MessageEvent).data));
     }
   }

@@ -33,8 +33,8 @@ export class PlanLinks {
 
   constructor(
     readonly me: PresenceUser,
-    private readonly makeLink = (id: string, events: ConstructorParameters<typeof SectionLink>[1]) =>
-      new SectionLink(id, events),
+    private readonly makeLink = (id: string, events: ConstructorParameters<typeof SectionLink>[1], keepOffline = true) =>
+      new SectionLink(id, events, undefined, keepOffline && me.id ? me.id : null),
   ) {}
 
   subscribe = (listener: () => void) => {
@@ -57,7 +57,8 @@ export class PlanLinks {
     const wanted = new Set(sections.map((s) => String(s.id)));
     for (const [id, link] of this.links) {
       if (!wanted.has(id)) {
-        link.destroy();
+        // No longer ours to read: its copy in this browser goes too.
+        link.destroy({ forget: true });
         this.links.delete(id);
       }
     }
@@ -74,12 +75,16 @@ export class PlanLinks {
     this.bump();
   }
 
-  private open(id: string) {
-    const link = this.makeLink(id, {
-      onState: () => this.bump(),
-      onPresence: () => this.refreshPresence(),
-      onRefused: (reason) => this.refused(id, reason),
-    });
+  private open(id: string, keepOffline = true) {
+    const link = this.makeLink(
+      id,
+      {
+        onState: () => this.bump(),
+        onPresence: () => this.refreshPresence(),
+        onRefused: (reason) => this.refused(id, reason),
+      },
+      keepOffline,
+    );
     this.links.set(id, link);
     this.publishPresence(link);
   }
@@ -98,9 +103,11 @@ export class PlanLinks {
   reopen(sectionId: string) {
     const old = this.links.get(sectionId);
     if (!old) return;
-    old.destroy();
+    // The refused edits are in the browser's copy too: delete it, and keep no new one (we may
+    // not write here, so there is nothing to keep offline; a fresh copy would race the delete).
+    old.destroy({ forget: true });
     this.links.delete(sectionId);
-    this.open(sectionId);
+    this.open(sectionId, false);
     this.bump();
   }
 
@@ -116,6 +123,11 @@ export class PlanLinks {
 
   get(sectionId: Id): SectionLink | undefined {
     return this.links.get(String(sectionId));
+  }
+
+  /** Sections with edits kept in this browser that the server has not confirmed yet. */
+  pendingCount(): number {
+    return [...this.links.values()].filter((l) => l.pendingLocal).length;
   }
 
   states(): LinkState[] {

@@ -1,4 +1,4 @@
-import { useState, type FormEvent } from 'react';
+import { useEffect, useState, type FormEvent } from 'react';
 import { sameId } from '../api/decode';
 import { invitations as invitationsApi, members as membersApi } from '../api/endpoints';
 import {
@@ -12,6 +12,7 @@ import {
   type Role,
 } from '../api/types';
 import { useAuth } from '../auth/AuthProvider';
+import { usePlanEvent } from '../collab/planEvents';
 import { useI18n } from '../i18n/I18nProvider';
 import { absoluteUrl, formatDate } from '../lib/format';
 import { useResource } from '../lib/useResource';
@@ -25,6 +26,10 @@ export function PeoplePanel({ plan }: { plan: PlanBase }) {
   const { t } = useI18n();
   const membersRes = useResource((signal) => membersApi.list(plan.id, { signal }), [plan.id]);
   const invitesRes = useResource((signal) => invitationsApi.list(plan.id, { signal }), [plan.id]);
+  // Someone accepts an invitation or another facilitator changes a member: show it without a reload.
+  const memberEvent = (type: string) => type.startsWith('member.');
+  usePlanEvent(memberEvent, membersRes.reload);
+  usePlanEvent(memberEvent, invitesRes.reload);
 
   return (
     <div className="people">
@@ -87,13 +92,21 @@ function MemberRow({ plan, member, onChanged }: { plan: PlanBase; member: Member
   const isMe = sameId(user?.id, member.user.id);
   const who = member.user.name || member.user.email;
 
-  async function run(action: () => Promise<unknown>) {
+  // What we asked for shows at once (a controlled control would otherwise jump back until
+  // the list is fetched again); an error puts the server's value back.
+  const [asked, setAsked] = useState<Partial<Pick<Member, 'party' | 'role' | 'signatory'>>>({});
+  const shown = { ...member, ...asked };
+  useEffect(() => setAsked({}), [member]);
+
+  async function run(action: () => Promise<unknown>, change: typeof asked = {}) {
     setBusy(true);
     setError(null);
+    setAsked(change);
     try {
       await action();
       onChanged();
     } catch (err) {
+      setAsked({});
       setError(err);
     } finally {
       setBusy(false);
@@ -123,9 +136,12 @@ function MemberRow({ plan, member, onChanged }: { plan: PlanBase; member: Member
           <select
             id={`party-${member.id}`}
             className="input input--compact"
-            value={member.party}
+            value={shown.party}
             disabled={busy}
-            onChange={(e) => run(() => membersApi.update(plan.id, member.id, { party: e.target.value as Party }))}
+            onChange={(e) => {
+              const party = e.target.value as Party;
+              void run(() => membersApi.update(plan.id, member.id, { party }), { party });
+            }}
           >
             {PARTIES.map((p) => (
               <option key={p} value={p}>
@@ -141,9 +157,12 @@ function MemberRow({ plan, member, onChanged }: { plan: PlanBase; member: Member
           <select
             id={`role-${member.id}`}
             className="input input--compact"
-            value={member.role}
+            value={shown.role}
             disabled={busy}
-            onChange={(e) => run(() => membersApi.update(plan.id, member.id, { role: e.target.value as Role }))}
+            onChange={(e) => {
+              const role = e.target.value as Role;
+              void run(() => membersApi.update(plan.id, member.id, { role }), { role });
+            }}
           >
             {ROLES.map((r) => (
               <option key={r} value={r}>
@@ -156,10 +175,13 @@ function MemberRow({ plan, member, onChanged }: { plan: PlanBase; member: Member
           <input
             type="checkbox"
             id={`signatory-${member.id}`}
-            checked={member.signatory}
+            checked={shown.signatory}
             disabled={busy}
             aria-label={t('people.signatoryOf', { name: who })}
-            onChange={(e) => run(() => membersApi.update(plan.id, member.id, { signatory: e.target.checked }))}
+            onChange={(e) => {
+              const signatory = e.target.checked;
+              void run(() => membersApi.update(plan.id, member.id, { signatory }), { signatory });
+            }}
           />
         </td>
         <td>

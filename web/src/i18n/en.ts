@@ -208,7 +208,7 @@ export const en = {
   'connection.connectingHint': 'Opening the live plan.',
   'connection.liveHint': 'Connected: your edits reach everyone at once.',
   'connection.reconnectingHint': 'The connection dropped. Keep working: your edits are sent when it is back.',
-  'connection.offlineHint': 'No connection to the server. Your edits stay in this tab and are sent when the connection is back; do not close it.',
+  'connection.offlineHint': 'No connection to the server. Your edits are saved on this device and sent when the connection is back.',
   'section.readOnlyWhy': 'Read only for you: {owner} edits this section',
   'section.refusedTitle': 'Your last change was not saved.',
   'section.refusedBody': 'You can no longer edit this section: its owner or your role has changed. It has been reloaded read-only with the latest content.',
@@ -408,6 +408,21 @@ export const en = {
 
 
   // ---- facilitation: follow me, offline, members ----
+  'follow.start': 'Follow me',
+  'follow.startHint': 'Everyone\'s screen opens the section you open',
+  'follow.youLead': 'Everyone follows you.',
+  'follow.youLeadHint': 'Their screens open the section you open.',
+  'follow.stopLeading': 'Stop follow me',
+  'follow.following': 'Following {name}',
+  'follow.hidden': 'The facilitator is in a section you cannot see; you stay here.',
+  'follow.stop': 'Stop following',
+  'follow.leads': '{name} is leading the session.',
+  'follow.join': 'Follow {name}',
+  'follow.someone': 'The facilitator',
+  'offline.saved': 'Saved on this device',
+  'offline.savedHint': 'Your edits are kept in this browser and sent when the connection is back.',
+  'offline.pendingOne': 'Edits in 1 section wait to be sent.',
+  'offline.pendingMany': 'Edits in {count} sections wait to be sent.',
   'facilitation.marker': '',
 };
 

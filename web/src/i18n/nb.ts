@@ -209,7 +209,7 @@ export const nb: Partial<Record<MessageKey, string>> = {
   'connection.connectingHint': 'Åpner planen.',
   'connection.liveHint': 'Tilkoblet: endringene dine når alle med en gang.',
   'connection.reconnectingHint': 'Forbindelsen falt ut. Bare fortsett: endringene sendes når den er tilbake.',
-  'connection.offlineHint': 'Ingen forbindelse til serveren. Endringene dine blir i denne fanen og sendes når forbindelsen er tilbake; ikke lukk den.',
+  'connection.offlineHint': 'Ingen forbindelse til serveren. Endringene dine lagres på denne enheten og sendes når forbindelsen er tilbake.',
   'section.readOnlyWhy': 'Bare lesetilgang for deg: {owner} redigerer denne delen',
   'section.refusedTitle': 'Den siste endringen din ble ikke lagret.',
   'section.refusedBody': 'Du kan ikke lenger redigere denne delen: eieren eller rollen din er endret. Delen er lastet på nytt med lesetilgang og det nyeste innholdet.',
@@ -409,5 +409,20 @@ export const nb: Partial<Record<MessageKey, string>> = {
 
 
   // ---- facilitation: follow me, offline, members ----
+  'follow.start': 'Følg meg',
+  'follow.startHint': 'Alles skjermer åpner seksjonen du åpner',
+  'follow.youLead': 'Alle følger deg.',
+  'follow.youLeadHint': 'Skjermene deres åpner seksjonen du åpner.',
+  'follow.stopLeading': 'Avslutt «følg meg»',
+  'follow.following': 'Følger {name}',
+  'follow.hidden': 'Fasilitatoren er i en seksjon du ikke kan se; du blir værende her.',
+  'follow.stop': 'Slutt å følge',
+  'follow.leads': '{name} leder økten.',
+  'follow.join': 'Følg {name}',
+  'follow.someone': 'Fasilitatoren',
+  'offline.saved': 'Lagret på denne enheten',
+  'offline.savedHint': 'Endringene dine lagres i denne nettleseren og sendes når forbindelsen er tilbake.',
+  'offline.pendingOne': 'Endringer i 1 seksjon venter på å bli sendt.',
+  'offline.pendingMany': 'Endringer i {count} seksjoner venter på å bli sendt.',
   'facilitation.marker': '',
 };

@@ -20,6 +20,8 @@ import { summarize } from '../collab/status';
 import { useI18n, useT } from '../i18n/I18nProvider';
 import { PlanContext, useLinksVersion, useNow, useOnline, type PlanContextValue } from '../sections/hooks';
 import { SectionView } from '../sections/SectionView';
+import { FollowBanner, FollowButton, useFollow } from '../facilitation/FollowMe';
+import { OfflineBadge } from '../facilitation/OfflineBadge';
 import { formatDate } from '../lib/format';
 import { groupSections, navigatorOrder } from '../lib/sections';
 import { useResource } from '../lib/useResource';
@@ -103,6 +105,13 @@ function PlanView({ plan, reloading, reloadError, onReload }: PlanViewProps) {
     links?.setCurrent(view === 'plan' && selected ? selected : null);
   }, [links, selected, view]);
 
+  const follow = useFollow({
+    planId: plan.id,
+    events,
+    currentId: view === 'plan' && selected ? String(selected.id) : null,
+    canLead: isFacilitator,
+  });
+
   const hrefFor = (section: Section) => `?section=${encodeURIComponent(String(section.id))}`;
 
   return (
@@ -131,10 +140,12 @@ function PlanView({ plan, reloading, reloadError, onReload }: PlanViewProps) {
           </div>
           <div className="plan-header__side">
             {links && <LiveStatus links={links} />}
+            <FollowButton follow={follow} />
             {isFacilitator && <ArchiveButton plan={plan} onDone={onReload} />}
           </div>
         </header>
 
+        <FollowBanner follow={follow} />
         {plan.archived_at && (
           <Notice tone="warning">{t('plan.archivedNotice', { date: formatDate(plan.archived_at, lang) })}</Notice>
         )}
@@ -191,6 +202,7 @@ function LiveStatus({ links }: { links: PlanLinks }) {
     <div className="live-status">
       <AvatarStack people={people} max={8} label={t('presence.inPlan')} />
       <ConnectionBadge state={state} />
+      <OfflineBadge links={links} connectivity={state} />
     </div>
   );
 }
