@@ -177,6 +177,11 @@ async def expect_status(page: Page, goal_id: str, status: str, text: str) -> Non
     await expect(panel.locator(".agreement-badge")).to_contain_text(text)
 
 
+async def shoot_card(page: Page, goal_id: str, name: str) -> None:
+    await agreement(page, goal_id).scroll_into_view_if_needed()
+    await shoot(page, name)
+
+
 def sign_url(w: SignOff, goal_id: str, key: str) -> str:
     return f"/api/plans/{w.plan_id}/goals/{goal_id}/signatures?section_id={section_id(w.plan, key)}"
 
@@ -199,14 +204,14 @@ async def test_both_signatories_sign_and_both_see_agreed_live(signoff: SignOff) 
     await expect(
         agreement(s, TRIAL).get_by_role("button", name=f'Sign "{TRIAL_TITLE}"')
     ).to_have_count(0)
-    await shoot(c, "60-agreement-card-pending-en")
+    await shoot_card(c, TRIAL, "60-agreement-card-pending-en")
 
     await agreement(c, TRIAL).get_by_role("button", name=f'Sign "{TRIAL_TITLE}"').click()
     await asyncio.gather(
         expect_status(s, TRIAL, "agreed", "Agreed"), expect_status(c, TRIAL, "agreed", "Agreed")
     )
     await expect(agreement(s, TRIAL)).to_contain_text("Nordlys Foods ASA: signed by Cato")
-    await shoot(s, "61-agreement-card-agreed-en")
+    await shoot_card(s, TRIAL, "61-agreement-card-agreed-en")
 
 
 async def test_non_signatories_see_the_status_but_cannot_sign(signoff: SignOff) -> None:
@@ -252,7 +257,7 @@ async def test_an_edit_after_agreement_shows_changed_on_both_screens(signoff: Si
         )
     # The server noticed it too, with who changed it.
     await expect(agreement(c, TRIAL)).to_contain_text("Changed by Siri", timeout=WITHIN)
-    await shoot(c, "62-agreement-card-changed-en")
+    await shoot_card(c, TRIAL, "62-agreement-card-changed-en")
 
 
 async def test_an_edit_by_a_sync_client_shows_changed(signoff: SignOff, api: Api) -> None:
@@ -300,6 +305,7 @@ async def test_a_frozen_version_stays_as_it_was(signoff: SignOff) -> None:
     w = signoff
     c = w.customer_page
     await c.goto(w.view("versions"))
+    await expect(c.locator(".version-card")).to_have_count(1)
     await shoot(c, "64-versions-en")
     await c.get_by_role("link", name='Open version "Workshop 27 Nov"').click()
     await expect(c.get_by_role("heading", name='Version "Workshop 27 Nov"')).to_be_visible()
@@ -430,22 +436,24 @@ async def test_screens_in_bokmal(signoff: SignOff) -> None:
         await s.goto(w.url("goals_operative"))
         await live(s, "Direkte")
         await expect_status(s, TRIAL, "changed", "Endret etter enighet")
-        await shoot(s, "62-agreement-card-changed-nb")
+        await shoot_card(s, TRIAL, "62-agreement-card-changed-nb")
         # One goal of each status, in bokmål.
         await s.goto(w.url("goals_strategic"))
         await live(s, "Direkte")
         await expect_status(s, SHELF, "pending", "Venter")
-        await shoot(s, "60-agreement-card-pending-nb")
+        await shoot_card(s, SHELF, "60-agreement-card-pending-nb")
         w_api = Api(w.server)
         w_api.call(w.supplier, "POST", sign_url(w, SHELF, "goals_strategic"))
         w_api.call(w.customer, "POST", sign_url(w, SHELF, "goals_strategic"))
         await expect_status(s, SHELF, "agreed", "Enige")
-        await shoot(s, "61-agreement-card-agreed-nb")
+        await shoot_card(s, SHELF, "61-agreement-card-agreed-nb")
         await s.goto(w.view("agreement"))
         await expect(s.get_by_role("heading", name="Enighet", exact=True)).to_be_visible()
+        await expect(s.locator(".agreement-overview__goal")).to_have_count(3)
         await shoot(s, "63-agreement-overview-nb")
         await s.goto(w.view("versions"))
         await expect(s.get_by_role("heading", name="Versjoner", exact=True)).to_be_visible()
+        await expect(s.locator(".version-card")).to_have_count(2)
         await shoot(s, "64-versions-nb")
         await s.get_by_role("link", name="Åpne versjonen «Workshop 27 Nov»").click()
         await expect(s.locator(".version-view")).to_contain_text(TRIAL_WHY)

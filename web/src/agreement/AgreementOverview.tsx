@@ -22,7 +22,7 @@ export function AgreementOverview() {
         <div>
           <h2>{t('agreement.overviewTitle')}</h2>
           <p className="muted">{t('agreement.overviewIntro')}</p>
-          <Counts counts={total} />
+          {!(loading && list.length === 0) && <Counts counts={total} />}
         </div>
         <ExportLinks planId={plan.id} label={t('export.planLabel')} />
       </header>

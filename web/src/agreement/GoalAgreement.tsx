@@ -224,31 +224,40 @@ function GoalAgreementPanel({ section, goal, agreements }: Props & { agreements:
 /** Two texts of a goal side by side, field by field, changed fields marked. */
 export function ContentDiff({ before, after, beforeLabel, afterLabel }: { before: GoalContent | null; after: GoalContent | null; beforeLabel: string; afterLabel: string }) {
   const { t, lang } = useI18n();
-  const changed = new Set(before && after ? changedFields(before, after) : []);
+  const both = before !== null && after !== null;
+  const changed = new Set(both ? changedFields(before, after) : []);
+  // Side by side, only what differs is worth the room; the rest is named below the table.
+  const rows = both && changed.size > 0 ? GOAL_FIELDS.filter((f) => changed.has(f)) : GOAL_FIELDS;
+  const same = both && changed.size > 0 ? GOAL_FIELDS.filter((f) => !changed.has(f)) : [];
   return (
-    <table className="agreement-diff">
-      <caption className="visually-hidden">{t('agreement.diffCaption')}</caption>
-      <thead>
-        <tr>
-          <th scope="col">
-            <span className="visually-hidden">{t('agreement.field')}</span>
-          </th>
-          {before && <th scope="col">{beforeLabel}</th>}
-          {after && <th scope="col">{afterLabel}</th>}
-        </tr>
-      </thead>
-      <tbody>
-        {GOAL_FIELDS.map((field) => (
-          <tr key={field} className={changed.has(field) ? 'agreement-diff__row agreement-diff__row--changed' : 'agreement-diff__row'}>
-            <th scope="row">
-              {fieldLabel(t, field)}
-              {changed.has(field) && <span className="agreement-diff__mark"> ({t('agreement.fieldChanged')})</span>}
+    <>
+      <table className="agreement-diff">
+        <caption className="visually-hidden">{t('agreement.diffCaption', { before: beforeLabel, after: afterLabel })}</caption>
+        <thead>
+          <tr>
+            <th scope="col">
+              <span className="visually-hidden">{t('agreement.field')}</span>
             </th>
-            {before && <td className="agreement-diff__before">{fieldValue(field, before[field], lang) || '—'}</td>}
-            {after && <td className="agreement-diff__after">{fieldValue(field, after[field], lang) || '—'}</td>}
+            {before && <th scope="col">{beforeLabel}</th>}
+            {after && <th scope="col">{afterLabel}</th>}
           </tr>
-        ))}
-      </tbody>
-    </table>
+        </thead>
+        <tbody>
+          {rows.map((field) => (
+            <tr key={field} className={changed.has(field) ? 'agreement-diff__row agreement-diff__row--changed' : 'agreement-diff__row'}>
+              <th scope="row">
+                {fieldLabel(t, field)}
+                {changed.has(field) && <span className="agreement-diff__mark"> ({t('agreement.fieldChanged')})</span>}
+              </th>
+              {before && <td className="agreement-diff__before">{fieldValue(field, before[field], lang) || '—'}</td>}
+              {after && <td className="agreement-diff__after">{fieldValue(field, after[field], lang) || '—'}</td>}
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      {same.length > 0 && (
+        <p className="muted agreement-diff__same">{t('agreement.unchangedFields', { fields: same.map((f) => fieldLabel(t, f)).join(', ') })}</p>
+      )}
+    </>
   );
 }
