@@ -17,7 +17,7 @@ from pycrdt import Map, Text, XmlElement, XmlFragment, XmlText
 
 from tests.collab.yclient import YClient
 from tests.conftest import PASSWORD
-from tests.e2e.conftest import KARI, Api, Person, live, section_id, shoot, signed_in
+from tests.e2e.conftest import KARI, Api, Person, section_id, shoot, signed_in
 from tests.live import ServerProcess
 
 WITHIN = 2_000  # ms: what "live" means in a workshop
@@ -29,6 +29,13 @@ TRIAL_WHY_LATER = "So Nordlys can launch before Easter."
 TRAYS = "g-trays"
 TRAYS_TITLE = "Fibre trays in two chains"
 SHELF = "g-shelf"
+
+
+async def live(page: Page, word: str = "Live") -> None:
+    """Every section connected and the open one loaded (a shared CI machine can be slow to
+    open a dozen sockets again right after the previous page closed its own)."""
+    await expect(page.locator(".connection")).to_have_text(word, timeout=15_000)
+    await expect(page.locator(".section-view__content .loading")).to_have_count(0)
 
 
 @dataclass
@@ -317,6 +324,7 @@ async def test_a_frozen_version_stays_as_it_was(signoff: SignOff) -> None:
     await expect(c.locator(".version-view textarea, .version-view input")).to_have_count(0)
     await expect(c.locator(".version-view")).not_to_contain_text(PRICE_PHRASE)
     await expect(c.locator(".version-view [data-section-key='strategy_price']")).to_have_count(0)
+    await frozen.scroll_into_view_if_needed()
     await shoot(c, "65-version-open-en")
 
 
@@ -376,6 +384,27 @@ async def test_agreement_overview_per_horizon(signoff: SignOff) -> None:
     await live(c)
     await expect(agreement(c, TRIAL)).to_be_in_viewport()
     await expect(agreement(c, TRIAL)).to_be_focused()
+
+
+async def test_a_refused_signature_is_explained_in_place(signoff: SignOff) -> None:
+    w = signoff
+    s = w.supplier_page
+    await s.goto(w.url("goals_tactical"))
+    await live(s)
+    await expect_status(s, TRAYS, "pending", "Pending")
+
+    async def refuse(route: Any) -> None:
+        body = {"error": "goal_deleted", "detail": "This goal has been deleted."}
+        await route.fulfill(status=409, json=body)
+
+    await s.route("**/goals/*/signatures*", refuse)
+    try:
+        panel = agreement(s, TRAYS)
+        await panel.get_by_role("button", name=f'Sign "{TRAYS_TITLE}"').click()
+        await expect(panel.get_by_role("alert")).to_have_text("This goal has been deleted.")
+        await expect_status(s, TRAYS, "pending", "Pending")
+    finally:
+        await s.unroute("**/goals/*/signatures*", refuse)
 
 
 def pdf_text(path: Path) -> str:
@@ -457,6 +486,7 @@ async def test_screens_in_bokmal(signoff: SignOff) -> None:
         await shoot(s, "64-versions-nb")
         await s.get_by_role("link", name="Åpne versjonen «Workshop 27 Nov»").click()
         await expect(s.locator(".version-view")).to_contain_text(TRIAL_WHY)
+        await s.locator(".version-view [data-goal-id='g-trial']").scroll_into_view_if_needed()
         await shoot(s, "65-version-open-nb")
         await s.goto(w.view("versions"))
         await s.get_by_label("Sammenlign", exact=True).select_option(label="Workshop 27 Nov")

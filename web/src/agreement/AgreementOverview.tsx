@@ -4,7 +4,7 @@ import { useI18n } from '../i18n/I18nProvider';
 import { formatNumber } from '../lib/format';
 import { useAgreements } from './AgreementsProvider';
 import { ExportLinks } from './ExportLinks';
-import { StatusBadge } from './GoalAgreement';
+import { partyName, StatusBadge } from './GoalAgreement';
 import { countStatuses, groupByHorizon, type StatusCounts } from './logic';
 
 /** The plan's agreement at a glance: per horizon how many goals are agreed, pending, changed. */
@@ -55,6 +55,14 @@ export function AgreementOverview() {
                     </Link>
                     {manySections && <span className="muted"> · {section.title}</span>}
                     {agreement.goal_deleted && <span className="muted"> · {t('agreement.goalDeleted')}</span>}
+                    {agreement.status === 'pending' && agreement.signatures.length > 0 && (
+                      <span className="muted">
+                        {' · '}
+                        {t('agreement.signedSoFar', {
+                          parties: [...new Set(agreement.signatures.map((s) => s.party))].map((p) => partyName(t, plan, p)).join(', '),
+                        })}
+                      </span>
+                    )}
                   </li>
                 ))}
               </ul>

@@ -165,7 +165,7 @@ function GoalAgreementPanel({ section, goal, agreements }: Props & { agreements:
         <ContentDiff before={agreement.agreed} after={live} beforeLabel={t('agreement.agreedText')} afterLabel={t('agreement.currentText')} />
       )}
 
-      {signatory && shared && (
+      {signatory && shared && !plan.archived_at && (
         <div className="agreement__actions">
           {!me.signedCurrent && (
             <button type="button" className="button button--small button--primary" onClick={sign} disabled={busy} aria-label={t('agreement.signGoal', { title })}>

@@ -304,7 +304,6 @@ function FrozenSection({ section }: { section: VersionSection }) {
     <section className="version-section" aria-label={section.title} data-section-key={section.key}>
       <h3 className="version-section__title">
         {section.title}
-        {section.horizon && <span className="muted"> · {t(`horizon.${section.horizon as 'strategic'}`)}</span>}
         {section.visibility !== 'shared' && <span className="badge badge--neutral">{t('versions.internal')}</span>}
       </h3>
       {section.kind === 'goals' ? (
