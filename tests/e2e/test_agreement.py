@@ -356,17 +356,24 @@ async def test_compare_two_versions_shows_the_changed_goal(signoff: SignOff, api
 
 async def test_signatories_sign_a_version_as_a_whole(signoff: SignOff) -> None:
     w = signoff
-    for page in (w.supplier_page, w.customer_page):
-        await page.goto(w.view("versions"))
-        version = page.locator(".version-card", has_text="Workshop 27 Nov")
-        await version.get_by_role("button", name='Sign version "Workshop 27 Nov"').click()
-        await expect(
-            version.get_by_role("button", name='Sign version "Workshop 27 Nov"')
-        ).to_have_count(0)
-    version = w.customer_page.locator(".version-card", has_text="Workshop 27 Nov")
-    await expect(version.locator(".version-signing")).to_have_attribute("data-status", "agreed")
-    await expect(version).to_contain_text("Signed by both parties")
-    await expect(version).to_contain_text("Fjordpack AS: signed by Siri")
+    s, c = w.supplier_page, w.customer_page
+    await asyncio.gather(s.goto(w.view("versions")), c.goto(w.view("versions")))
+    mine = s.locator(".version-card", has_text="Workshop 27 Nov")
+    theirs = c.locator(".version-card", has_text="Workshop 27 Nov")
+    button = 'Sign version "Workshop 27 Nov"'
+    await expect(theirs).to_contain_text("Fjordpack AS: not signed yet")
+    await mine.get_by_role("button", name=button).click()
+    await expect(mine.get_by_role("button", name=button)).to_have_count(0)
+    # The other screen follows live.
+    await expect(theirs).to_contain_text("Fjordpack AS: signed by Siri", timeout=WITHIN)
+    await expect(theirs).to_contain_text("Not signed by both parties")
+    await theirs.get_by_role("button", name=button).click()
+    for card in (mine, theirs):
+        await expect(card.locator(".version-signing")).to_have_attribute(
+            "data-status", "agreed", timeout=WITHIN
+        )
+        await expect(card).to_contain_text("Signed by both parties")
+        await expect(card).to_contain_text("Nordlys Foods ASA: signed by Cato")
 
 
 async def test_agreement_overview_per_horizon(signoff: SignOff) -> None:

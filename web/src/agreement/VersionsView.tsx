@@ -7,6 +7,7 @@ import { useAuth } from '../auth/AuthProvider';
 import { ErrorMessage, Loading, Notice } from '../components/Feedback';
 import { useI18n, type TFunction } from '../i18n/I18nProvider';
 import { formatDate, formatDateTime } from '../lib/format';
+import { usePlanEvent } from '../collab/planEvents';
 import { useResource } from '../lib/useResource';
 import { ExportLinks } from './ExportLinks';
 import { ContentDiff, fieldLabel, partyName, StatusBadge } from './GoalAgreement';
@@ -18,6 +19,7 @@ const PARTIES: Party[] = ['supplier', 'customer'];
 export function VersionsView({ plan }: { plan: PlanDetail }) {
   const [params] = useSearchParams();
   const list = useResource((signal) => versionsApi.list(plan.id, { signal }), [plan.id]);
+  usePlanEvent(isVersionEvent, list.reload);
   const open = params.get('version');
   const compare = params.get('compare');
   const versions = list.data ?? [];
@@ -35,6 +37,7 @@ export function VersionsView({ plan }: { plan: PlanDetail }) {
   );
 }
 
+const isVersionEvent = (type: string) => type.startsWith('version.');
 const back = '?view=versions';
 const openHref = (id: string) => `?view=versions&version=${encodeURIComponent(id)}`;
 const compareHref = (base: string, to: string) => `?view=versions&compare=${encodeURIComponent(base)}&to=${encodeURIComponent(to)}`;
@@ -262,6 +265,7 @@ function VersionSigning({ plan, version, onSigned }: { plan: PlanDetail; version
 function VersionPage({ plan, versionId, onSigned }: { plan: PlanDetail; versionId: string; onSigned: () => void }) {
   const { t, lang } = useI18n();
   const res = useResource((signal) => versionsApi.get(plan.id, versionId, { signal }), [plan.id, versionId]);
+  usePlanEvent((type, data) => type === 'version.signed' && data.version_id === versionId, res.reload);
   const version = res.data;
   if (!version) {
     return (

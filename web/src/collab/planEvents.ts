@@ -32,6 +32,9 @@ export const DISCUSSION_EVENTS = [
   'agreement.changed',
 ];
 
+/** Versions frozen and signed: the versions screen follows them live. */
+export const VERSION_EVENTS = ['version.created', 'version.signed'];
+
 export type PlanEventHandler = (type: string, data: Record<string, unknown>) => void;
 
 /**
@@ -47,7 +50,7 @@ export class PlanEventStream {
     const make = makeSource ?? (typeof EventSource === 'undefined' ? null : (url: string) => new EventSource(url));
     if (!make) return;
     this.source = make(`/api/plans/${encodeURIComponent(String(planId))}/events`);
-    for (const name of [...STRUCTURE_EVENTS, ...DISCUSSION_EVENTS]) {
+    for (const name of [...STRUCTURE_EVENTS, ...DISCUSSION_EVENTS, ...VERSION_EVENTS]) {
       this.source.addEventListener(name, (event) => this.dispatch(name, (event as MessageEvent).data));
     }
   }
