@@ -471,7 +471,7 @@ async def test_screens_in_bokmal(signoff: SignOff) -> None:
     try:
         await s.goto(w.url("goals_operative"))
         await live(s, "Direkte")
-        await expect_status(s, TRIAL, "changed", "Endret etter enighet")
+        await expect_status(s, TRIAL, "changed", "Endret etter avtale")
         await shoot_card(s, TRIAL, "62-agreement-card-changed-nb")
         # One goal of each status, in bokmål.
         await s.goto(w.url("goals_strategic"))
@@ -481,7 +481,7 @@ async def test_screens_in_bokmal(signoff: SignOff) -> None:
         w_api = Api(w.server)
         w_api.call(w.supplier, "POST", sign_url(w, SHELF, "goals_strategic"))
         w_api.call(w.customer, "POST", sign_url(w, SHELF, "goals_strategic"))
-        await expect_status(s, SHELF, "agreed", "Enige")
+        await expect_status(s, SHELF, "agreed", "Avtalt")
         await shoot_card(s, SHELF, "61-agreement-card-agreed-nb")
         await s.goto(w.view("agreement"))
         await expect(s.get_by_role("heading", name="Enighet", exact=True)).to_be_visible()
