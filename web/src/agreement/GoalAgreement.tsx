@@ -68,11 +68,16 @@ function GoalAgreementPanel({ section, goal, agreements }: Props & { agreements:
   const ref = useRef<HTMLElement>(null);
 
   // The live text moved away from what the server last said: ask again once typing pauses.
+  // Once per text: a goal the server reads differently (odd content) must not make us poll.
   const stale = isStale(agreement, live);
   const liveKey = JSON.stringify(live);
+  const askedFor = useRef<string | null>(null);
   useEffect(() => {
-    if (!stale || agreements.loading) return;
-    const timer = window.setTimeout(reload, 800);
+    if (!stale || agreements.loading || askedFor.current === liveKey) return;
+    const timer = window.setTimeout(() => {
+      askedFor.current = liveKey;
+      reload();
+    }, 800);
     return () => window.clearTimeout(timer);
   }, [stale, liveKey, reload, agreements.loading]);
 

@@ -45,7 +45,11 @@ describe('effectiveStatus', () => {
     expect(effectiveStatus(agreed, text({ description: 'Other' }))).toBe('changed');
   });
   it('is agreed again when the text is put back', () => {
-    expect(effectiveStatus({ ...agreed, status: 'changed' }, text())).toBe('agreed');
+    expect(effectiveStatus({ ...agreed, status: 'changed', current: text({ title: 'Other' }) }, text())).toBe('agreed');
+  });
+  it('trusts the server once it has seen the live text', () => {
+    const odd = { ...agreed, agreed: text({ due: '2027-06-30T00:00' }) };
+    expect(effectiveStatus(odd, text())).toBe('agreed');
   });
   it('trusts the server without live text', () => {
     expect(effectiveStatus({ ...agreed, status: 'changed' }, null)).toBe('changed');

@@ -28,7 +28,8 @@ export function sameContent(a: GoalContent | null, b: GoalContent | null): boole
 export function effectiveStatus(agreement: Agreement | undefined, live: GoalContent | null): AgreementStatus {
   if (!agreement) return 'pending';
   if (!agreement.agreed_hash || !agreement.agreed) return agreement.status === 'changed' ? 'changed' : 'pending';
-  if (!live) return agreement.status;
+  // The server has seen this very text: its word stands.
+  if (!live || sameContent(agreement.current, live)) return agreement.status;
   return sameContent(agreement.agreed, live) ? 'agreed' : 'changed';
 }
 
