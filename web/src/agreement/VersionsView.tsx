@@ -6,7 +6,7 @@ import type { Party, PlanDetail } from '../api/types';
 import { useAuth } from '../auth/AuthProvider';
 import { ErrorMessage, Loading, Notice } from '../components/Feedback';
 import { useI18n, type TFunction } from '../i18n/I18nProvider';
-import { formatDate, formatDateTime } from '../lib/format';
+import { formatDate, formatDateTime, formatNumber } from '../lib/format';
 import { usePlanEvent } from '../collab/planEvents';
 import { useResource } from '../lib/useResource';
 import { ExportLinks } from './ExportLinks';
@@ -381,7 +381,7 @@ function changeText(t: TFunction, change: Change): string {
 }
 
 function ComparePage({ plan, versions, base, to }: { plan: PlanDetail; versions: VersionSummary[]; base: string; to: string }) {
-  const { t } = useI18n();
+  const { t, lang } = useI18n();
   const res = useResource((signal) => versionsApi.compare(plan.id, base, to, { signal }), [plan.id, base, to]);
   const name = (id: string) => (id === 'current' ? t('versions.currentPlan') : (versions.find((v) => v.id === id)?.name ?? '…'));
   const goals = sortComparison(res.data?.goals ?? []);
@@ -408,7 +408,7 @@ function ComparePage({ plan, versions, base, to }: { plan: PlanDetail; versions:
               ))}
             </ul>
           )}
-          {same > 0 && <p className="muted">{t('versions.unchangedGoals', { count: same })}</p>}
+          {same > 0 && <p className="muted">{t('versions.unchangedGoals', { count: formatNumber(same, lang) })}</p>}
           {sections.length > 0 && (
             <>
               <h3>{t('versions.sectionChanges')}</h3>
