@@ -138,6 +138,8 @@ export interface GoalComparison {
   fields: string[];
   before: GoalContent | null;
   after: GoalContent | null;
+  before_status: AgreementStatus | null;
+  after_status: AgreementStatus | null;
 }
 
 export interface Comparison {
@@ -322,6 +324,8 @@ export function decodeComparison(value: unknown): Comparison {
         fields: list(g.fields, (f) => (typeof f === 'string' ? f : null)),
         before: decodeGoalContent(obj(g.before).content),
         after: decodeGoalContent(obj(g.after).content),
+        before_status: isObject(g.before) ? oneOf(g.before.status, AGREEMENT_STATUSES, 'pending') : null,
+        after_status: isObject(g.after) ? oneOf(g.after.status, AGREEMENT_STATUSES, 'pending') : null,
       };
     }),
     sections: list(o.sections, (s) =>

@@ -34,6 +34,9 @@ export const DISCUSSION_EVENTS = [
 
 export const FACILITATION_EVENTS = ['follow.changed'];
 
+/** Versions frozen and signed: the versions screen follows them live. */
+export const VERSION_EVENTS = ['version.created', 'version.signed'];
+
 export type PlanEventHandler = (type: string, data: Record<string, unknown>) => void;
 
 /**
@@ -49,7 +52,7 @@ export class PlanEventStream {
     const make = makeSource ?? (typeof EventSource === 'undefined' ? null : (url: string) => new EventSource(url));
     if (!make) return;
     this.source = make(`/api/plans/${encodeURIComponent(String(planId))}/events`);
-    for (const name of [...STRUCTURE_EVENTS, ...DISCUSSION_EVENTS, ...FACILITATION_EVENTS]) {
+    for (const name of [...STRUCTURE_EVENTS, ...DISCUSSION_EVENTS, ...FACILITATION_EVENTS, ...VERSION_EVENTS]) {
       this.source.addEventListener(name, (event) => this.dispatch(name, (event as MessageEvent).data));
     }
   }

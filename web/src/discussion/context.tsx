@@ -1,6 +1,6 @@
 import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from 'react';
-import type { Agreement, Anchor, Thread, ThreadCounts } from '../api/discussion';
-import { agreements as agreementsApi, threads as threadsApi, votes as votesApi } from '../api/endpoints';
+import type { Anchor, Thread, ThreadCounts } from '../api/discussion';
+import { threads as threadsApi, votes as votesApi } from '../api/endpoints';
 import type { PlanDetail } from '../api/types';
 import { changesRights, PlanEventsContext, usePlanEvent } from '../collab/planEvents';
 import { useResource } from '../lib/useResource';
@@ -16,8 +16,6 @@ export interface CommentTarget {
 
 export interface DiscussionValue {
   counts: ThreadCounts | null;
-  agreements: Map<string, Agreement>;
-  reloadAgreements: () => void;
   canComment: boolean;
   panelOpen: boolean;
   setPanelOpen: (open: boolean) => void;
@@ -39,15 +37,11 @@ export function useDiscussion(): DiscussionValue | null {
   return useContext(DiscussionContext);
 }
 
-export const agreementKey = (sectionId: string, goalId: string) => `${sectionId}/${goalId}`;
-
 const isThreadEvent = (type: string) => type.startsWith('thread.') || type.startsWith('comment.');
 
 export function DiscussionProvider({ plan, children }: { plan: PlanDetail; children: ReactNode }) {
   const countsRes = useResource((signal) => threadsApi.counts(plan.id, { signal }), [plan.id]);
-  const agreementsRes = useResource((signal) => agreementsApi.list(plan.id, { signal }), [plan.id]);
   usePlanEvent(isThreadEvent, countsRes.reload);
-  usePlanEvent((type) => type === 'agreement.changed', agreementsRes.reload);
 
   const [panelOpen, setPanelOpen] = useState(false);
   const [target, setTarget] = useState<CommentTarget | null>(null);
@@ -96,17 +90,9 @@ export function DiscussionProvider({ plan, children }: { plan: PlanDetail; child
     setPanelOpen(true);
   }, []);
 
-  const agreements = useMemo(() => {
-    const map = new Map<string, Agreement>();
-    for (const a of agreementsRes.data ?? []) map.set(agreementKey(a.section_id, a.goal_id), a);
-    return map;
-  }, [agreementsRes.data]);
-
   const value = useMemo<DiscussionValue>(
     () => ({
       counts: countsRes.data ?? null,
-      agreements,
-      reloadAgreements: agreementsRes.reload,
       canComment: (plan.my_membership?.role ?? 'viewer') !== 'viewer',
       panelOpen,
       setPanelOpen,
@@ -118,7 +104,7 @@ export function DiscussionProvider({ plan, children }: { plan: PlanDetail; child
       setFocusThreadId,
       votes,
     }),
-    [countsRes.data, agreements, agreementsRes.reload, plan.my_membership?.role, panelOpen, target, openComments, activeThread, focusThreadId, votes],
+    [countsRes.data, plan.my_membership?.role, panelOpen, target, openComments, activeThread, focusThreadId, votes],
   );
   return <DiscussionContext.Provider value={value}>{children}</DiscussionContext.Provider>;
 }

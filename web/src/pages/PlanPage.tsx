@@ -25,8 +25,11 @@ import { OfflineBadge } from '../facilitation/OfflineBadge';
 import { formatDate } from '../lib/format';
 import { groupSections, navigatorOrder } from '../lib/sections';
 import { useResource } from '../lib/useResource';
+import { AgreementOverview } from '../agreement/AgreementOverview';
+import { AgreementsProvider } from '../agreement/AgreementsProvider';
+import { VersionsView } from '../agreement/VersionsView';
 
-type View = 'plan' | 'people';
+type View = 'plan' | 'people' | 'agreement' | 'versions';
 
 export function PlanPage() {
   const { t } = useI18n();
@@ -76,7 +79,9 @@ function PlanView({ plan, reloading, reloadError, onReload }: PlanViewProps) {
   const { user } = useAuth();
   const [params] = useSearchParams();
   const isFacilitator = plan.my_membership?.role === 'facilitator';
-  const view: View = isFacilitator && params.get('view') === 'people' ? 'people' : 'plan';
+  const asked = params.get('view');
+  const view: View =
+    asked === 'agreement' || asked === 'versions' ? asked : isFacilitator && asked === 'people' ? 'people' : 'plan';
   const membersRes = useResource((signal) => membersApi.list(plan.id, { signal }), [plan.id]);
   const events = usePlanEventStream(plan.id);
   usePlanRefresh(events, onReload);
@@ -116,6 +121,7 @@ function PlanView({ plan, reloading, reloadError, onReload }: PlanViewProps) {
 
   return (
     <PlanEventsContext.Provider value={events}>
+      <AgreementsProvider plan={plan}>
       <div className="plan">
         <header className="plan-header">
           <div className="plan-header__main">
@@ -152,7 +158,7 @@ function PlanView({ plan, reloading, reloadError, onReload }: PlanViewProps) {
         {reloadError != null && <ErrorMessage error={reloadError} />}
         {reloading && <span className="visually-hidden" role="status">{t('common.loading')}</span>}
 
-        {isFacilitator && (
+        {plan.my_membership && (
           <div className="tabs" role="navigation" aria-label={t('plan.views')}>
             <Link
               to={selected ? hrefFor(selected) : '?'}
@@ -161,14 +167,26 @@ function PlanView({ plan, reloading, reloadError, onReload }: PlanViewProps) {
             >
               {t('plan.tabPlan')}
             </Link>
-            <Link to="?view=people" className="tabs__tab" aria-current={view === 'people' ? 'page' : undefined}>
-              {t('plan.tabPeople')}
+            <Link to="?view=agreement" className="tabs__tab" aria-current={view === 'agreement' ? 'page' : undefined}>
+              {t('agreement.tab')}
             </Link>
+            <Link to="?view=versions" className="tabs__tab" aria-current={view === 'versions' ? 'page' : undefined}>
+              {t('versions.tab')}
+            </Link>
+            {isFacilitator && (
+              <Link to="?view=people" className="tabs__tab" aria-current={view === 'people' ? 'page' : undefined}>
+                {t('plan.tabPeople')}
+              </Link>
+            )}
           </div>
         )}
 
         {view === 'people' ? (
           <PeoplePanel plan={plan} />
+        ) : view === 'agreement' ? (
+          <AgreementOverview />
+        ) : view === 'versions' ? (
+          <VersionsView plan={plan} />
         ) : links ? (
           <Workspace
             plan={plan}
@@ -184,6 +202,7 @@ function PlanView({ plan, reloading, reloadError, onReload }: PlanViewProps) {
           <Loading />
         )}
       </div>
+      </AgreementsProvider>
     </PlanEventsContext.Provider>
   );
 }

@@ -8,6 +8,7 @@ import { addItem, deleteItem, GOAL_STATUSES, moveItem, readGoals, setField, type
 import { parseDay } from '../content/timeline';
 import { DateField, ItemFallback, SkippedNotice, StatusSelect } from './parts';
 import { useItems } from './hooks';
+import { GoalAgreement } from '../agreement/GoalAgreement';
 import { YTextField } from './YTextField';
 import { ItemDiscussion } from '../discussion/ItemTools';
 
@@ -48,6 +49,9 @@ export function GoalsSection({ section, doc, canWrite }: Props) {
                 onMove={(offset) => moveItem(array, goal.id, offset)}
                 onDelete={() => deleteItem(array, goal.id)}
               />
+            </ErrorBoundary>
+            <ErrorBoundary fallback={() => null} resetKeys={[goal]}>
+              <GoalAgreement section={section} goal={goal} />
             </ErrorBoundary>
           </li>
         ))}

@@ -1,0 +1,105 @@
+// @vitest-environment jsdom
+import { act } from 'react';
+import { createRoot, type Root } from 'react-dom/client';
+import { MemoryRouter } from 'react-router-dom';
+import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import type { PlanDetail, Section } from '../api/types';
+import { AuthProvider } from '../auth/AuthProvider';
+import { I18nProvider } from '../i18n/I18nProvider';
+import { AgreementsProvider } from './AgreementsProvider';
+import { GoalAgreement } from './GoalAgreement';
+
+const section: Section = {
+  id: 's1', key: 'goals_operative', title: 'Operative goals', kind: 'goals', horizon: 'operative',
+  owner: 'joint', visibility: 'shared', position: 0, help: '', can_write: true,
+};
+const plan: PlanDetail = {
+  id: 'p1', title: 'Plan', supplier_name: 'Fjordpack AS', customer_name: 'Nordlys Foods ASA', language: 'en',
+  archived_at: null, created_at: null, updated_at: null,
+  my_membership: { id: 'm1', party: 'customer', role: 'editor', signatory: true },
+  sections: [section],
+};
+const goal = { id: 'g1', title: 'Line trial', description: 'Why', metric: 'Result', target: 'Passed', due: '2027-03-31' };
+
+let root: Root | null = null;
+let host: HTMLElement;
+
+beforeAll(() => {
+  (globalThis as { IS_REACT_ACT_ENVIRONMENT?: boolean }).IS_REACT_ACT_ENVIRONMENT = true;
+});
+
+afterEach(() => {
+  act(() => root?.unmount());
+  root = null;
+  host?.remove();
+  vi.unstubAllGlobals();
+});
+
+function serve(agreements: unknown) {
+  vi.stubGlobal(
+    'fetch',
+    vi.fn(async (request: Request) => {
+      const path = new URL(request.url, 'http://x').pathname;
+      const body =
+        path === '/api/auth/me' ? { id: 'u-cato', email: 'cato@example.com', name: 'Cato' }
+        : path === '/api/config' ? { allow_signup: true, smtp_enabled: false }
+        : path.endsWith('/agreements') ? agreements
+        : {};
+      return new Response(JSON.stringify(body), { status: 200, headers: { 'Content-Type': 'application/json' } });
+    }),
+  );
+}
+
+async function render() {
+  host = document.createElement('div');
+  document.body.append(host);
+  root = createRoot(host);
+  await act(async () => {
+    root!.render(
+      <I18nProvider initial="en">
+        <AuthProvider>
+          <MemoryRouter>
+            <AgreementsProvider plan={plan}>
+              <GoalAgreement section={section} goal={goal} />
+            </AgreementsProvider>
+          </MemoryRouter>
+        </AuthProvider>
+      </I18nProvider>,
+    );
+  });
+  await act(async () => {
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  });
+  return host;
+}
+
+const signed = (name: string, party: string, hash: string) => ({ id: name, signer: { id: `u-${name.toLowerCase()}`, name }, party, hash, signed_at: '2026-12-01T09:00:00Z' });
+
+describe('GoalAgreement', () => {
+  it('shows who signed per party and offers the customer signatory to sign', async () => {
+    serve({ items: [{ section_id: 's1', goal_id: 'g1', status: 'pending', current_hash: 'h1', current_content: goal, signatures: [signed('Siri', 'supplier', 'h1')] }] });
+    const el = await render();
+    expect(el.querySelector('[data-agreement-status]')?.getAttribute('data-agreement-status')).toBe('pending');
+    expect(el.textContent).toContain('Fjordpack AS: signed by Siri');
+    expect(el.textContent).toContain('Nordlys Foods ASA: not signed yet');
+    expect(el.querySelector('button[aria-label="Sign \\"Line trial\\""]')).not.toBeNull();
+  });
+
+  it('shows the agreed text beside the live text once the goal changed', async () => {
+    const agreed = { ...goal, target: 'Passed twice' };
+    serve({ items: [{ section_id: 's1', goal_id: 'g1', status: 'changed', agreed_hash: 'h0', current_hash: 'h1', agreed_content: agreed, current_content: goal, signatures: [signed('Siri', 'supplier', 'h0'), signed('Cato', 'customer', 'h0')] }] });
+    const el = await render();
+    expect(el.querySelector('.agreement-badge')?.textContent).toContain('Changed since agreement');
+    const row = el.querySelector('.agreement-diff__row--changed');
+    expect(row?.querySelector('.agreement-diff__before')?.textContent).toBe('Passed twice');
+    expect(row?.querySelector('.agreement-diff__after')?.textContent).toBe('Passed');
+    expect(el.textContent).toContain('Withdraw my signature');
+  });
+
+  it('does not crash on odd server data', async () => {
+    serve({ items: [{ section_id: 's1', goal_id: 'g1', status: 'weird', agreed_hash: 7, agreed_content: 'x', signatures: 'nope' }, 'junk', null] });
+    const el = await render();
+    expect(el.querySelector('[data-agreement-status]')?.getAttribute('data-agreement-status')).toBe('pending');
+    expect(el.textContent).toContain('Nordlys Foods ASA: not signed yet');
+  });
+});
