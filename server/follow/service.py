@@ -7,6 +7,7 @@ that the leader is somewhere they cannot see (a separate event, internal to that
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.audit import service as audit_service
@@ -84,17 +85,23 @@ async def lead(
     session: AsyncSession, plan: Plan, actor: Member, user: User, section: Section
 ) -> FollowState:
     """Start leading, or move everyone to `section` (which the actor can read)."""
-    state = await get_state(session, plan.id)
     now = utcnow()
-    started = state is None or state.leader_id != user.id
+    state = await get_state(session, plan.id)
+    created = False
     if state is None:
-        state = FollowState(plan_id=plan.id, leader_id=user.id, section_id=section.id)
-        session.add(state)
-    else:
-        if started:
-            state.started_at = now
-        state.leader_id = user.id
-        state.section_id = section.id
+        try:
+            async with session.begin_nested():
+                session.add(FollowState(plan_id=plan.id, leader_id=user.id, section_id=section.id))
+            created = True
+        except IntegrityError:
+            pass  # another facilitator started at the same instant: this one takes over
+        state = await get_state(session, plan.id)
+        assert state is not None
+    started = created or state.leader_id != user.id
+    if started:
+        state.started_at = now
+    state.leader_id = user.id
+    state.section_id = section.id
     state.updated_at = now
     await session.flush()
     await audit_service.record(

@@ -1,5 +1,6 @@
 """Follow me: facilitators lead, everyone hears where they are, unless they may not know."""
 
+import asyncio
 from typing import Any
 
 from tests.conftest import People, Person, add_member, create_plan
@@ -126,6 +127,22 @@ async def test_another_facilitator_takes_over(people: People) -> None:
     seen = (await kam.http.get(f"/api/plans/{pid}/follow")).json()
     assert seen["leader"]["id"] == boss.id
     assert seen["section_id"] == second
+
+
+async def test_two_facilitators_starting_at_once_both_get_an_answer(people: People) -> None:
+    kam = await people.signup("Kam")
+    plan = await create_plan(kam)
+    pid = plan["id"]
+    first, second = plan["sections"][0]["id"], plan["sections"][2]["id"]
+    boss = await add_member(kam, people, pid, "Boss", party="customer", role="facilitator")
+    replies = await asyncio.gather(
+        kam.http.put(f"/api/plans/{pid}/follow", json={"section_id": first}),
+        boss.http.put(f"/api/plans/{pid}/follow", json={"section_id": second}),
+    )
+    assert [r.status_code for r in replies] == [200, 200], [r.text for r in replies]
+    seen = (await kam.http.get(f"/api/plans/{pid}/follow")).json()
+    assert seen["active"] is True
+    assert seen["leader"]["id"] in {kam.id, boss.id}
 
 
 async def test_a_leader_who_is_no_longer_facilitator_leads_no_one(people: People) -> None:
