@@ -5,11 +5,13 @@ never downloads a browser. Without Chromium these tests are skipped, unless
 JOINTPLAN_REQUIRE_CHROMIUM=1 (as in CI), which turns that into a failure.
 """
 
+import asyncio
 import os
 import subprocess
 import sys
 import uuid
 from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -41,6 +43,7 @@ LAUNCH_ARGS = [
     "--disable-sync",
     "--no-first-run",
 ]
+WITHIN = 2_000  # ms: what "live" means in a workshop
 PROJECTOR: "ViewportSize" = {"width": 1920, "height": 1080}
 LAPTOP: "ViewportSize" = {"width": 1280, "height": 800}
 
@@ -135,13 +138,39 @@ class Api:
             assert r.status_code < 300, r.text
             return r.json() if r.content else None
 
-    def invite(self, by: Person, plan_id: str, name: str, party: str, role: str) -> Person:
+    def create_plan(self, by: Person, title: str, language: str = "en") -> dict[str, Any]:
+        """A key-account plan between the demo's two companies."""
+        plan: dict[str, Any] = self.call(
+            by,
+            "POST",
+            "/api/plans",
+            json={
+                "title": title,
+                "supplier_name": "Fjordpack AS",
+                "customer_name": "Nordlys Foods ASA",
+                "template": "kam",
+                "language": language,
+            },
+        )
+        return plan
+
+    def invite(
+        self,
+        by: Person,
+        plan_id: str,
+        name: str,
+        party: str,
+        role: str,
+        *,
+        signatory: bool = False,
+    ) -> Person:
+        """An invitation accepted through the REST API, as a new account."""
         email = f"{name.lower()}.{uuid.uuid4().hex[:6]}@example.com"
         invitation = self.call(
             by,
             "POST",
             f"/api/plans/{plan_id}/invitations",
-            json={"email": email, "party": party, "role": role, "signatory": False},
+            json={"email": email, "party": party, "role": role, "signatory": signatory},
         )
         with self.client() as c:
             r = c.post(
@@ -195,8 +224,68 @@ async def shoot(page: "Page", name: str) -> None:
 
 
 async def live(page: "Page", word: str = "Live") -> None:
-    """Waits until every section of the plan is connected and the open one has loaded."""
+    """Waits until every section of the plan is connected and the open one has loaded (a
+    shared machine can be slow to open a dozen sockets right after the last page closed)."""
     from playwright.async_api import expect
 
-    await expect(page.locator(".connection")).to_have_text(word)
+    await expect(page.locator(".connection")).to_have_text(word, timeout=15_000)
     await expect(page.locator(".section-view__content .loading")).to_have_count(0)
+
+
+@asynccontextmanager
+async def browsers(
+    browser: "Browser",
+    server: ServerProcess,
+    logins: list[tuple[str, str]],
+    viewport: "ViewportSize" = PROJECTOR,
+) -> AsyncIterator[list["Page"]]:
+    """One signed-in browser context and page per (email, password), like laptops in a room."""
+    contexts: list[BrowserContext] = []
+    try:
+        pages = []
+        for email, password in logins:
+            context = await signed_in(browser, server, email, password, viewport)
+            contexts.append(context)
+            pages.append(await context.new_page())
+        yield pages
+    finally:
+        for context in contexts:
+            await context.close()
+
+
+@dataclass
+class Workshop:
+    """A supplier editor and a customer editor in one plan, each in their own browser."""
+
+    plan: dict[str, Any]
+    facilitator: Person
+    supplier: Person
+    customer: Person
+    supplier_page: "Page"
+    customer_page: "Page"
+
+    def url(self, key: str) -> str:
+        return f"/plans/{self.plan['id']}?section={section_id(self.plan, key)}"
+
+    async def both_open(self, key: str) -> None:
+        await asyncio.gather(
+            self.supplier_page.goto(self.url(key)), self.customer_page.goto(self.url(key))
+        )
+        await asyncio.gather(live(self.supplier_page), live(self.customer_page))
+
+
+@asynccontextmanager
+async def workshop_for(
+    browser: "Browser",
+    server: ServerProcess,
+    api: Api,
+    title: str,
+    viewport: "ViewportSize" = PROJECTOR,
+) -> AsyncIterator[Workshop]:
+    kari = api.login(KARI)
+    plan = api.create_plan(kari, title)
+    supplier = api.invite(kari, plan["id"], "Sven", "supplier", "editor")
+    customer = api.invite(kari, plan["id"], "Cora", "customer", "editor")
+    logins = [(supplier.email, PASSWORD), (customer.email, PASSWORD)]
+    async with browsers(browser, server, logins, viewport) as (supplier_page, customer_page):
+        yield Workshop(plan, kari, supplier, customer, supplier_page, customer_page)

@@ -5,22 +5,30 @@ compare goal by goal; the customer's exports never carry a supplier-only section
 
 import asyncio
 import subprocess
-import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.async_api import Browser, BrowserContext, Locator, Page, expect
+from playwright.async_api import Browser, Locator, Page, expect
 from pycrdt import Map, Text, XmlElement, XmlFragment, XmlText
 
 from tests.collab.yclient import YClient
 from tests.conftest import PASSWORD
-from tests.e2e.conftest import KARI, Api, Person, section_id, shoot, signed_in
+from tests.e2e.conftest import (
+    DEMO_PASSWORD,
+    KARI,
+    WITHIN,
+    Api,
+    Person,
+    browsers,
+    live,
+    section_id,
+    shoot,
+)
 from tests.live import ServerProcess
 
-WITHIN = 2_000  # ms: what "live" means in a workshop
 PRICE_PHRASE = "Corridor ZX-4417 for Nordlys only"
 TRIAL = "g-trial"
 TRIAL_TITLE = "Line trial passed on line 2"
@@ -29,13 +37,6 @@ TRIAL_WHY_LATER = "So Nordlys can launch before Easter."
 TRAYS = "g-trays"
 TRAYS_TITLE = "Fibre trays in two chains"
 SHELF = "g-shelf"
-
-
-async def live(page: Page, word: str = "Live") -> None:
-    """Every section connected and the open one loaded (a shared CI machine can be slow to
-    open a dozen sockets again right after the previous page closed its own)."""
-    await expect(page.locator(".connection")).to_have_text(word, timeout=15_000)
-    await expect(page.locator(".section-view__content .loading")).to_have_count(0)
 
 
 @dataclass
@@ -67,26 +68,6 @@ class SignOff:
             self.supplier_page.goto(self.url(key)), self.customer_page.goto(self.url(key))
         )
         await asyncio.gather(live(self.supplier_page), live(self.customer_page))
-
-
-def invite(api: Api, by: Person, plan_id: str, name: str, party: str, signatory: bool) -> Person:
-    """An invitation accepted through the REST api; the signatory flag is set on invitation."""
-    email = f"{name.lower()}.{uuid.uuid4().hex[:6]}@example.com"
-    invitation = api.call(
-        by,
-        "POST",
-        f"/api/plans/{plan_id}/invitations",
-        json={"email": email, "party": party, "role": "editor", "signatory": signatory},
-    )
-    with api.client() as c:
-        r = c.post(
-            f"/api/invitations/{invitation['token']}/accept",
-            json={"name": name, "password": PASSWORD},
-        )
-        assert r.status_code == 200, r.text
-        token = r.json()["token"]
-    me = api.call(Person(email, name, token, ""), "GET", "/api/auth/me")
-    return Person(email, name, token, me["id"])
 
 
 def goal(goal_id: str, title: str, why: str, target: str, due: str) -> Map[Any]:
@@ -127,47 +108,31 @@ async def seed(server: ServerProcess, plan: dict[str, Any], token: str) -> None:
 @pytest.fixture(scope="module")
 async def signoff(browser: Browser, e2e_server: ServerProcess, api: Api) -> AsyncIterator[SignOff]:
     kari = api.login(KARI)
-    plan = api.call(
-        kari,
-        "POST",
-        "/api/plans",
-        json={
-            "title": "Sign-off test",
-            "supplier_name": "Fjordpack AS",
-            "customer_name": "Nordlys Foods ASA",
-            "template": "kam",
-            "language": "en",
-        },
-    )
-    supplier = invite(api, kari, plan["id"], "Siri", "supplier", signatory=True)
-    customer = invite(api, kari, plan["id"], "Cato", "customer", signatory=True)
-    bystander = invite(api, kari, plan["id"], "Nina", "customer", signatory=False)
+    plan = api.create_plan(kari, "Sign-off test")
+    supplier = api.invite(kari, plan["id"], "Siri", "supplier", "editor", signatory=True)
+    customer = api.invite(kari, plan["id"], "Cato", "customer", "editor", signatory=True)
+    bystander = api.invite(kari, plan["id"], "Nina", "customer", "editor", signatory=False)
     await seed(e2e_server, plan, kari.token)
-    contexts: list[BrowserContext] = []
-    pages: list[Page] = []
-    for email, password in (
-        (KARI, "jointplan-demo"),
+    logins = [
+        (KARI, DEMO_PASSWORD),
         (supplier.email, PASSWORD),
         (customer.email, PASSWORD),
         (bystander.email, PASSWORD),
-    ):
-        context = await signed_in(browser, e2e_server, email, password)
-        contexts.append(context)
-        pages.append(await context.new_page())
-    yield SignOff(
-        plan,
-        kari,
-        supplier,
-        customer,
-        bystander,
-        pages[0],
-        pages[1],
-        pages[2],
-        pages[3],
-        e2e_server,
-    )
-    for context in contexts:
-        await context.close()
+    ]
+    async with browsers(browser, e2e_server, logins) as pages:
+        kari_page, supplier_page, customer_page, bystander_page = pages
+        yield SignOff(
+            plan,
+            kari,
+            supplier,
+            customer,
+            bystander,
+            kari_page,
+            supplier_page,
+            customer_page,
+            bystander_page,
+            e2e_server,
+        )
 
 
 def card(page: Page, goal_id: str) -> Locator:

@@ -5,77 +5,31 @@ per party, and comments on a range of rich text."""
 import asyncio
 import re
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
-from typing import Any
 
 import pytest
-from playwright.async_api import Browser, BrowserContext, Locator, Page, expect
+from playwright.async_api import Browser, Locator, Page, expect
 
-from tests.conftest import PASSWORD
 from tests.e2e.conftest import (
-    KARI,
     LAPTOP,
     PROJECTOR,
+    WITHIN,
     Api,
-    Person,
+    Workshop,
     live,
     section_id,
     shoot,
-    signed_in,
+    workshop_for,
 )
 from tests.live import ServerProcess
-
-WITHIN = 2_000  # ms: what "live" means in a workshop
-
-
-@dataclass
-class Workshop:
-    plan: dict[str, Any]
-    facilitator: Person
-    supplier: Person
-    customer: Person
-    supplier_page: Page
-    customer_page: Page
-
-    def url(self, key: str) -> str:
-        return f"/plans/{self.plan['id']}?section={section_id(self.plan, key)}"
-
-    async def both_open(self, key: str) -> None:
-        await asyncio.gather(
-            self.supplier_page.goto(self.url(key)), self.customer_page.goto(self.url(key))
-        )
-        await asyncio.gather(live(self.supplier_page), live(self.customer_page))
 
 
 @pytest.fixture(scope="module")
 async def workshop(
     browser: Browser, e2e_server: ServerProcess, api: Api
 ) -> AsyncIterator[Workshop]:
-    kari = api.login(KARI)
-    plan = api.call(
-        kari,
-        "POST",
-        "/api/plans",
-        json={
-            "title": "Discussion test",
-            "supplier_name": "Fjordpack AS",
-            "customer_name": "Nordlys Foods ASA",
-            "template": "kam",
-            "language": "en",
-        },
-    )
-    supplier = api.invite(kari, plan["id"], "Sven", "supplier", "editor")
-    customer = api.invite(kari, plan["id"], "Cora", "customer", "editor")
-    contexts: list[BrowserContext] = []
-    pages: list[Page] = []
-    for person in (supplier, customer):
-        # A 1280-wide laptop each: the comments panel must fit beside the section.
-        context = await signed_in(browser, e2e_server, person.email, PASSWORD, viewport=LAPTOP)
-        contexts.append(context)
-        pages.append(await context.new_page())
-    yield Workshop(plan, kari, supplier, customer, pages[0], pages[1])
-    for context in contexts:
-        await context.close()
+    # A 1280-wide laptop each: the comments panel must fit beside the section.
+    async with workshop_for(browser, e2e_server, api, "Discussion test", LAPTOP) as w:
+        yield w
 
 
 def panel(page: Page) -> Locator:

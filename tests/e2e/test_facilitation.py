@@ -9,15 +9,17 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.async_api import Browser, BrowserContext, Page, WebSocketRoute, expect
+from playwright.async_api import Browser, Page, WebSocketRoute, expect
 
 from tests.conftest import PASSWORD
 from tests.e2e.conftest import (
     DEMO_PASSWORD,
     KARI,
     LAPTOP,
+    WITHIN,
     Api,
     Person,
+    browsers,
     live,
     section_id,
     shoot,
@@ -25,7 +27,6 @@ from tests.e2e.conftest import (
 )
 from tests.live import ServerProcess
 
-WITHIN = 2_000  # ms: what "follows" means on a projector
 I18N = Path(__file__).resolve().parents[2] / "web" / "src" / "i18n"
 
 
@@ -49,33 +50,13 @@ class Session:
 @pytest.fixture(scope="module")
 async def session(browser: Browser, e2e_server: ServerProcess, api: Api) -> AsyncIterator[Session]:
     kari = api.login(KARI)
-    plan = api.call(
-        kari,
-        "POST",
-        "/api/plans",
-        json={
-            "title": "Facilitation test",
-            "supplier_name": "Fjordpack AS",
-            "customer_name": "Nordlys Foods ASA",
-            "template": "kam",
-            "language": "en",
-        },
-    )
+    plan = api.create_plan(kari, "Facilitation test")
     supplier = api.invite(kari, plan["id"], "Sven", "supplier", "editor")
     customer = api.invite(kari, plan["id"], "Cora", "customer", "editor")
-    contexts: list[BrowserContext] = []
-    pages: list[Page] = []
-    for email, password in (
-        (KARI, DEMO_PASSWORD),
-        (supplier.email, PASSWORD),
-        (customer.email, PASSWORD),
-    ):
-        context = await signed_in(browser, e2e_server, email, password, viewport=LAPTOP)
-        contexts.append(context)
-        pages.append(await context.new_page())
-    yield Session(plan, kari, supplier, customer, *pages)
-    for context in contexts:
-        await context.close()
+    logins = [(KARI, DEMO_PASSWORD), (supplier.email, PASSWORD), (customer.email, PASSWORD)]
+    async with browsers(browser, e2e_server, logins, LAPTOP) as pages:
+        lead, supplier_page, customer_page = pages
+        yield Session(plan, kari, supplier, customer, lead, supplier_page, customer_page)
 
 
 async def _open(page: Page, url: str) -> None:
@@ -108,7 +89,7 @@ async def test_follow_me_moves_participants(session: Session, api: Api) -> None:
         await expect(page.get_by_test_id("follow-banner")).to_contain_text(
             f"Following {s.kari.name}"
         )
-    await shoot(cora, "40-follow-banner-en")
+    await shoot(cora, "50-follow-banner-en")
 
     # The facilitator opens another section: everyone's screen follows.
     await _nav_to(lead, "Tactical goals (1–2 years)")
@@ -128,7 +109,7 @@ async def test_follow_me_moves_participants(session: Session, api: Api) -> None:
         "async (url) => await (await fetch(url)).text()", f"/api/plans/{s.plan['id']}/follow"
     )
     assert s.sid("strategy_price") not in follow
-    await shoot(cora, "41-follow-hidden-section-en")
+    await shoot(cora, "51-follow-hidden-section-en")
 
     # The customer stops following: the next move leaves her where she is.
     await cora.get_by_role("button", name="Stop following").click()
@@ -191,7 +172,7 @@ async def test_offline_edits_survive_a_reload_and_sync_later(session: Session, a
     await expect(badge).to_contain_text("Saved on this device")
     await expect(badge).to_contain_text("Edits in 1 section wait to be sent.")
     await cora.evaluate("window.scrollTo(0, 0)")
-    await shoot(cora, "42-offline-badge-en")
+    await shoot(cora, "52-offline-badge-en")
     await cora.wait_for_timeout(500)  # IndexedDB writes are asynchronous
 
     # Back online for the page itself, but the live documents stay cut off.
@@ -272,7 +253,7 @@ async def test_invite_copy_link_and_change_role(session: Session, api: Api) -> N
     # Someone accepting an invitation shows up without a reload.
     api.invite(s.kari, s.plan["id"], "Nils", "supplier", "viewer")
     await expect(lead.get_by_role("table")).to_contain_text("Nils", timeout=5_000)
-    await shoot(lead, "43-people-view-en")
+    await shoot(lead, "53-people-view-en")
 
     # Removing a member.
     lead.once("dialog", lambda dialog: asyncio.ensure_future(dialog.accept()))
@@ -359,18 +340,7 @@ async def test_bokmal_screens_have_no_english_left(
 ) -> None:
     english = english_only()
     kari = api.login(KARI)
-    plan = api.call(
-        kari,
-        "POST",
-        "/api/plans",
-        json={
-            "title": "Bokmålsplan",
-            "supplier_name": "Fjordpack AS",
-            "customer_name": "Nordlys Foods ASA",
-            "template": "kam",
-            "language": "nb",
-        },
-    )
+    plan = api.create_plan(kari, "Bokmålsplan", language="nb")
     pid = plan["id"]
     buyer = api.invite(kari, pid, "Berit", "customer", "editor")
     context = await signed_in(browser, e2e_server, KARI, DEMO_PASSWORD, viewport=LAPTOP)
@@ -420,7 +390,7 @@ async def test_bokmal_screens_have_no_english_left(
     await page.get_by_role("button", name="Lag invitasjon").click()
     await expect(page.locator(".invite-result")).to_be_visible()
     problems["people"] = await untranslated(page, english)
-    await shoot(page, "43-people-view-nb")
+    await shoot(page, "53-people-view-nb")
 
     # Follow me and the offline badge, as a bokmål participant sees them.
     other = await signed_in(browser, e2e_server, buyer.email, PASSWORD, viewport=LAPTOP)
@@ -438,7 +408,7 @@ async def test_bokmal_screens_have_no_english_left(
         f"Følger {kari.name}", timeout=WITHIN
     )
     problems["follow"] = await untranslated(bpage, english)
-    await shoot(bpage, "40-follow-banner-nb")
+    await shoot(bpage, "50-follow-banner-nb")
     api.call(
         kari,
         "PUT",
@@ -449,7 +419,7 @@ async def test_bokmal_screens_have_no_english_left(
         "i en seksjon du ikke kan se", timeout=WITHIN
     )
     problems["follow-hidden"] = await untranslated(bpage, english)
-    await shoot(bpage, "41-follow-hidden-section-nb")
+    await shoot(bpage, "51-follow-hidden-section-nb")
     api.call(kari, "DELETE", f"/api/plans/{pid}/follow")
     await other.set_offline(True)
     await bpage.get_by_role("button", name="Legg til mål").click()
@@ -458,7 +428,7 @@ async def test_bokmal_screens_have_no_english_left(
     await expect(bpage.locator(".connection")).to_have_text("Frakoblet")
     problems["offline"] = await untranslated(bpage, english)
     await bpage.evaluate("window.scrollTo(0, 0)")
-    await shoot(bpage, "42-offline-badge-nb")
+    await shoot(bpage, "52-offline-badge-nb")
     await other.set_offline(False)
     await other.close()
 

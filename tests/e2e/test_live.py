@@ -5,68 +5,32 @@ the server; internal sections never reach the other party."""
 import asyncio
 import time
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
 from typing import Any
 
 import pytest
-from playwright.async_api import Browser, BrowserContext, Page, expect
+from playwright.async_api import Browser, expect
 from pycrdt import Doc, XmlElement, XmlFragment, XmlText
 
 from tests.collab.yclient import YClient
 from tests.conftest import PASSWORD
-from tests.e2e.conftest import KARI, Api, Person, live, section_id, shoot, signed_in
+from tests.e2e.conftest import (
+    WITHIN,
+    Api,
+    Workshop,
+    live,
+    section_id,
+    shoot,
+    workshop_for,
+)
 from tests.live import ServerProcess
-
-WITHIN = 2_000  # ms: what "live" means in a workshop
-
-
-@dataclass
-class Workshop:
-    plan: dict[str, Any]
-    facilitator: Person
-    supplier: Person
-    customer: Person
-    supplier_page: Page
-    customer_page: Page
-
-    def url(self, key: str) -> str:
-        return f"/plans/{self.plan['id']}?section={section_id(self.plan, key)}"
-
-    async def both_open(self, key: str) -> None:
-        await asyncio.gather(
-            self.supplier_page.goto(self.url(key)), self.customer_page.goto(self.url(key))
-        )
-        await asyncio.gather(live(self.supplier_page), live(self.customer_page))
 
 
 @pytest.fixture(scope="module")
 async def workshop(
     browser: Browser, e2e_server: ServerProcess, api: Api
 ) -> AsyncIterator[Workshop]:
-    kari = api.login(KARI)
-    plan = api.call(
-        kari,
-        "POST",
-        "/api/plans",
-        json={
-            "title": "Workshop test",
-            "supplier_name": "Fjordpack AS",
-            "customer_name": "Nordlys Foods ASA",
-            "template": "kam",
-            "language": "en",
-        },
-    )
-    supplier = api.invite(kari, plan["id"], "Sven", "supplier", "editor")
-    customer = api.invite(kari, plan["id"], "Cora", "customer", "editor")
-    contexts: list[BrowserContext] = []
-    pages: list[Page] = []
-    for person in (supplier, customer):
-        context = await signed_in(browser, e2e_server, person.email, PASSWORD)
-        contexts.append(context)
-        pages.append(await context.new_page())
-    yield Workshop(plan, kari, supplier, customer, pages[0], pages[1])
-    for context in contexts:
-        await context.close()
+    async with workshop_for(browser, e2e_server, api, "Workshop test") as w:
+        yield w
 
 
 async def test_goal_cards_sync_both_ways(workshop: Workshop) -> None:

@@ -83,6 +83,18 @@ function MembersTable({ plan, members, onChanged }: { plan: PlanBase; members: M
   );
 }
 
+type Asked = Partial<Pick<Member, 'party' | 'role' | 'signatory'>>;
+
+/** The asked-for values the server's member does not show yet. */
+export function unconfirmed(asked: Asked, member: Member): Asked {
+  const left = Object.fromEntries(Object.entries(asked).filter(([key, value]) => member[key as keyof Asked] !== value));
+  return Object.keys(left).length === Object.keys(asked).length ? asked : (left as Asked);
+}
+
+function withoutKeys(asked: Asked, change: Asked): Asked {
+  return Object.fromEntries(Object.entries(asked).filter(([key]) => !(key in change))) as Asked;
+}
+
 function MemberRow({ plan, member, onChanged }: { plan: PlanBase; member: Member; onChanged: () => void }) {
   const { t } = useI18n();
   const { user } = useAuth();
@@ -93,20 +105,21 @@ function MemberRow({ plan, member, onChanged }: { plan: PlanBase; member: Member
   const who = member.user.name || member.user.email;
 
   // What we asked for shows at once (a controlled control would otherwise jump back until
-  // the list is fetched again); an error puts the server's value back.
-  const [asked, setAsked] = useState<Partial<Pick<Member, 'party' | 'role' | 'signatory'>>>({});
+  // the list is fetched again) and stays until the server's list says the same; an error
+  // puts the server's value back. Two quick changes in a row both stay on screen.
+  const [asked, setAsked] = useState<Asked>({});
   const shown = { ...member, ...asked };
-  useEffect(() => setAsked({}), [member]);
+  useEffect(() => setAsked((prev) => unconfirmed(prev, member)), [member]);
 
-  async function run(action: () => Promise<unknown>, change: typeof asked = {}) {
+  async function run(action: () => Promise<unknown>, change: Asked = {}) {
     setBusy(true);
     setError(null);
-    setAsked(change);
+    setAsked((prev) => ({ ...prev, ...change }));
     try {
       await action();
       onChanged();
     } catch (err) {
-      setAsked({});
+      setAsked((prev) => withoutKeys(prev, change));
       setError(err);
     } finally {
       setBusy(false);
