@@ -9,6 +9,7 @@ import { EyeIcon } from '../components/Icons';
 import { usePlanEvent } from '../collab/planEvents';
 import { useI18n } from '../i18n/I18nProvider';
 import { formatDateTime } from '../lib/format';
+import { useAction } from '../lib/useAction';
 import { useResource } from '../lib/useResource';
 import { usePlanContext } from '../sections/hooks';
 import { useDiscussion, type CommentTarget } from './context';
@@ -170,8 +171,7 @@ function ThreadCard({ thread, section, onChanged }: { thread: Thread; section: S
   const { plan, members } = usePlanContext();
   const { user } = useAuth();
   const [reply, setReply] = useState('');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>(null);
+  const { busy, error, run } = useAction(onChanged);
   const audience = useAudience(section, thread.visibility);
   const active = discussion.activeThread?.id === thread.id;
   const focused = discussion.focusThreadId === thread.id;
@@ -183,20 +183,6 @@ function ThreadCard({ thread, section, onChanged }: { thread: Thread; section: S
     ref.current?.focus();
   }, [focused]);
 
-  async function run(action: () => Promise<unknown>) {
-    setBusy(true);
-    setError(null);
-    try {
-      await action();
-      onChanged();
-      return true;
-    } catch (err) {
-      setError(err);
-      return false;
-    } finally {
-      setBusy(false);
-    }
-  }
 
   async function sendReply(e?: FormEvent) {
     e?.preventDefault();
@@ -283,23 +269,8 @@ function CommentItem({ comment: c, thread, mine, onChanged }: { comment: Comment
   const discussion = useDiscussion()!;
   const [editing, setEditing] = useState(false);
   const [draft, setDraft] = useState(c.body);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>(null);
+  const { busy, error, run } = useAction(onChanged);
 
-  async function run(action: () => Promise<unknown>) {
-    setBusy(true);
-    setError(null);
-    try {
-      await action();
-      onChanged();
-      return true;
-    } catch (err) {
-      setError(err);
-      return false;
-    } finally {
-      setBusy(false);
-    }
-  }
 
   async function save(e?: FormEvent) {
     e?.preventDefault();
