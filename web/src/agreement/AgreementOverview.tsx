@@ -1,5 +1,5 @@
 import { Link } from 'react-router-dom';
-import { ErrorMessage, Loading } from '../components/Feedback';
+import { LoadFailed, Loading } from '../components/Feedback';
 import { useI18n } from '../i18n/I18nProvider';
 import { formatNumber } from '../lib/format';
 import { useAgreements } from './AgreementsProvider';
@@ -26,14 +26,7 @@ export function AgreementOverview() {
         </div>
         <ExportLinks planId={plan.id} label={t('export.planLabel')} />
       </header>
-      {error != null && (
-        <div>
-          <ErrorMessage error={error} />
-          <button type="button" className="button button--small" onClick={reload}>
-            {t('common.retry')}
-          </button>
-        </div>
-      )}
+      <LoadFailed error={error} onRetry={reload} />
       {loading && list.length === 0 ? (
         <Loading />
       ) : (

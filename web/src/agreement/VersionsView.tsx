@@ -4,7 +4,7 @@ import type { AgreementStatus, Change, GoalComparison, Signature, VersionSection
 import { versions as versionsApi } from '../api/endpoints';
 import type { Party, PlanDetail } from '../api/types';
 import { useAuth } from '../auth/AuthProvider';
-import { ErrorMessage, Loading, Notice } from '../components/Feedback';
+import { ErrorMessage, LoadFailed, Loading, Notice } from '../components/Feedback';
 import { useI18n, type TFunction } from '../i18n/I18nProvider';
 import { formatDate, formatDateTime, formatNumber } from '../lib/format';
 import { usePlanEvent } from '../collab/planEvents';
@@ -62,14 +62,7 @@ function VersionList({ plan, versions, loading, error, reload }: ListProps) {
         </div>
       </header>
       {isFacilitator && <FreezeForm plan={plan} onDone={reload} />}
-      {error != null && (
-        <div>
-          <ErrorMessage error={error} />
-          <button type="button" className="button button--small" onClick={reload}>
-            {t('common.retry')}
-          </button>
-        </div>
-      )}
+      <LoadFailed error={error} onRetry={reload} />
       {loading ? (
         <Loading />
       ) : versions.length === 0 ? (

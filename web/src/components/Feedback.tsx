@@ -42,6 +42,20 @@ export function ErrorMessage({ error, fields = [] }: { error: unknown; fields?: 
   );
 }
 
+/** A load that failed: what went wrong, and a button to ask again. */
+export function LoadFailed({ error, onRetry }: { error: unknown; onRetry: () => void }) {
+  const t = useT();
+  if (error == null) return null;
+  return (
+    <div>
+      <ErrorMessage error={error} />
+      <button type="button" className="button button--small" onClick={onRetry}>
+        {t('common.retry')}
+      </button>
+    </div>
+  );
+}
+
 export function Loading({ label }: { label?: string }) {
   const t = useT();
   return (
