@@ -1,7 +1,8 @@
 """One WebSocket client: its authority, its limits and its outgoing queue.
 
-Sending never blocks the room: frames go into a per-connection queue drained by the
-connection's own task, so a slow or closed socket cannot stall the others.
+Sending never blocks the room: a frame is written at once while the socket takes it
+(see `eager`); once a send has to wait, later frames queue behind it in the connection's
+own task, so a slow or closed socket cannot stall the others.
 """
 
 import asyncio
@@ -9,9 +10,13 @@ import contextlib
 import itertools
 import logging
 import time
+from collections import deque
+from collections.abc import Awaitable
 
+from starlette.types import Send
 from starlette.websockets import WebSocket, WebSocketState
 
+from server.collab import eager
 from server.collab.authz import Access
 from server.collab.closecodes import REASONS, CloseCode
 
@@ -42,6 +47,7 @@ class Connection:
     def __init__(
         self,
         websocket: WebSocket,
+        send: Send,
         access: Access,
         *,
         max_queued_bytes: int,
@@ -56,47 +62,65 @@ class Connection:
         self.awareness_clients: set[int] = set()
         self.closed = False
         self.close_code: int | None = None
-        self._queue: asyncio.Queue[bytes | None] = asyncio.Queue()
-        self._queued_bytes = 0
+        # The ASGI server's own send, without Starlette's per-call state checks: this is
+        # the hot path (every update, to every client of the room).
+        self._send = send
+        # Frames waiting while an earlier send waits for the socket to drain.
+        self._backlog: deque[bytes] = deque()
+        self._backlog_bytes = 0
         self._max_queued_bytes = max_queued_bytes
-        self._sender: asyncio.Task[None] | None = None
+        self._drain: asyncio.Task[None] | None = None
 
     def __repr__(self) -> str:
         return f"<conn {self.id} user={self.access.user_id} section={self.access.section_id}>"
 
-    def start(self) -> None:
-        self._sender = asyncio.create_task(self._send_loop(), name=f"collab-send-{self.id}")
-
     def send(self, frame: bytes) -> None:
+        """Send a frame now if the socket takes it, else after the frames before it."""
         if self.closed:
             return
-        self._queued_bytes += len(frame)
-        if self._queued_bytes > self._max_queued_bytes:
-            log.warning("%r fell behind by %d bytes; closing", self, self._queued_bytes)
-            self.close(CloseCode.SLOW_CONSUMER)
+        if self._drain is not None:
+            self._backlog_bytes += len(frame)
+            if self._backlog_bytes > self._max_queued_bytes:
+                log.warning("%r fell behind by %d bytes; closing", self, self._backlog_bytes)
+                self.close(CloseCode.SLOW_CONSUMER)
+                return
+            self._backlog.append(frame)
             return
-        self._queue.put_nowait(frame)
+        try:
+            rest = eager.start(self._send({"type": "websocket.send", "bytes": frame}))
+        except Exception:  # the peer went away; the room carries on without it
+            self._lost()
+            return
+        if rest is not None:  # the socket's buffer is full: the rest waits in a task
+            self._drain = asyncio.create_task(self._drain_backlog(rest), name=f"collab-{self.id}")
 
     def close(self, code: CloseCode) -> None:
-        """Close after the frames already queued (e.g. a permission-denied message)."""
+        """Close after the frames already sent or waiting (e.g. a permission-denied message)."""
         if self.closed:
             return
         self.closed = True
         self.close_code = code
-        self._queue.put_nowait(None)
+        if self._drain is None:
+            self._drain = asyncio.create_task(self._drain_backlog(None), name=f"collab-{self.id}")
 
-    async def _send_loop(self) -> None:
+    def _lost(self) -> None:
+        self.closed = True
+        self._backlog.clear()
+
+    async def _drain_backlog(self, waiting: Awaitable[None] | None) -> None:
         try:
-            while True:
-                frame = await self._queue.get()
-                if frame is None:
-                    break
-                self._queued_bytes -= len(frame)
-                await self.websocket.send_bytes(frame)
-        except Exception:  # the peer went away; the room carries on without it
-            self.closed = True
-        finally:
-            await self._close_socket()
+            if waiting is not None:
+                await waiting
+            while self._backlog:
+                frame = self._backlog.popleft()
+                self._backlog_bytes -= len(frame)
+                await self._send({"type": "websocket.send", "bytes": frame})
+        except Exception:  # the peer went away
+            self._lost()
+        if self.closed:
+            await self._close_socket()  # `finish` waits for this task, so it stays set
+        else:
+            self._drain = None
 
     async def _close_socket(self) -> None:
         if self.websocket.application_state == WebSocketState.DISCONNECTED:
@@ -109,6 +133,8 @@ class Connection:
         """Stop sending and wait for the socket to close."""
         if not self.closed:
             self.close(CloseCode.NORMAL)
-        if self._sender is not None:
+        if self._drain is not None:
             with contextlib.suppress(Exception):
-                await self._sender
+                await self._drain
+        else:  # a send found the peer gone
+            await self._close_socket()

@@ -10,7 +10,8 @@ from collections.abc import Callable
 from typing import Any, Protocol
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-from starlette.websockets import WebSocket, WebSocketDisconnect
+from starlette.types import Receive, Send
+from starlette.websockets import WebSocket
 
 from server import events
 from server.collab import authz, protocol, store
@@ -43,7 +44,7 @@ class RoomManager:
         self.is_postgres = not settings.is_sqlite
         self.origin = f"{os.getpid()}-{uuid.uuid4().hex[:8]}"
         self.wal = store.WriteAheadLog(
-            sessionmaker, is_postgres=self.is_postgres, origin=self.origin
+            settings.effective_database_url, sessionmaker.kw["bind"].dialect, origin=self.origin
         )
         self.rooms: dict[str, Room] = {}
         self._loading: dict[str, asyncio.Future[Room]] = {}
@@ -256,7 +257,11 @@ class RoomManager:
 
     # ---- serving one WebSocket ---------------------------------------------------------
 
-    async def serve(self, websocket: WebSocket, section_id: str) -> None:
+    async def serve(
+        self, websocket: WebSocket, section_id: str, receive: Receive, send: Send
+    ) -> None:
+        """Serve one client; `receive` and `send` are the ASGI server's own, used directly
+        for the sync messages once the socket is open."""
         await websocket.accept()
         async with self.sessionmaker() as session:
             access = await authz.authorize(session, websocket, section_id)
@@ -267,30 +272,26 @@ class RoomManager:
         settings = self.settings
         conn = Connection(
             websocket,
+            send,
             access,
             max_queued_bytes=settings.collab_max_queued_bytes,
             rate=settings.collab_rate_per_second,
             burst=settings.collab_rate_burst,
         )
-        conn.start()
         room = await self.acquire(access)
         room.join(conn)
         try:
-            await self._receive(conn, room)
+            await self._receive(conn, room, receive)
         finally:
             room.leave(conn)
             await conn.finish()
             self.release(room)
 
-    async def _receive(self, conn: Connection, room: Room) -> None:
+    async def _receive(self, conn: Connection, room: Room, receive: Receive) -> None:
         limit = self.settings.collab_max_message_bytes
-        websocket = conn.websocket
         while not conn.closed:
-            try:
-                message = await websocket.receive()
-            except (WebSocketDisconnect, RuntimeError):
-                return
-            if message["type"] == "websocket.disconnect":
+            message = await receive()
+            if message["type"] != "websocket.receive":  # websocket.disconnect
                 return
             frame = message.get("bytes")
             if frame is None:

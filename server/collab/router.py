@@ -1,6 +1,8 @@
 from typing import Any
 
 from fastapi import APIRouter, WebSocket
+from starlette.routing import WebSocketRoute
+from starlette.types import Receive, Scope, Send
 
 from server.collab import schema, service
 from server.collab.manager import RoomManager
@@ -10,11 +12,20 @@ from server.plans.dependencies import PlanMember, ReadableSection
 router = APIRouter(tags=["collab"])
 
 
-@router.websocket("/collab/{section_id}")
-async def collab(websocket: WebSocket, section_id: str) -> None:
-    """A section's live document over the y-websocket protocol."""
-    manager: RoomManager = websocket.app.state.rooms
-    await manager.serve(websocket, section_id)
+class CollabEndpoint:
+    """A section's live document over the y-websocket protocol, at /collab/{section_id}.
+
+    A plain ASGI app rather than a FastAPI endpoint: the room writes every update to every
+    client through the server's own `send`, without a wrapper per frame (see eager.py)."""
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        websocket = WebSocket(scope, receive, send)
+        manager: RoomManager = websocket.app.state.rooms
+        await manager.serve(websocket, scope["path_params"]["section_id"], receive, send)
+
+
+# Starlette serves an endpoint that is not a function as a raw ASGI app.
+router.routes.append(WebSocketRoute("/collab/{section_id}", CollabEndpoint(), name="collab"))
 
 
 @router.get("/api/plans/{plan_id}/sections/{section_id}/content")

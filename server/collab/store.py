@@ -5,25 +5,31 @@ commit is in flight go into the next transaction together, so a burst costs one 
 """
 
 import asyncio
-import base64
-import json
+import contextlib
 import logging
+import sqlite3
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import cast
+from datetime import datetime
+from typing import Protocol
 
+import asyncpg
 from pycrdt import merge_updates
-from sqlalchemy import Table, delete, func, insert, select, text
+from sqlalchemy import delete, func, select, text
+from sqlalchemy.engine import Dialect, make_url
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from server.collab.models import SectionSnapshot, SectionUpdate
-from server.db import utcnow
+from server.db import sqlite_pragmas, utcnow
 
 log = logging.getLogger(__name__)
 
 NOTIFY_CHANNEL = "jointplan_collab"
 # PostgreSQL caps a NOTIFY payload at 8000 bytes; larger updates are fetched by id.
-_INLINE_LIMIT = 6000
+INLINE_LIMIT = 5000
+# The document log's own PostgreSQL connection, as pg_stat_activity shows it.
+WAL_APPLICATION_NAME = "jointplan-document-log"
 
 
 @dataclass(frozen=True)
@@ -125,24 +131,25 @@ class _Pending:
 
 
 class WriteAheadLog:
-    """Group commit for all rooms of this process."""
+    """Group commit for all rooms of this process.
 
-    def __init__(
-        self,
-        sessionmaker: async_sessionmaker[AsyncSession],
-        *,
-        is_postgres: bool,
-        origin: str,
-        on_commit: Callable[[str, int], None] | None = None,
-    ) -> None:
-        self._sessionmaker = sessionmaker
-        self._is_postgres = is_postgres
-        self._origin = origin
-        self._on_commit = on_commit
+    The log is written on a connection of its own, through the database driver directly:
+    at workshop rates an ORM session per commit cost more CPU than everything else the
+    server does for an update (docs/benchmarks.md). One batch is one transaction and, on
+    PostgreSQL, one round trip that also sends the NOTIFY for the other processes.
+    """
+
+    def __init__(self, database_url: str, dialect: Dialect, *, origin: str) -> None:
+        self._writer: _LogWriter = (
+            _SqliteLogWriter(database_url)
+            if database_url.startswith("sqlite")
+            else _PostgresLogWriter(database_url, origin)
+        )
+        # created_at as the ORM would have bound it (SQLite stores it as text).
+        bind = SectionUpdate.__table__.c.created_at.type.bind_processor(dialect)
+        self._bind_time: Callable[[datetime], object] = bind or (lambda value: value)
         self._queue: asyncio.Queue[_Pending] = asyncio.Queue()
         self._task: asyncio.Task[None] | None = None
-        self.commits = 0
-        self.rows = 0
 
     def start(self) -> None:
         self._task = asyncio.create_task(self._run(), name="collab-wal")
@@ -155,6 +162,7 @@ class WriteAheadLog:
             except asyncio.CancelledError:
                 pass
             self._task = None
+        await self._writer.close()
 
     async def write(self, section_id: str, update: bytes, user_id: str | None) -> None:
         """Returns once the update is committed; raises if the commit failed."""
@@ -167,8 +175,10 @@ class WriteAheadLog:
             batch = [await self._queue.get()]
             while not self._queue.empty():
                 batch.append(self._queue.get_nowait())
+            now = self._bind_time(utcnow())
+            rows = [(p.section_id, p.update, p.user_id, now) for p in batch]
             try:
-                await self._commit(batch)
+                await self._writer.append(rows)
             except asyncio.CancelledError:
                 for p in batch:
                     if not p.done.done():
@@ -184,41 +194,110 @@ class WriteAheadLog:
                 if not p.done.done():
                     p.done.set_result(None)
 
-    async def _commit(self, batch: list[_Pending]) -> None:
-        # Core inserts on the session's connection: the ORM's bulk path costs more CPU than
-        # the commit itself at workshop rates, and the log rows need no identity map.
-        table = cast(Table, SectionUpdate.__table__)
-        now = utcnow()
-        rows = [
-            {"section_id": p.section_id, "data": p.update, "user_id": p.user_id, "created_at": now}
-            for p in batch
-        ]
-        async with self._sessionmaker() as session, session.begin():
-            connection = await session.connection()
-            if not self._is_postgres:
-                await connection.execute(insert(table), rows)
-            else:
-                result = await connection.execute(
-                    insert(table).returning(table.c.id, sort_by_parameter_order=True), rows
-                )
-                ids = list(result.scalars())
-                for payload in self._notifications(batch, ids):
-                    await connection.execute(
-                        text("SELECT pg_notify(:channel, :payload)"),
-                        {"channel": NOTIFY_CHANNEL, "payload": payload},
-                    )
-        self.commits += 1
-        self.rows += len(batch)
-        if self._on_commit is not None:
-            for p in batch:
-                self._on_commit(p.section_id, 1)
 
-    def _notifications(self, batch: list[_Pending], ids: list[int]) -> list[str]:
-        """NOTIFY payloads, sent in the commit's transaction so they fire only if it lands."""
-        messages = []
-        for p, row_id in zip(batch, ids, strict=True):
-            body: dict[str, object] = {"o": self._origin, "s": p.section_id, "i": row_id}
-            if len(p.update) <= _INLINE_LIMIT:
-                body["u"] = base64.b64encode(p.update).decode()
-            messages.append(json.dumps(body, separators=(",", ":")))
-        return messages
+# (section_id, update, user_id, created_at as bound for the database)
+_Row = tuple[str, bytes, str | None, object]
+
+
+class _LogWriter(Protocol):
+    async def append(self, rows: list[_Row]) -> None:
+        """Insert the rows in one transaction; returns once it is committed."""
+
+    async def close(self) -> None: ...
+
+
+class _SqliteLogWriter:
+    """A sqlite3 connection of its own on a thread of its own: one hop per batch."""
+
+    def __init__(self, database_url: str) -> None:
+        self._path = make_url(database_url).database or ":memory:"
+        self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="collab-wal")
+        self._connection: sqlite3.Connection | None = None
+
+    async def append(self, rows: list[_Row]) -> None:
+        await asyncio.get_running_loop().run_in_executor(self._thread, self._append, rows)
+
+    def _append(self, rows: list[_Row]) -> None:
+        if self._connection is None:
+            self._connection = sqlite3.connect(self._path, timeout=30, isolation_level=None)
+            sqlite_pragmas(self._connection)
+        connection = self._connection
+        connection.execute("BEGIN IMMEDIATE")
+        try:
+            connection.executemany(_INSERT_SQLITE, rows)
+            connection.execute("COMMIT")
+        except BaseException:
+            connection.execute("ROLLBACK")
+            raise
+
+    async def close(self) -> None:
+        def close() -> None:
+            if self._connection is not None:
+                self._connection.close()
+                self._connection = None
+
+        await asyncio.get_running_loop().run_in_executor(self._thread, close)
+        self._thread.shutdown(wait=True)
+
+
+_INSERT_SQLITE = (
+    f"INSERT INTO {SectionUpdate.__tablename__} (section_id, data, user_id, created_at) "
+    "VALUES (?, ?, ?, ?)"
+)
+
+# One statement per batch: insert the rows and announce each to the other processes. The
+# notification carries the update itself when it fits in a NOTIFY payload (8000 bytes, so
+# at most 5000 bytes before base64), else only its id for the others to fetch.
+_INSERT_POSTGRES = f"""
+WITH inserted AS (
+    INSERT INTO {SectionUpdate.__tablename__} (section_id, data, user_id, created_at)
+    SELECT * FROM unnest($1::text[], $2::bytea[], $3::text[], $4::timestamptz[])
+    RETURNING id, section_id, data
+)
+SELECT pg_notify('{NOTIFY_CHANNEL}', json_strip_nulls(json_build_object(
+    'o', $5::text, 's', section_id, 'i', id,
+    'u', CASE WHEN length(data) <= {INLINE_LIMIT}
+         THEN translate(encode(data, 'base64'), E'\\n', '') END
+))::text) FROM inserted
+"""
+
+
+class _PostgresLogWriter:
+    """An asyncpg connection of its own, opened again after it was lost."""
+
+    def __init__(self, database_url: str, origin: str) -> None:
+        self._dsn = make_url(database_url).set(drivername="postgresql")
+        self._origin = origin
+        self._connection: asyncpg.Connection | None = None
+
+    async def append(self, rows: list[_Row]) -> None:
+        columns = [list(c) for c in zip(*rows, strict=True)]
+        try:
+            await self._execute(columns)
+        except (OSError, asyncpg.PostgresConnectionError, asyncpg.InterfaceError):
+            # A connection that died while idle (database restart): try once on a new one.
+            # Should the first attempt have committed after all, the second only repeats
+            # updates, which a Yjs document ignores.
+            log.warning("the document log's database connection was lost; reconnecting")
+            await self._discard()
+            await self._execute(columns)
+
+    async def _execute(self, columns: list[list[object]]) -> None:
+        if self._connection is None or self._connection.is_closed():
+            self._connection = await asyncpg.connect(
+                self._dsn.render_as_string(hide_password=False),
+                server_settings={"application_name": WAL_APPLICATION_NAME},
+            )
+        await self._connection.execute(_INSERT_POSTGRES, *columns, self._origin)
+
+    async def _discard(self) -> None:
+        if self._connection is not None:
+            with contextlib.suppress(Exception):
+                self._connection.terminate()
+            self._connection = None
+
+    async def close(self) -> None:
+        if self._connection is not None:
+            with contextlib.suppress(Exception):
+                await self._connection.close()
+            self._connection = None
