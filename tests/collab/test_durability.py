@@ -7,9 +7,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 from sqlalchemy.ext.asyncio import create_async_engine
 
+from server.collab import store
 from server.collab.models import SectionSnapshot, SectionUpdate
 from tests.collab.yclient import YClient
 from tests.live import ServerProcess, Workshop, section_id
@@ -164,3 +165,81 @@ async def test_two_processes_on_one_postgresql_converge(
         b.push("refused")
         await b.wait_for(lambda: bool(b.denied), within=2)
     await workshop.close()
+
+
+async def test_updates_of_every_size_reach_the_other_process(
+    own_server: Any, live_database: tuple[str, Path]
+) -> None:
+    """Small updates travel inside the NOTIFY, large ones by id; both around the limit."""
+    if live_database[0].startswith("sqlite"):
+        pytest.skip("SQLite mode is one process by design")
+    one = own_server()
+    two = own_server()
+    workshop = Workshop(one)
+    kam = await workshop.signup("Kam")
+    plan = await workshop.plan(kam)
+    sid = section_id(plan, "goals_tactical")
+    # Title lengths; the update carries each twice (id and title): about 4970, 5050, 5990,
+    # 6170 and 12070 bytes. 5990 had made PostgreSQL refuse the commit (its base64 in the
+    # payload passed 8000 bytes).
+    sizes = [10, 2450, 2490, 2960, 3050, 6000]
+    async with YClient(one.ws, sid, kam.token) as a, YClient(two.ws, sid, kam.token) as b:
+        await a.wait_synced()
+        await b.wait_synced()
+        for size in sizes:
+            a.push(f"{size}:".ljust(size, "x"))
+        await b.wait_for(lambda: len(b.items) == len(sizes), within=5)
+        assert [len(t) for t in b.titles()] == sizes
+        assert not a.closed.is_set()
+    await workshop.close()
+
+
+async def test_a_lost_database_connection_costs_no_edit(
+    own_server: Any, live_database: tuple[str, Path]
+) -> None:
+    """The document log's own connection dies (database restart, admin, network): the next
+    commit opens a new one, and everyone still gets every edit."""
+    if live_database[0].startswith("sqlite"):
+        pytest.skip("a PostgreSQL connection")
+    from tests.conftest import _pg_admin
+
+    server = own_server()
+    workshop = Workshop(server)
+    kam = await workshop.signup("Kam")
+    plan = await workshop.plan(kam)
+    sid = section_id(plan, "goals_operative")
+    async with YClient(server.ws, sid, kam.token) as a, YClient(server.ws, sid, kam.token) as b:
+        await a.wait_synced()
+        await b.wait_synced()
+        a.push("before")
+        await b.wait_for(lambda: b.titles() == ["before"])
+        before = await _log_connections(server.database_url)
+        assert len(before) == 1
+        await _pg_admin(f"SELECT pg_terminate_backend({before[0]})")
+        a.push("after")
+        await b.wait_for(lambda: b.titles() == ["before", "after"])
+        assert not a.closed.is_set()
+        after = await _log_connections(server.database_url)
+        assert len(after) == 1
+        assert after != before
+    async with YClient(server.ws, sid, kam.token) as fresh:
+        await fresh.wait_synced()
+        await fresh.wait_for(lambda: fresh.titles() == ["before", "after"])
+    await workshop.close()
+
+
+async def _log_connections(database_url: str) -> list[int]:
+    """Backend pids of the document log's connections to this test's database."""
+    engine = create_async_engine(database_url)
+    try:
+        async with engine.connect() as connection:
+            rows = await connection.execute(
+                text(
+                    "SELECT pid FROM pg_stat_activity WHERE application_name = :name "
+                    "AND datname = current_database()"
+                ),
+                {"name": store.WAL_APPLICATION_NAME},
+            )
+            return [row[0] for row in rows]
+    finally:
+        await engine.dispose()
