@@ -1,0 +1,132 @@
+"""The document log's writer: what it commits reads back through the ORM as written, it
+never holds up the event loop while another connection writes (SQLite), and it keeps
+the SQLite WAL file from growing without end."""
+
+import asyncio
+import sqlite3
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from pycrdt import Doc, Text
+from sqlalchemy import select
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from server.collab import store
+from server.collab.models import SectionUpdate
+from tests.conftest import People, create_plan
+
+
+def _updates(count: int) -> list[bytes]:
+    doc: Doc[Any] = Doc()
+    text = doc.get("body", type=Text)
+    updates: list[bytes] = []
+    doc.observe(lambda event: updates.append(event.update))
+    for i in range(count):
+        text += f"edit {i} "
+    return updates
+
+
+@pytest.fixture
+async def section(people: People) -> tuple[str, str]:
+    kam = await people.signup("Kam")
+    plan = await create_plan(kam)
+    return plan["sections"][0]["id"], kam.id
+
+
+@pytest.fixture
+async def wal(database_url: str, engine: AsyncEngine) -> Any:
+    log = store.WriteAheadLog(database_url, engine.dialect, origin="test")
+    log.start()
+    yield log
+    await log.stop()
+
+
+async def test_committed_updates_read_back_as_written(
+    wal: store.WriteAheadLog, section: tuple[str, str], app: Any
+) -> None:
+    section_id, user_id = section
+    updates = _updates(5)
+    await asyncio.gather(*(wal.write(section_id, u, user_id) for u in updates))
+    await wal.write(section_id, b"\x00\x00", None)  # server-made: no user
+    async with app.state.sessionmaker() as session:
+        rows = (
+            await session.scalars(
+                select(SectionUpdate)
+                .where(SectionUpdate.section_id == section_id)
+                .order_by(SectionUpdate.id)
+            )
+        ).all()
+    assert [r.data for r in rows[-6:]] == [*updates, b"\x00\x00"]
+    assert [r.user_id for r in rows[-6:]] == [user_id] * 5 + [None]
+    for row in rows[-6:]:
+        assert row.created_at.tzinfo is not None
+        assert abs(row.created_at - datetime.now(UTC)) < timedelta(minutes=1)
+
+
+async def test_a_write_to_a_section_that_is_gone_fails_only_its_own_batch(
+    wal: store.WriteAheadLog, section: tuple[str, str]
+) -> None:
+    section_id, user_id = section
+    with pytest.raises(Exception, match="(?i)foreign key"):
+        await wal.write("no-such-section", b"\x00\x00", user_id)
+    await wal.write(section_id, _updates(1)[0], user_id)  # the log carries on
+
+
+def _sqlite_path(database_url: str) -> Path:
+    return Path(make_url(database_url).database or "")
+
+
+async def test_sqlite_another_writer_delays_the_commit_not_the_event_loop(
+    wal: store.WriteAheadLog, section: tuple[str, str], database_url: str, backend: str
+) -> None:
+    if backend != "sqlite":
+        pytest.skip("SQLite's single write lock")
+    section_id, user_id = section
+    other = sqlite3.connect(_sqlite_path(database_url), isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")  # holds the write lock
+    ticks = 0
+
+    async def tick() -> None:
+        nonlocal ticks
+        while True:
+            await asyncio.sleep(0.01)
+            ticks += 1
+
+    ticker = asyncio.create_task(tick())
+    write = asyncio.create_task(wal.write(section_id, _updates(1)[0], user_id))
+    await asyncio.sleep(0.5)
+    assert not write.done()  # waiting for the lock: not committed, not failed
+    assert ticks >= 20  # and the loop ran all along
+    other.execute("COMMIT")
+    await asyncio.wait_for(write, 5)
+    ticker.cancel()
+    other.close()
+
+
+async def test_sqlite_wal_file_is_checkpointed_while_writing(
+    wal: store.WriteAheadLog,
+    section: tuple[str, str],
+    database_url: str,
+    backend: str,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    if backend != "sqlite":
+        pytest.skip("SQLite's WAL file")
+    monkeypatch.setattr(store._SqliteLogWriter, "CHECKPOINT_AFTER_SECONDS", 0.05)
+    monkeypatch.setattr(store._SqliteLogWriter, "WAL_FRAMES_LIMIT", 150)
+    section_id, user_id = section
+    commits = 600
+    for update in _updates(commits):
+        await wal.write(section_id, update, user_id)
+        await asyncio.sleep(0.002)
+    # Every commit appends at least one page to the WAL; never checkpointed, the WAL would
+    # hold them all (the log's own connection does not checkpoint on commit), and with
+    # checkpoints only beside the commits it may never restart. Past the limit, the log
+    # waits for one, so the WAL restarts and holds no more than about the limit.
+    check = sqlite3.connect(_sqlite_path(database_url), isolation_level=None)
+    _busy, frames_in_wal, _copied = check.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
+    check.close()
+    assert frames_in_wal < commits / 2
