@@ -288,7 +288,11 @@ async function runWorker (k, n, { gate, report, log }) {
   const allDone = () => { for (const e of edits.values()) if (e.doneMs === null) return false; return true }
   while (!allDone() && now() - tQuiet < quiesceMs) await sleep(50)
   const quiesceWaitMs = now() - tQuiet
-  const latencies = [...edits.values()].filter((e) => e.doneMs !== null && e.expected > 0).map((e) => e.doneMs)
+  const measured = [...edits.values()].filter((e) => e.doneMs !== null && e.expected > 0)
+  const latencies = measured.map((e) => e.doneMs)
+  // [second of the edit phase the edit was made in, its latency]: shows whether the tail is
+  // spread out or one burst (a renewal wave of awareness, a pause on either side)
+  const timeline = measured.map((e) => [Math.floor((e.t0 - tEdit) / 1000), e.doneMs])
   const incomplete = [...edits.values()].filter((e) => e.doneMs === null).length
   report('edited', {})
 
@@ -321,6 +325,7 @@ async function runWorker (k, n, { gate, report, log }) {
     unknownMarkers,
     quiesceWaitMs,
     latencies,
+    timeline,
     cpuEdit,
     loopP99: loopDelayMs(loop.percentile(99)),
     loopMax: loopDelayMs(loop.max),
@@ -370,6 +375,7 @@ function merge (parts) {
       p50_ms: round(percentile(latencies, 50)),
       p99_ms: round(percentile(latencies, 99)),
       max_ms: round(latencies.length ? latencies[latencies.length - 1] : null),
+      by_second: bySecond(edited.flatMap((p) => p.timeline)),
       loadgen_edit_phase_cpu_s: round(sum('cpuEdit'), 3),
       loadgen_edit_phase_cpu_pct: round(100 * sum('cpuEdit') / editPhaseS, 1),
       loadgen_loop_delay_p99_ms: round(Math.max(...edited.map((p) => p.loopP99))),
@@ -387,6 +393,15 @@ function merge (parts) {
   s.loadgen_cpu_s = round(sum('cpuS') + (procs > 1 ? cpuSeconds(process.cpuUsage()) : 0), 3)
   s.loadgen_rss_mib = round(sum('rssMib'), 1)
   return s
+}
+
+function bySecond (timeline) {
+  const seconds = []
+  for (const [second, ms] of timeline) (seconds[second] ||= []).push(ms)
+  return seconds.map((values) => {
+    values.sort((a, b) => a - b)
+    return { p99_ms: round(percentile(values, 99)), max_ms: round(values[values.length - 1]) }
+  })
 }
 
 async function finish (s, log) {
@@ -409,6 +424,7 @@ function printHuman (s) {
   if (s.edits !== undefined) {
     rows.push(['delivered/expected', `${s.delivered}/${s.expected}` + (s.incomplete_edits ? ` (${s.incomplete_edits} edits not everywhere)` : '')])
     rows.push(['fan-out latency', `p50 ${s.p50_ms} ms, p99 ${s.p99_ms} ms, max ${s.max_ms} ms`])
+    rows.push(['p99 by second', (s.by_second || []).map((x) => x ? x.p99_ms : '-').join(' ')])
     rows.push(['converged', `${s.converged ? 'yes' : 'NO'} (clients agree in ${s.rooms_converged}/${s.rooms} rooms, fresh client matches in ${s.fresh_matched}/${s.rooms})`])
     rows.push(['loadgen edit phase', `${s.loadgen_edit_phase_cpu_s} CPU s over ${s.edit_phase_s} s (${s.loadgen_edit_phase_cpu_pct} % of a core), event-loop delay p99 ${s.loadgen_loop_delay_p99_ms} ms, max ${s.loadgen_loop_delay_max_ms} ms`])
   }
