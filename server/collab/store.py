@@ -171,6 +171,10 @@ class WriteAheadLog:
         await pending.done
 
     async def _run(self) -> None:
+        try:
+            await self._writer.open()
+        except Exception:  # the first write tries again
+            log.exception("could not open the document log's database connection")
         while True:
             batch = [await self._queue.get()]
             while not self._queue.empty():
@@ -200,6 +204,9 @@ _Row = tuple[str, bytes, str | None, object]
 
 
 class _LogWriter(Protocol):
+    async def open(self) -> None:
+        """Connect ahead of the first write (else the first write waits for it)."""
+
     async def append(self, rows: list[_Row]) -> None:
         """Insert the rows in one transaction; returns once it is committed."""
 
@@ -236,11 +243,15 @@ class _SqliteLogWriter:
         sqlite_pragmas(connection)
         return connection
 
-    async def append(self, rows: list[_Row]) -> None:
+    async def open(self) -> None:
         if self._inline is None:
             self._inline = self._open(timeout=0)
             # Its commits never checkpoint; _checkpoint_soon does that on the thread.
             self._inline.execute("PRAGMA wal_autocheckpoint=0")
+
+    async def append(self, rows: list[_Row]) -> None:
+        await self.open()
+        assert self._inline is not None
         if self._wal_frames > self.WAL_FRAMES_LIMIT:
             await self._checkpoint_with_writes_held()
         try:
@@ -356,19 +367,37 @@ SELECT pg_notify('{NOTIFY_CHANNEL}', json_strip_nulls(json_build_object(
 """
 
 
+_CONNECTION_LOST = (
+    OSError,
+    asyncpg.PostgresConnectionError,
+    asyncpg.InterfaceError,
+    asyncpg.exceptions.OperatorInterventionError,  # terminated by an admin, shutdown
+)
+
+
 class _PostgresLogWriter:
-    """An asyncpg connection of its own, opened again after it was lost."""
+    """An asyncpg connection of its own with the statement prepared, opened at start and
+    again after it was lost."""
 
     def __init__(self, database_url: str, origin: str) -> None:
         self._dsn = make_url(database_url).set(drivername="postgresql")
         self._origin = origin
         self._connection: asyncpg.Connection | None = None
+        self._statement: asyncpg.prepared_stmt.PreparedStatement | None = None
+
+    async def open(self) -> None:
+        if self._connection is None or self._connection.is_closed():
+            self._connection = await asyncpg.connect(
+                self._dsn.render_as_string(hide_password=False),
+                server_settings={"application_name": WAL_APPLICATION_NAME},
+            )
+            self._statement = await self._connection.prepare(_INSERT_POSTGRES)
 
     async def append(self, rows: list[_Row]) -> None:
         columns = [list(c) for c in zip(*rows, strict=True)]
         try:
             await self._execute(columns)
-        except (OSError, asyncpg.PostgresConnectionError, asyncpg.InterfaceError):
+        except _CONNECTION_LOST:
             # A connection that died while idle (database restart): try once on a new one.
             # Should the first attempt have committed after all, the second only repeats
             # updates, which a Yjs document ignores.
@@ -377,21 +406,20 @@ class _PostgresLogWriter:
             await self._execute(columns)
 
     async def _execute(self, columns: list[list[object]]) -> None:
-        if self._connection is None or self._connection.is_closed():
-            self._connection = await asyncpg.connect(
-                self._dsn.render_as_string(hide_password=False),
-                server_settings={"application_name": WAL_APPLICATION_NAME},
-            )
-        await self._connection.execute(_INSERT_POSTGRES, *columns, self._origin)
+        await self.open()
+        assert self._statement is not None
+        await self._statement.fetch(*columns, self._origin)
 
     async def _discard(self) -> None:
         if self._connection is not None:
             with contextlib.suppress(Exception):
                 self._connection.terminate()
             self._connection = None
+            self._statement = None
 
     async def close(self) -> None:
         if self._connection is not None:
             with contextlib.suppress(Exception):
                 await self._connection.close()
             self._connection = None
+            self._statement = None
