@@ -145,8 +145,10 @@ class WriteAheadLog:
             if database_url.startswith("sqlite")
             else _PostgresLogWriter(database_url, origin)
         )
-        # created_at as the ORM would have bound it (SQLite stores it as text).
-        bind = SectionUpdate.__table__.c.created_at.type.bind_processor(dialect)
+        # created_at as the ORM would have bound it (SQLite stores it as text); the type as
+        # adapted to the dialect, as the ORM uses it.
+        column_type = SectionUpdate.__table__.c.created_at.type
+        bind = column_type.dialect_impl(dialect).bind_processor(dialect)
         self._bind_time: Callable[[datetime], object] = bind or (lambda value: value)
         self._queue: asyncio.Queue[_Pending] = asyncio.Queue()
         self._task: asyncio.Task[None] | None = None

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 from pycrdt import Doc, Text
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -64,6 +64,18 @@ async def test_committed_updates_read_back_as_written(
     for row in rows[-6:]:
         assert row.created_at.tzinfo is not None
         assert abs(row.created_at - datetime.now(UTC)) < timedelta(minutes=1)
+    # Stored exactly as the ORM stores timestamps (SQLite keeps them as text, and text
+    # compares and sorts only if every row has the same form).
+    async with app.state.sessionmaker() as session:
+        stored = await session.scalar(
+            text("SELECT created_at FROM section_update WHERE section_id = :s LIMIT 1"),
+            {"s": section_id},
+        )
+        by_orm = await session.scalar(text("SELECT created_at FROM plan LIMIT 1"))
+    assert type(stored) is type(by_orm)
+    if isinstance(stored, str):
+        assert len(stored) == len(by_orm)
+        assert "+" not in stored
 
 
 async def test_a_write_to_a_section_that_is_gone_fails_only_its_own_batch(
