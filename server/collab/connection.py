@@ -82,6 +82,9 @@ class Connection:
             self._backlog_bytes += len(frame)
             if self._backlog_bytes > self._max_queued_bytes:
                 log.warning("%r fell behind by %d bytes; closing", self, self._backlog_bytes)
+                # What it has not read it will get again by syncing when it reconnects.
+                self._backlog.clear()
+                self._backlog_bytes = 0
                 self.close(CloseCode.SLOW_CONSUMER)
                 return
             self._backlog.append(frame)

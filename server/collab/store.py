@@ -8,6 +8,7 @@ import asyncio
 import contextlib
 import logging
 import sqlite3
+import weakref
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -81,8 +82,24 @@ async def compact(
     """Fold the section's logged updates into its snapshot; returns how many were folded.
 
     Deletes exactly the rows it merged (by id), so an update committed meanwhile by this or
-    another process stays in the log and is never lost.
+    another process stays in the log and is never lost. Compactions of one section take
+    turns (a lock in this process, an advisory lock across PostgreSQL processes): one that
+    read an older snapshot must not write it over a newer one.
     """
+    lock = _compaction_locks.get(section_id)
+    if lock is None:
+        lock = _compaction_locks[section_id] = asyncio.Lock()
+    async with lock:
+        return await _compact(sessionmaker, section_id, is_postgres)
+
+
+# Held only while a compaction of the section runs or waits.
+_compaction_locks: weakref.WeakValueDictionary[str, asyncio.Lock] = weakref.WeakValueDictionary()
+
+
+async def _compact(
+    sessionmaker: async_sessionmaker[AsyncSession], section_id: str, is_postgres: bool
+) -> int:
     async with sessionmaker() as session, session.begin():
         if is_postgres:
             # Two processes compacting one section would overwrite each other's snapshot.

@@ -2,9 +2,14 @@
 document carry on."""
 
 import asyncio
+import contextlib
+from pathlib import Path
 
 import httpx
 import pytest
+from pycrdt import Doc
+from websockets.asyncio.client import ClientConnection, connect
+from websockets.exceptions import ConnectionClosed
 
 from server.collab import protocol
 from tests.collab.yclient import YClient
@@ -90,3 +95,49 @@ async def test_flood_beyond_the_rate_limit_is_closed(
         async with YClient(server.ws, sid, kam.token) as check:
             await check.wait_synced()
             await check.wait_for(lambda: check.titles() == ["still working"])
+
+
+async def test_a_client_that_stops_reading_is_closed_and_the_room_carries_on(
+    live_database: tuple[str, Path],
+) -> None:
+    """Its socket's buffers fill, its backlog passes the limit: it is closed with 4408,
+    while the writer and a reading client see every edit at once."""
+    url, data_dir = live_database
+    server = ServerProcess(url, data_dir, env_extra={"JOINTPLAN_COLLAB_MAX_QUEUED_BYTES": "262144"})
+    server.start()
+    workshop = Workshop(server)
+    try:
+        kam = await workshop.signup("Kam")
+        plan = await workshop.plan(kam)
+        sid = section_id(plan, "goals_tactical")
+        # A raw client that sends sync step 1 and then never reads: its library stops
+        # reading the socket after one queued message, so the server's writes back up.
+        stalled = await connect(
+            f"{server.ws}/collab/{sid}?token={kam.token}", max_size=None, max_queue=1
+        )
+        await stalled.send(protocol.sync_step1(Doc().get_state()))
+        async with (
+            YClient(server.ws, sid, kam.token) as writer,
+            YClient(server.ws, sid, kam.token) as reader,
+        ):
+            await writer.wait_synced()
+            await reader.wait_synced()
+            for i in range(120):  # about 80 KB each, 10 MB in all
+                writer.push(f"{i}:".ljust(40_000, "x"))
+                await asyncio.sleep(0.005)
+            await reader.wait_for(lambda: len(reader.items) == 120, within=20)
+            assert not reader.closed.is_set()
+            assert not writer.closed.is_set()
+        # Reading again, it finds what was sent before the limit, then the close.
+        assert await _read_until_closed(stalled) == 4408
+        assert "fell behind" in server.logs()
+    finally:
+        await workshop.close()
+        server.stop()
+
+
+async def _read_until_closed(ws: ClientConnection) -> int | None:
+    with contextlib.suppress(ConnectionClosed):
+        while True:
+            await asyncio.wait_for(ws.recv(), 10)
+    return ws.close_code
