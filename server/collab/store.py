@@ -40,10 +40,13 @@ class StoredDocument:
 
 
 async def load(session: AsyncSession, section_id: str) -> StoredDocument:
-    """The snapshot and every logged update of a section, oldest first."""
-    snapshot = await session.scalar(
-        select(SectionSnapshot.data).where(SectionSnapshot.section_id == section_id)
-    )
+    """The snapshot and every logged update of a section, oldest first.
+
+    The log is read before the snapshot, and the two reads need not see one state of the
+    database: a compaction that commits between them moved rows into the snapshot read
+    after, so nothing is missed (an update may come twice, which Yjs ignores). Read the
+    other way round, a section being compacted as its room loaded lost those rows.
+    """
     rows = (
         await session.scalars(
             select(SectionUpdate.data)
@@ -51,6 +54,9 @@ async def load(session: AsyncSession, section_id: str) -> StoredDocument:
             .order_by(SectionUpdate.id)
         )
     ).all()
+    snapshot = await session.scalar(
+        select(SectionSnapshot.data).where(SectionSnapshot.section_id == section_id)
+    )
     updates = ([snapshot] if snapshot else []) + list(rows)
     return StoredDocument(updates=updates, log_length=len(rows))
 

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from pycrdt import Doc, Text
+from pycrdt import Doc, Text, merge_updates
 from sqlalchemy import select, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -161,7 +161,7 @@ async def test_compactions_of_one_section_at_once_lose_nothing(
     for update in updates[:100]:
         await wal.write(section_id, update, user_id)
 
-    real_merge = store.merge_updates
+    real_merge = merge_updates
     calls = 0
 
     def slow_first_merge(*parts: bytes) -> bytes:
@@ -185,3 +185,45 @@ async def test_compactions_of_one_section_at_once_lose_nothing(
     for update in stored.updates:
         doc.apply_update(update)
     assert str(doc.get("body", type=Text)) == "".join(f"edit {i} " for i in range(300))
+
+
+class _CompactsAfterFirstRead:
+    """A session for store.load during whose first read a compaction commits."""
+
+    def __init__(self, session: Any, compaction: Any) -> None:
+        self._session = session
+        self._compaction = compaction
+        self._reads = 0
+
+    async def _read(self, method: str, *args: Any) -> Any:
+        result = await getattr(self._session, method)(*args)
+        self._reads += 1
+        if self._reads == 1:
+            await self._compaction()
+        return result
+
+    async def scalar(self, *args: Any) -> Any:
+        return await self._read("scalar", *args)
+
+    async def scalars(self, *args: Any) -> Any:
+        return await self._read("scalars", *args)
+
+
+async def test_loading_a_section_while_it_is_compacted_loses_nothing(
+    wal: store.WriteAheadLog, section: tuple[str, str], app: Any, backend: str
+) -> None:
+    """A room loads while the last one's compaction commits between the load's reads."""
+    section_id, user_id = section
+    sessionmaker = app.state.sessionmaker
+    for update in _updates(50):
+        await wal.write(section_id, update, user_id)
+
+    async def compaction() -> None:
+        assert await store.compact(sessionmaker, section_id, backend != "sqlite") == 50
+
+    async with sessionmaker() as session:
+        stored = await store.load(_CompactsAfterFirstRead(session, compaction), section_id)  # type: ignore[arg-type]
+    doc: Doc[Any] = Doc()
+    for update in stored.updates:
+        doc.apply_update(update)
+    assert str(doc.get("body", type=Text)) == "".join(f"edit {i} " for i in range(50))
