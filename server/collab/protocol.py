@@ -81,8 +81,6 @@ class SyncMessage:
 @dataclass(frozen=True, slots=True)
 class AwarenessMessage:
     payload: bytes
-    # (client id, clock, whether the state is null, i.e. the client leaves) per entry
-    entries: tuple[tuple[int, int, bool], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,7 +119,8 @@ def _decode(reader: Reader) -> Message:
         return SyncMessage(SyncStep(step), payload)
     if kind == MESSAGE_AWARENESS:
         payload = reader.var_bytes()
-        return AwarenessMessage(payload, _awareness_entries(payload))
+        _check_awareness(payload)
+        return AwarenessMessage(payload)
     if kind == MESSAGE_QUERY_AWARENESS:
         return QueryAwarenessMessage()
     if kind == MESSAGE_AUTH:
@@ -156,25 +155,21 @@ def _check_update(payload: bytes) -> None:
         raise ProtocolError("malformed update") from exc
 
 
-def _awareness_entries(payload: bytes) -> tuple[tuple[int, int, bool], ...]:
+def _check_awareness(payload: bytes) -> None:
     reader = Reader(payload)
     count = reader.var_uint()
     if count > len(payload):
         raise ProtocolError("bad awareness update")
-    entries = []
     for _ in range(count):
-        client = reader.var_uint()
-        clock = reader.var_uint()
+        reader.var_uint()
+        reader.var_uint()
         state = reader.var_bytes()
         try:
             state.decode("utf-8")
         except UnicodeDecodeError as exc:
             raise ProtocolError("awareness state is not UTF-8") from exc
-        # As y-protocols and pycrdt read it: empty or JSON null means the client left.
-        entries.append((client, clock, state.strip() in (b"", b"null")))
     if not reader.done():
         raise ProtocolError("trailing bytes in awareness update")
-    return tuple(entries)
 
 
 def adds_anything(update: bytes, doc_state: bytes) -> bool:
