@@ -5,7 +5,7 @@ from typing import Annotated, Any
 
 from fastapi import Depends, Request
 from sqlalchemy import DateTime, MetaData, event
-from sqlalchemy.engine import Dialect
+from sqlalchemy.engine import Dialect, make_url
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -53,6 +53,11 @@ class UTCDateTime(TypeDecorator[datetime]):
         if value is None:
             return None
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def asyncpg_dsn(url: str) -> str:
+    """The SQLAlchemy URL as asyncpg takes it, for connections of our own (LISTEN, the log)."""
+    return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
 
 
 def sqlite_pragmas(dbapi_connection: Any) -> None:

@@ -13,17 +13,13 @@ import logging
 from typing import Any
 
 import asyncpg
-from sqlalchemy.engine import make_url
 
 from server import events
 from server.collab import store
 from server.collab.manager import RoomManager
+from server.db import asyncpg_dsn
 
 log = logging.getLogger(__name__)
-
-
-def asyncpg_dsn(url: str) -> str:
-    return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
 
 
 class PostgresFanout:

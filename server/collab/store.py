@@ -22,7 +22,7 @@ from sqlalchemy.engine import Dialect, make_url
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from server.collab.models import SectionSnapshot, SectionUpdate
-from server.db import sqlite_pragmas, utcnow
+from server.db import asyncpg_dsn, sqlite_pragmas, utcnow
 
 log = logging.getLogger(__name__)
 
@@ -291,10 +291,14 @@ class _SqliteLogWriter:
             )
         self._checkpoint_soon()
 
-    def _append_patiently(self, rows: list[_Row]) -> None:
+    def _patient_connection(self) -> sqlite3.Connection:
+        """The thread's connection (opened on the thread, used only there)."""
         if self._patient is None:
             self._patient = self._open(timeout=30)
-        _insert(self._patient, rows)
+        return self._patient
+
+    def _append_patiently(self, rows: list[_Row]) -> None:
+        _insert(self._patient_connection(), rows)
 
     async def _checkpoint_with_writes_held(self) -> None:
         # Nothing commits meanwhile, so this one copies every frame and the next commit
@@ -302,9 +306,7 @@ class _SqliteLogWriter:
         with contextlib.suppress(Exception):
             if self._checkpoint is not None:
                 await self._checkpoint
-            self._start_checkpoint()
-            assert self._checkpoint is not None
-            await self._checkpoint
+            await self._start_checkpoint()
         self._wal_frames = 0
 
     def _checkpoint_soon(self) -> None:
@@ -314,20 +316,21 @@ class _SqliteLogWriter:
                 self.CHECKPOINT_AFTER_SECONDS, self._start_checkpoint
             )
 
-    def _start_checkpoint(self) -> None:
+    def _start_checkpoint(self) -> asyncio.Future[int]:
         if self._checkpoint_timer is not None:
             self._checkpoint_timer.cancel()
             self._checkpoint_timer = None
         loop = asyncio.get_running_loop()
-        self._checkpoint = loop.run_in_executor(self._thread, self._checkpoint_now)
-        self._checkpoint.add_done_callback(self._checkpoint_done)
+        checkpoint = self._checkpoint = loop.run_in_executor(self._thread, self._checkpoint_now)
+        checkpoint.add_done_callback(self._checkpoint_done)
+        return checkpoint
 
     def _checkpoint_now(self) -> int:
         """Copies what it can without waiting for, or blocking, anyone (PASSIVE); returns
         the frames the WAL holds."""
-        if self._patient is None:
-            self._patient = self._open(timeout=30)
-        _busy, frames, _copied = self._patient.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
+        _busy, frames, _copied = (
+            self._patient_connection().execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
+        )
         return int(frames)
 
     def _checkpoint_done(self, future: asyncio.Future[int]) -> None:
@@ -405,7 +408,7 @@ class _PostgresLogWriter:
     again after it was lost."""
 
     def __init__(self, database_url: str, origin: str) -> None:
-        self._dsn = make_url(database_url).set(drivername="postgresql")
+        self._dsn = asyncpg_dsn(database_url)
         self._origin = origin
         self._connection: asyncpg.Connection | None = None
         self._statement: asyncpg.prepared_stmt.PreparedStatement | None = None
@@ -413,7 +416,7 @@ class _PostgresLogWriter:
     async def open(self) -> None:
         if self._connection is None or self._connection.is_closed():
             self._connection = await asyncpg.connect(
-                self._dsn.render_as_string(hide_password=False),
+                self._dsn,
                 server_settings={"application_name": WAL_APPLICATION_NAME},
             )
             self._statement = await self._connection.prepare(_INSERT_POSTGRES)

@@ -15,7 +15,7 @@ from sqlalchemy import select, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from server.collab import store
+from server.collab import service, store
 from server.collab.models import SectionUpdate
 from tests.conftest import People, create_plan
 
@@ -180,15 +180,12 @@ async def test_compactions_of_one_section_at_once_lose_nothing(
     await asyncio.gather(first, second)
 
     async with sessionmaker() as session:
-        stored = await store.load(session, section_id)
-    doc: Doc[Any] = Doc()
-    for update in stored.updates:
-        doc.apply_update(update)
+        doc = await service.load_document(session, section_id)
     assert str(doc.get("body", type=Text)) == "".join(f"edit {i} " for i in range(300))
 
 
 class _CompactsAfterFirstRead:
-    """A session for store.load during whose first read a compaction commits."""
+    """A session for loading a section during whose first read a compaction commits."""
 
     def __init__(self, session: Any, compaction: Any) -> None:
         self._session = session
@@ -222,8 +219,6 @@ async def test_loading_a_section_while_it_is_compacted_loses_nothing(
         assert await store.compact(sessionmaker, section_id, backend != "sqlite") == 50
 
     async with sessionmaker() as session:
-        stored = await store.load(_CompactsAfterFirstRead(session, compaction), section_id)  # type: ignore[arg-type]
-    doc: Doc[Any] = Doc()
-    for update in stored.updates:
-        doc.apply_update(update)
+        reading = _CompactsAfterFirstRead(session, compaction)
+        doc = await service.load_document(reading, section_id)  # type: ignore[arg-type]
     assert str(doc.get("body", type=Text)) == "".join(f"edit {i} " for i in range(50))
