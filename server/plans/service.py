@@ -29,7 +29,8 @@ from server.plans.schemas import (
 from server.plans.templates import TEMPLATES
 from server.stream import service as stream_service
 
-SECTION_FIELDS = ("key", "title", "kind", "horizon", "owner", "visibility", "position")
+# No position: a stored position counts the sections the reader cannot see.
+SECTION_FIELDS = ("key", "title", "kind", "horizon", "owner", "visibility")
 MEMBER_FIELDS = ("user_id", "party", "role", "signatory")
 
 
@@ -143,6 +144,7 @@ def touch(plan: Plan) -> None:
 
 
 async def update_plan(session: AsyncSession, plan: Plan, actor: Member, body: PlanUpdate) -> Plan:
+    policy.ensure_open(plan)
     fields = body.model_dump(exclude_unset=True, exclude_none=True)
     before = snapshot(plan, list(fields))
     for name, value in fields.items():
@@ -163,7 +165,7 @@ async def update_plan(session: AsyncSession, plan: Plan, actor: Member, body: Pl
 
 
 async def set_archived(session: AsyncSession, plan: Plan, actor: Member, archived: bool) -> Plan:
-    if (plan.archived_at is not None) == archived:
+    if policy.is_archived(plan) == archived:
         return plan
     plan.archived_at = utcnow() if archived else None
     await events.access_changed(session, plan.id)
@@ -193,6 +195,12 @@ def readable_sections(member: Member, sections: Sequence[Section]) -> list[Secti
     return [s for s in sections if policy.can_read(member, s)]
 
 
+def reader_positions(member: Member, sections: Sequence[Section]) -> dict[str, int]:
+    """Each readable section's place among those the member can read (0, 1, 2, …): stored
+    positions have gaps where the other party's internal sections sit."""
+    return {s.id: i for i, s in enumerate(readable_sections(member, sections))}
+
+
 async def get_readable_section(session: AsyncSession, member: Member, section_id: str) -> Section:
     """A section of the member's plan that they may read; 404 otherwise, whichever it is."""
     section = await session.get(Section, section_id)
@@ -206,9 +214,22 @@ def _slug(title: str) -> str:
     return slug[:48] or "section"
 
 
+def _new_key(title: str, taken: set[str]) -> str:
+    """The slug of the title with a random suffix. Keys are unique in the plan, hidden
+    sections included, so a key de-duplicated against existing ones ("price_2") would tell
+    a facilitator that a section they cannot see has that title; a random suffix looks the
+    same whether or not it had to avoid anything."""
+    base = _slug(title)
+    while True:
+        key = f"{base}_{secrets.token_hex(3)}"
+        if key not in taken:
+            return key
+
+
 async def create_section(
     session: AsyncSession, plan: Plan, actor: Member, body: SectionCreate
 ) -> Section:
+    policy.ensure_open(plan)
     if body.kind == "goals" and body.horizon is None:
         raise BadRequest("A goals section needs a horizon.", code="horizon_required")
     section = Section(
@@ -227,12 +248,7 @@ async def create_section(
             "You would not be able to see this section yourself.", code="visibility_forbidden"
         )
     existing = await list_sections(session, plan.id)
-    keys = {s.key for s in existing}
-    base = _slug(body.title)
-    key, n = base, 2
-    while key in keys:
-        key, n = f"{base}_{n}", n + 1
-    section.key = key
+    section.key = _new_key(body.title, {s.key for s in existing})
     section.position = max((s.position for s in existing), default=-1) + 1
     session.add(section)
     await session.flush()
@@ -277,6 +293,7 @@ async def _record_section_event(
 async def update_section(
     session: AsyncSession, plan: Plan, actor: Member, section: Section, body: SectionUpdate
 ) -> Section:
+    policy.ensure_open(plan)
     fields = body.model_dump(exclude_unset=True)
     for name in ("title", "owner", "visibility"):
         if name in fields and fields[name] is None:
@@ -301,6 +318,7 @@ async def update_section(
 async def delete_section(
     session: AsyncSession, plan: Plan, actor: Member, section: Section
 ) -> None:
+    policy.ensure_open(plan)
     before = section_snapshot(section)
     await session.delete(section)
     await session.flush()
@@ -313,6 +331,7 @@ async def reorder_sections(
     session: AsyncSession, plan: Plan, actor: Member, section_ids: list[str]
 ) -> Sequence[Section]:
     """Order the sections the actor can see; sections they cannot see keep their slots."""
+    policy.ensure_open(plan)
     sections = await list_sections(session, plan.id)
     visible = readable_sections(actor, sections)
     if sorted(section_ids) != sorted(s.id for s in visible):
@@ -506,6 +525,7 @@ async def revoke_invitation(
         action="invitation.revoke",
         target_type="invitation",
         target_id=invitation.id,
+        before={"party": invitation.party},
     )
 
 
@@ -609,13 +629,57 @@ async def accept_invitation(
 
 def event_visibility(*sections: Section | dict[str, Any] | None) -> str:
     """The audience of an event that mentions these sections (or their recorded states)."""
-    for state in sections:
-        if state is None:
+    return policy.audience_of(
+        *(
+            None
+            if state is None
+            else str(state["visibility"])
+            if isinstance(state, dict)
+            else state.visibility
+            for state in sections
+        )
+    )
+
+
+async def _invitation_parties(
+    session: AsyncSession, events: Sequence[AuditEvent]
+) -> dict[int, str]:
+    """The party each invitation row is about: recorded in the row, or (rows written before
+    it was) the invitation's own."""
+    parties: dict[int, str] = {}
+    unknown: dict[str, list[int]] = {}
+    for e in events:
+        if e.target_type != policy.INVITATION_TARGET:
             continue
-        visibility = state["visibility"] if isinstance(state, dict) else state.visibility
-        if visibility != "shared":
-            return str(visibility)
-    return "shared"
+        party = (e.after or {}).get("party") or (e.before or {}).get("party")
+        if isinstance(party, str):
+            parties[e.id] = party
+        elif e.target_id:
+            unknown.setdefault(e.target_id, []).append(e.id)
+    if unknown:
+        for invitation_id, party in await session.execute(
+            select(Invitation.id, Invitation.party).where(Invitation.id.in_(unknown))
+        ):
+            for event_id in unknown[invitation_id]:
+                parties[event_id] = party
+    return parties
+
+
+def redacted(event: AuditEvent) -> AuditEvent:
+    """Rows written before the log kept only what changed held a comment's old and new text:
+    served with its length instead (the log itself is append-only)."""
+    if not event.action.startswith("comment.") or not any(
+        "body" in (state or {}) for state in (event.before, event.after)
+    ):
+        return event
+    copy = AuditEvent(**{c.key: getattr(event, c.key) for c in AuditEvent.__table__.columns})
+    for name in ("before", "after"):
+        state = dict(getattr(event, name) or {})
+        body = state.pop("body", None)
+        if isinstance(body, str):
+            state["length"] = len(body)
+        setattr(copy, name, state or None)
+    return copy
 
 
 async def audit_for_member(
@@ -624,8 +688,8 @@ async def audit_for_member(
     events = await audit_service.list_for_plan(
         session, member.plan_id, before_id=before_id, limit=limit
     )
-    audience = {"shared", policy.internal_visibility(member.party)}
-    visible = [e for e in events if e.visibility in audience]
+    parties = await _invitation_parties(session, events)
+    visible = [redacted(e) for e in events if policy.can_see_audit(member, e, parties.get(e.id))]
     actor_ids = {e.actor_id for e in visible if e.actor_id}
     users = (
         {u.id: u for u in await session.scalars(select(User).where(User.id.in_(actor_ids)))}
