@@ -2,10 +2,11 @@ import hmac
 import re
 import secrets
 from collections.abc import Sequence
-from datetime import timedelta
-from typing import Any
+from datetime import datetime, timedelta
+from typing import Any, cast
 
-from sqlalchemy import func, select
+from sqlalchemy import CursorResult, func, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
@@ -551,6 +552,27 @@ async def open_invitation(session: AsyncSession, secret: str) -> tuple[Invitatio
     return invitation, plan
 
 
+async def _claim(session: AsyncSession, invitation: Invitation) -> datetime:
+    """Mark the invitation used, atomically: of several accepts at once one gets it, the
+    others wait for its row (PostgreSQL) or the write lock (SQLite) and then find it used."""
+    now = utcnow()
+    claimed = await session.execute(
+        update(Invitation)
+        .where(
+            Invitation.id == invitation.id,
+            Invitation.accepted_at.is_(None),
+            Invitation.revoked_at.is_(None),
+        )
+        .values(accepted_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    if cast(CursorResult[Any], claimed).rowcount != 1:
+        raise Gone(
+            "This invitation has already been used or was withdrawn.", code="invitation_gone"
+        )
+    return now
+
+
 async def accept_invitation(
     session: AsyncSession,
     secret: str,
@@ -571,6 +593,8 @@ async def accept_invitation(
                 f"This invitation is for {invitation.email}. Sign out and open the link again.",
                 code="invitation_email_mismatch",
             )
+        if await get_membership(session, plan.id, user.id) is not None:
+            raise Conflict("You are already a member of this plan.", code="already_member")
         new_session = False
     else:
         if not name:
@@ -580,36 +604,41 @@ async def accept_invitation(
                 "You already have an account; sign in and open the link again.",
                 code="account_exists",
             )
-        if password:
-            user = await auth_service.create_user(
-                session, email=invitation.email, name=name, password=password
-            )
-        elif code:
+        if code and not password:
             expected = auth_service.hash_secret(code + secret)
             if not hmac.compare_digest(expected, invitation.code_hash):
                 raise BadRequest("The code is not right.", code="invalid_code")
-            user = await auth_service.create_user(
-                session, email=invitation.email, name=name, password=None
-            )
-        else:
+        elif not password:
             raise BadRequest(
                 "Choose a password or enter the code you were sent.",
                 code="password_or_code_required",
             )
         new_session = True
-    if await get_membership(session, plan.id, user.id) is not None:
-        raise Conflict("You are already a member of this plan.", code="already_member")
-    member = Member(
-        plan_id=plan.id,
-        user_id=user.id,
-        party=invitation.party,
-        role=invitation.role,
-        signatory=invitation.signatory,
-    )
-    session.add(member)
-    invitation.accepted_at = utcnow()
-    invitation.accepted_by_id = user.id
-    await session.flush()
+    accepted_at = await _claim(session, invitation)
+    try:
+        async with session.begin_nested():
+            if user is None:
+                assert name is not None
+                user = await auth_service.create_user(
+                    session, email=invitation.email, name=name, password=password or None
+                )
+            member = Member(
+                plan_id=plan.id,
+                user_id=user.id,
+                party=invitation.party,
+                role=invitation.role,
+                signatory=invitation.signatory,
+            )
+            session.add(member)
+            invitation.accepted_at = accepted_at
+            invitation.accepted_by_id = user.id
+    except IntegrityError as exc:
+        # The account or the membership came into being meanwhile by another way in (sign-up,
+        # a second invitation): the same answers as when they were there before.
+        raise Conflict(
+            "You already have an account or are already a member; sign in and open the plan.",
+            code="already_member",
+        ) from exc
     touch(plan)
     await audit_service.record(
         session,
