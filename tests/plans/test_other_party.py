@@ -403,6 +403,9 @@ async def test_section_keys_and_positions_hint_at_nothing_hidden(people: People)
     assert len(customer_sections) < len(
         (await kam.http.get(f"/api/plans/{pid}")).json()["sections"]
     )
+    version = await kam.http.post(f"/api/plans/{pid}/versions", json={"name": "V1"})
+    frozen = (await cfac.http.get(f"/api/plans/{pid}/versions/{version.json()['id']}")).json()
+    assert [s["position"] for s in frozen["sections"]] == list(range(len(customer_sections)))
     # Audit rows carry no stored positions either.
     for row in (await cfac.http.get(f"/api/plans/{pid}/audit")).json()["items"]:
         for state in (row["before"], row["after"]):
