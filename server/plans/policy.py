@@ -73,8 +73,8 @@ def can_manage_section(member: Membership | None, section: SectionAccess) -> boo
 
 
 # ---- the plan's state, signing, audiences, events, threads and audit rows ---------------
-# Added for issue 11 (one policy): every rule below used to be written out where it was
-# needed. Callers pass plain rows; nothing here touches the database.
+# Callers pass plain rows; nothing here touches the database. A test
+# (tests/plans/test_policy_scan.py) keeps these comparisons from reappearing elsewhere.
 
 
 class PlanState(Protocol):
