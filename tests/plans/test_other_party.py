@@ -284,6 +284,8 @@ async def test_audit_rows_follow_the_reader(people: People) -> None:
     sview = await add_member(kam, people, pid, "Sview", party="supplier", role="viewer")
     cview = await add_member(cfac, people, pid, "Cview", party="customer", role="viewer")
     ccom = await add_member(cfac, people, pid, "Ccom", party="customer", role="commenter")
+    scom = await add_member(kam, people, pid, "Scom", party="supplier", role="commenter")
+    ced = await add_member(cfac, people, pid, "Ced", party="customer", role="editor")
     supplier_invite = "pending.supplier@acme.example"
     customer_invite = "pending.customer@globex.example"
     r1 = await kam.http.post(
@@ -319,8 +321,8 @@ async def test_audit_rows_follow_the_reader(people: People) -> None:
         return r.text, r.json()["items"]
 
     emails = {
-        "supplier": {supplier_invite, sup.email, sview.email},
-        "customer": {customer_invite, cfac.email, cview.email, ccom.email},
+        "supplier": {supplier_invite, sup.email, sview.email, scom.email},
+        "customer": {customer_invite, cfac.email, cview.email, ccom.email, ced.email},
     }
 
     def invitation_emails(items: list[dict[str, Any]]) -> set[str]:
@@ -330,27 +332,39 @@ async def test_audit_rows_follow_the_reader(people: People) -> None:
 
     # Facilitators: their own party's invitations, and those they sent themselves.
     _, kam_rows = await audit(kam)
-    assert invitation_emails(kam_rows) == {cfac.email, supplier_invite, sup.email, sview.email}
+    assert invitation_emails(kam_rows) == {
+        cfac.email,
+        supplier_invite,
+        sup.email,
+        sview.email,
+        scom.email,
+    }
     cfac_text, cfac_rows = await audit(cfac)
-    assert invitation_emails(cfac_rows) == {cfac.email, customer_invite, cview.email, ccom.email}
+    assert invitation_emails(cfac_rows) == {
+        cfac.email,
+        customer_invite,
+        cview.email,
+        ccom.email,
+        ced.email,
+    }
     assert not any(e in cfac_text for e in emails["supplier"])
     assert any(e["action"] == "invitation.revoke" for e in cfac_rows)
     assert not any(e["action"] == "invitation.revoke" for e in kam_rows)
     # Everyone else: no invitation rows and no invitee's email at all.
-    for person in (sup, sview, cview, ccom):
+    for person in (sup, sview, scom, cview, ccom, ced):
         text, rows = await audit(person)
         assert not [e for e in rows if e["target_type"] == "invitation"], person.name
         for address in emails["supplier"] | emails["customer"]:
             assert address not in text, (person.name, address)
     # Internal sections and threads stay with their party.
-    for person in (cfac, cview, ccom):
+    for person in (cfac, cview, ccom, ced):
         _, rows = await audit(person)
         assert price not in {e["section_id"] for e in rows}
         assert price not in json.dumps(rows)
         assert "Floor price" not in json.dumps(rows)
         threads = [e for e in rows if e["action"] == "thread.create"]
         assert [e["actor"]["id"] for e in threads] == [cfac.id]
-    for person in (kam, sup, sview):
+    for person in (kam, sup, sview, scom):
         _, rows = await audit(person)
         assert any(e["section_id"] == price for e in rows)
         threads = [e for e in rows if e["action"] == "thread.create"]
