@@ -70,15 +70,19 @@ def sqlite_pragmas(dbapi_connection: Any) -> None:
 
 
 def create_engine(url: str) -> AsyncEngine:
+    # hide_parameters: SQL errors and SQL logging never carry bound values (password hashes,
+    # token hashes, comment text) into the log.
     if url.startswith("sqlite"):
-        engine = create_async_engine(url, connect_args={"timeout": 30})
+        engine = create_async_engine(url, connect_args={"timeout": 30}, hide_parameters=True)
 
         @event.listens_for(engine.sync_engine, "connect")
         def _on_connect(dbapi_connection: Any, _record: Any) -> None:
             sqlite_pragmas(dbapi_connection)
 
         return engine
-    return create_async_engine(url, pool_size=10, max_overflow=20, pool_pre_ping=True)
+    return create_async_engine(
+        url, pool_size=10, max_overflow=20, pool_pre_ping=True, hide_parameters=True
+    )
 
 
 def create_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:

@@ -33,7 +33,17 @@ class RedactSecrets(logging.Filter):
         return True
 
 
+# Loggers that write bound values or result rows at DEBUG (aiosqlite: each statement with its
+# parameters; SQLAlchemy: result rows, though hide_parameters hides the parameters), where
+# password hashes and token hashes travel. A debug log must never carry those.
+DATA_LOGGERS = ("aiosqlite", "sqlalchemy.engine", "sqlalchemy.pool", "asyncpg")
+
+
 def install_redaction() -> None:
+    for name in DATA_LOGGERS:
+        logger = logging.getLogger(name)
+        if logger.getEffectiveLevel() < logging.INFO:
+            logger.setLevel(logging.INFO)
     redactor = RedactSecrets()
     for name in ("uvicorn", "uvicorn.error", "uvicorn.access", "server", "jointplan"):
         logger = logging.getLogger(name)

@@ -49,7 +49,8 @@ async def authorize(
     section, member = row
     if not policy.can_read(member, section):
         return CloseCode.NOT_FOUND
-    archived = await session.scalar(select(Plan.archived_at).where(Plan.id == section.plan_id))
+    plan = await session.get(Plan, section.plan_id)
+    assert plan is not None  # the section's foreign key
     return Access(
         user_id=user.id,
         user_name=user.name,
@@ -58,7 +59,7 @@ async def authorize(
         section_id=section.id,
         kind=section.kind,
         party=member.party,
-        can_write=policy.can_write(member, section) and archived is None,
+        can_write=policy.can_write_in(member, section, plan),
     )
 
 
@@ -93,11 +94,11 @@ async def recheck(
             )
         )
     )
-    archived = await session.scalar(select(Plan.archived_at).where(Plan.id == section.plan_id))
+    plan = await session.get(Plan, section.plan_id, populate_existing=True)
     verdicts = {}
     for user_id, token_id in grants:
         member = members.get(user_id) if token_id in live_tokens else None
         read = policy.can_read(member, section)
-        write = read and policy.can_write(member, section) and archived is None
+        write = read and plan is not None and policy.can_write_in(member, section, plan)
         verdicts[(user_id, token_id)] = Verdict(read, write)
     return verdicts

@@ -131,8 +131,13 @@ async def comment_history(
     thread_id: str, comment_id: str, access: PlanMember, session: SessionDep
 ) -> RevisionList:
     """Earlier versions of an edited comment, oldest first."""
-    rows = await service.revisions(session, access.member, thread_id, comment_id)
-    return RevisionList(items=[Revision(body=r.body, created_at=r.created_at) for r in rows])
+    rows, readable = await service.revisions(session, access.member, thread_id, comment_id)
+    return RevisionList(
+        items=[
+            Revision(body=r.body if readable else None, length=len(r.body), created_at=r.created_at)
+            for r in rows
+        ]
+    )
 
 
 @router.post("/plans/{plan_id}/threads/{thread_id}/resolve", response_model=ThreadRead)

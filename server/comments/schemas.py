@@ -95,7 +95,9 @@ class ThreadCounts(BaseModel):
 
 
 class Revision(BaseModel):
-    body: str
+    # The earlier text, for the comment's author only; everyone else gets when and how long.
+    body: str | None
+    length: int
     created_at: datetime
 
 

@@ -5,7 +5,7 @@ from datetime import datetime
 from typing import Any
 
 from pycrdt import Doc
-from sqlalchemy import and_, func, or_, select, true, tuple_
+from sqlalchemy import and_, func, select, true, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
@@ -48,21 +48,26 @@ DEFAULT_LEVEL = "mentions"
 
 def can_see(member: Member, thread: Thread, section: Section) -> bool:
     """A thread follows its section's read rule; an internal one stays with its party."""
-    if not policy.can_read(member, section):
-        return False
-    return thread.visibility == "shared" or thread.party == member.party
+    return policy.can_see_thread(member, thread, section)
 
 
 def audience(thread: Thread, section: Section) -> str:
     """Who may receive events and audit entries about the thread."""
-    if thread.visibility == "internal":
-        return policy.internal_visibility(thread.party)
-    return section.visibility
+    return policy.thread_audience(thread, section)
 
 
-def _require_comment_right(member: Member, section: Section) -> None:
+async def _require_comment_right(session: AsyncSession, member: Member, section: Section) -> None:
     if not policy.can_comment(member, section):
         raise Forbidden("Viewers can read but not comment.", code="cannot_comment")
+    await _require_open(session, member)
+
+
+async def _require_open(session: AsyncSession, member: Member) -> None:
+    """An archived plan takes no comments, edits, resolutions or votes (the plan row is in
+    the session already: the route loaded it with the membership)."""
+    plan = await session.get(Plan, member.plan_id)
+    assert plan is not None
+    policy.ensure_open(plan)
 
 
 async def get_thread(
@@ -216,7 +221,7 @@ async def _audit(
 async def create_thread(session: AsyncSession, member: Member, body: ThreadCreate) -> Thread:
     """Open a thread on a section, an item in it, or a text range; with its first comment."""
     section = await plans_service.get_readable_section(session, member, body.section_id)
-    _require_comment_right(member, section)
+    await _require_comment_right(session, member, section)
     item = None
     if body.item_id is not None or body.anchor is not None:
         doc = await collab_service.load_document(session, section.id)
@@ -286,7 +291,7 @@ async def add_comment(
     *,
     new_thread: bool = False,
 ) -> Comment:
-    _require_comment_right(member, section)
+    await _require_comment_right(session, member, section)
     mentioned = markdown.mentioned_user_ids(body)
     await _check_mentions(session, thread, section, mentioned)
     comment = Comment(thread_id=thread.id, author_id=member.user_id, body=body)
@@ -299,18 +304,50 @@ async def add_comment(
     if not new_thread:
         await _audit(session, member, thread, section, "comment.create", "comment", comment.id)
     await _notify(session, member, thread, section, comment, mentioned, new_thread)
-    await _publish(session, thread, section, "thread.created" if new_thread else "comment.created")
+    await _publish(
+        session,
+        member,
+        thread,
+        section,
+        "thread.created" if new_thread else "comment.created",
+        comment=comment,
+    )
     return comment
 
 
-async def _publish(session: AsyncSession, thread: Thread, section: Section, type: str) -> None:
-    read = await thread_read(session, thread, section)
+def thread_ref(thread: Thread) -> dict[str, Any]:
+    """What an event says about a thread: which one, where, its state; never its text."""
+    return {
+        "id": thread.id,
+        "section_id": thread.section_id,
+        "item_id": thread.item_id,
+        "status": thread.status,
+        "visibility": thread.visibility,
+    }
+
+
+async def _publish(
+    session: AsyncSession,
+    member: Member,
+    thread: Thread,
+    section: Section,
+    type: str,
+    *,
+    comment: Comment | None = None,
+) -> None:
+    """Events name the thread and comment, who and how long; readers fetch the thread for its
+    text. Stored events are served again to anyone catching up (`after=0`), so a comment's
+    text in an event would outlive its edit or deletion."""
+    payload: dict[str, Any] = {"thread": thread_ref(thread), "actor_id": member.user_id}
+    if comment is not None:
+        payload["comment_id"] = comment.id
+        payload["length"] = 0 if comment.deleted_at is not None else len(comment.body)
     await stream_service.publish(
         session,
         plan_id=thread.plan_id,
         type=type,
-        payload={"thread": read.model_dump(mode="json")},
-        visibility="shared" if thread.visibility == "shared" else audience(thread, section),
+        payload=payload,
+        visibility=audience(thread, section),
         section_id=section.id,
     )
 
@@ -413,6 +450,7 @@ async def edit_comment(
     thread, section, comment = await _own_comment(session, member, thread_id, comment_id)
     if comment.author_id != member.user_id:
         raise Forbidden("Only the author can edit a comment.", code="not_author")
+    await _require_open(session, member)
     if body == comment.body:
         return thread, section, comment
     await _check_mentions(session, thread, section, markdown.mentioned_user_ids(body))
@@ -436,10 +474,10 @@ async def edit_comment(
         "comment.edit",
         "comment",
         comment.id,
-        before={"body": before},
-        after={"body": body},
+        before={"length": len(before)},
+        after={"length": len(body)},
     )
-    await _publish(session, thread, section, "comment.updated")
+    await _publish(session, member, thread, section, "comment.updated", comment=comment)
     return thread, section, comment
 
 
@@ -450,31 +488,44 @@ async def delete_comment(
     thread, section, comment = await _own_comment(session, member, thread_id, comment_id)
     if comment.author_id != member.user_id and not policy.can_manage(member):
         raise Forbidden("Only the author or a facilitator can delete a comment.", code="not_author")
+    await _require_open(session, member)
     comment.deleted_at = utcnow()
     thread.updated_at = comment.deleted_at
     await session.flush()
-    await _audit(session, member, thread, section, "comment.delete", "comment", comment.id)
-    await _publish(session, thread, section, "comment.deleted")
+    await _audit(
+        session,
+        member,
+        thread,
+        section,
+        "comment.delete",
+        "comment",
+        comment.id,
+        before={"length": len(comment.body)},
+    )
+    await _publish(session, member, thread, section, "comment.deleted", comment=comment)
 
 
 async def revisions(
     session: AsyncSession, member: Member, thread_id: str, comment_id: str
-) -> Sequence[CommentRevision]:
-    await _own_comment(session, member, thread_id, comment_id)
-    return (
+) -> tuple[Sequence[CommentRevision], bool]:
+    """The earlier bodies of a comment, and whether the member may read them (its author):
+    everyone else learns when it changed and how long it was, not what it said."""
+    _, _, comment = await _own_comment(session, member, thread_id, comment_id)
+    rows = (
         await session.scalars(
             select(CommentRevision)
             .where(CommentRevision.comment_id == comment_id)
             .order_by(CommentRevision.created_at)
         )
     ).all()
+    return rows, policy.can_see_comment_history(member, comment.author_id)
 
 
 async def set_status(
     session: AsyncSession, member: Member, thread_id: str, status: str
 ) -> tuple[Thread, Section]:
     thread, section = await get_thread(session, member, thread_id)
-    _require_comment_right(member, section)
+    await _require_comment_right(session, member, section)
     if thread.status == status:
         return thread, section
     thread.status = status
@@ -485,7 +536,11 @@ async def set_status(
     action = "thread.resolve" if status == "resolved" else "thread.reopen"
     await _audit(session, member, thread, section, action, "thread", thread.id)
     await _publish(
-        session, thread, section, "thread.resolved" if status == "resolved" else "thread.reopened"
+        session,
+        member,
+        thread,
+        section,
+        "thread.resolved" if status == "resolved" else "thread.reopened",
     )
     return thread, section
 
@@ -498,7 +553,7 @@ def _visible_filter(member: Member, sections: Sequence[Section]) -> Any:
     return and_(
         Thread.plan_id == member.plan_id,
         Thread.section_id.in_(readable),
-        or_(Thread.visibility == "shared", Thread.party == member.party),
+        policy.thread_clause(member, Thread.visibility, Thread.party),
     )
 
 
@@ -579,7 +634,7 @@ async def _votable_section(
     session: AsyncSession, member: Member, section_id: str, item_id: str
 ) -> Section:
     section = await plans_service.get_readable_section(session, member, section_id)
-    _require_comment_right(member, section)
+    await _require_comment_right(session, member, section)
     doc = await collab_service.load_document(session, section.id)
     item = collab_service.find_item(doc, section.kind, item_id)
     if item is None:

@@ -49,10 +49,6 @@ async def read_for(session: AsyncSession, member: Member, state: FollowState | N
     )
 
 
-def _other_party(visibility: str) -> str:
-    return "customer-only" if visibility == "supplier-only" else "supplier-only"
-
-
 async def _announce(
     session: AsyncSession, plan_id: str, leader: FollowLeader, section: Section | None
 ) -> None:
@@ -70,14 +66,14 @@ async def _announce(
         payload={**base, "hidden": False},
         section_id=section.id,
     )
-    if section.visibility != "shared":
+    if not policy.is_shared(section):
         # ... and the other party only that the leader is somewhere they cannot see.
         await stream_service.publish(
             session,
             plan_id=plan_id,
             type=EVENT,
             payload={**base, "hidden": True},
-            visibility=_other_party(section.visibility),
+            visibility=policy.other_audience(section.visibility),
         )
 
 

@@ -45,10 +45,24 @@ log = logging.getLogger(__name__)
 router = APIRouter(prefix="/api", tags=["plans"])
 
 
-def section_read(member: Member, section: Section) -> SectionRead:
+def section_read(access: PlanAccess, section: Section, position: int) -> SectionRead:
+    """A section as this reader sees it: their write flag (the archived rule included, as the
+    sync server applies it) and its place among the sections they can read."""
     return SectionRead.model_validate(section).model_copy(
-        update={"can_write": policy.can_write(member, section)}
+        update={
+            "can_write": policy.can_write_in(access.member, section, access.plan),
+            "position": position,
+        }
     )
+
+
+async def one_section_read(
+    session: SessionDep, access: PlanAccess, section: Section
+) -> SectionRead:
+    positions = service.reader_positions(
+        access.member, await service.list_sections(session, access.plan.id)
+    )
+    return section_read(access, section, positions.get(section.id, len(positions)))
 
 
 def plan_summary(plan: Plan, member: Member, count: int) -> PlanSummary:
@@ -74,7 +88,8 @@ async def plan_read(session: SessionDep, access: PlanAccess) -> PlanRead:
         access.plan, access.member, await service.member_count(session, access.plan.id)
     )
     return PlanRead(
-        **summary.model_dump(), sections=[section_read(access.member, s) for s in sections]
+        **summary.model_dump(),
+        sections=[section_read(access, s, i) for i, s in enumerate(sections)],
     )
 
 
@@ -139,13 +154,15 @@ async def create_section(
 ) -> SectionRead:
     """Add a section at the end of the plan."""
     section = await service.create_section(session, access.plan, access.member, body)
-    return section_read(access.member, section)
+    return await one_section_read(session, access, section)
 
 
 @router.get("/plans/{plan_id}/sections/{section_id}", response_model=SectionRead)
-async def get_section(access: PlanMember, section: ReadableSection) -> SectionRead:
+async def get_section(
+    access: PlanMember, section: ReadableSection, session: SessionDep
+) -> SectionRead:
     """One section's metadata."""
-    return section_read(access.member, section)
+    return await one_section_read(session, access, section)
 
 
 @router.patch("/plans/{plan_id}/sections/{section_id}", response_model=SectionRead)
@@ -154,7 +171,7 @@ async def update_section(
 ) -> SectionRead:
     """Rename a section or change its owner or visibility."""
     await service.update_section(session, access.plan, access.member, section, body)
-    return section_read(access.member, section)
+    return await one_section_read(session, access, section)
 
 
 @router.delete("/plans/{plan_id}/sections/{section_id}", status_code=status.HTTP_204_NO_CONTENT)
@@ -172,7 +189,8 @@ async def reorder_sections(
     """Put the sections I can see in the given order."""
     sections = await service.reorder_sections(session, access.plan, access.member, body.section_ids)
     return [
-        section_read(access.member, s) for s in service.readable_sections(access.member, sections)
+        section_read(access, s, i)
+        for i, s in enumerate(service.readable_sections(access.member, sections))
     ]
 
 
@@ -233,10 +251,12 @@ async def create_invitation(
         ),
     )
     if not emailed:
-        # No mail server: the facilitator passes the link on, so the log and the response
-        # are the delivery channel.
+        # No mail server: the facilitator passes the link on from the response. The link and
+        # code are never logged: whoever reads the log could join the plan with them.
         log.info(
-            "invitation for %s to plan %s: %s code %s", invitation.email, access.plan.id, url, code
+            "invitation %s to plan %s not emailed (no SMTP): shown to the facilitator",
+            invitation.id,
+            access.plan.id,
         )
     return InvitationCreated(
         **InvitationRead.model_validate(invitation).model_dump(),

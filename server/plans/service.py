@@ -2,10 +2,11 @@ import hmac
 import re
 import secrets
 from collections.abc import Sequence
-from datetime import timedelta
-from typing import Any
+from datetime import datetime, timedelta
+from typing import Any, cast
 
-from sqlalchemy import func, select
+from sqlalchemy import CursorResult, func, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
@@ -29,7 +30,8 @@ from server.plans.schemas import (
 from server.plans.templates import TEMPLATES
 from server.stream import service as stream_service
 
-SECTION_FIELDS = ("key", "title", "kind", "horizon", "owner", "visibility", "position")
+# No position: a stored position counts the sections the reader cannot see.
+SECTION_FIELDS = ("key", "title", "kind", "horizon", "owner", "visibility")
 MEMBER_FIELDS = ("user_id", "party", "role", "signatory")
 
 
@@ -143,6 +145,7 @@ def touch(plan: Plan) -> None:
 
 
 async def update_plan(session: AsyncSession, plan: Plan, actor: Member, body: PlanUpdate) -> Plan:
+    policy.ensure_open(plan)
     fields = body.model_dump(exclude_unset=True, exclude_none=True)
     before = snapshot(plan, list(fields))
     for name, value in fields.items():
@@ -163,7 +166,7 @@ async def update_plan(session: AsyncSession, plan: Plan, actor: Member, body: Pl
 
 
 async def set_archived(session: AsyncSession, plan: Plan, actor: Member, archived: bool) -> Plan:
-    if (plan.archived_at is not None) == archived:
+    if policy.is_archived(plan) == archived:
         return plan
     plan.archived_at = utcnow() if archived else None
     await events.access_changed(session, plan.id)
@@ -193,6 +196,12 @@ def readable_sections(member: Member, sections: Sequence[Section]) -> list[Secti
     return [s for s in sections if policy.can_read(member, s)]
 
 
+def reader_positions(member: Member, sections: Sequence[Section]) -> dict[str, int]:
+    """Each readable section's place among those the member can read (0, 1, 2, …): stored
+    positions have gaps where the other party's internal sections sit."""
+    return {s.id: i for i, s in enumerate(readable_sections(member, sections))}
+
+
 async def get_readable_section(session: AsyncSession, member: Member, section_id: str) -> Section:
     """A section of the member's plan that they may read; 404 otherwise, whichever it is."""
     section = await session.get(Section, section_id)
@@ -206,9 +215,22 @@ def _slug(title: str) -> str:
     return slug[:48] or "section"
 
 
+def _new_key(title: str, taken: set[str]) -> str:
+    """The slug of the title with a random suffix. Keys are unique in the plan, hidden
+    sections included, so a key de-duplicated against existing ones ("price_2") would tell
+    a facilitator that a section they cannot see has that title; a random suffix looks the
+    same whether or not it had to avoid anything."""
+    base = _slug(title)
+    while True:
+        key = f"{base}_{secrets.token_hex(3)}"
+        if key not in taken:
+            return key
+
+
 async def create_section(
     session: AsyncSession, plan: Plan, actor: Member, body: SectionCreate
 ) -> Section:
+    policy.ensure_open(plan)
     if body.kind == "goals" and body.horizon is None:
         raise BadRequest("A goals section needs a horizon.", code="horizon_required")
     section = Section(
@@ -227,12 +249,7 @@ async def create_section(
             "You would not be able to see this section yourself.", code="visibility_forbidden"
         )
     existing = await list_sections(session, plan.id)
-    keys = {s.key for s in existing}
-    base = _slug(body.title)
-    key, n = base, 2
-    while key in keys:
-        key, n = f"{base}_{n}", n + 1
-    section.key = key
+    section.key = _new_key(body.title, {s.key for s in existing})
     section.position = max((s.position for s in existing), default=-1) + 1
     session.add(section)
     await session.flush()
@@ -277,6 +294,7 @@ async def _record_section_event(
 async def update_section(
     session: AsyncSession, plan: Plan, actor: Member, section: Section, body: SectionUpdate
 ) -> Section:
+    policy.ensure_open(plan)
     fields = body.model_dump(exclude_unset=True)
     for name in ("title", "owner", "visibility"):
         if name in fields and fields[name] is None:
@@ -301,6 +319,7 @@ async def update_section(
 async def delete_section(
     session: AsyncSession, plan: Plan, actor: Member, section: Section
 ) -> None:
+    policy.ensure_open(plan)
     before = section_snapshot(section)
     await session.delete(section)
     await session.flush()
@@ -313,6 +332,7 @@ async def reorder_sections(
     session: AsyncSession, plan: Plan, actor: Member, section_ids: list[str]
 ) -> Sequence[Section]:
     """Order the sections the actor can see; sections they cannot see keep their slots."""
+    policy.ensure_open(plan)
     sections = await list_sections(session, plan.id)
     visible = readable_sections(actor, sections)
     if sorted(section_ids) != sorted(s.id for s in visible):
@@ -506,6 +526,7 @@ async def revoke_invitation(
         action="invitation.revoke",
         target_type="invitation",
         target_id=invitation.id,
+        before={"party": invitation.party},
     )
 
 
@@ -531,6 +552,27 @@ async def open_invitation(session: AsyncSession, secret: str) -> tuple[Invitatio
     return invitation, plan
 
 
+async def _claim(session: AsyncSession, invitation: Invitation) -> datetime:
+    """Mark the invitation used, atomically: of several accepts at once one gets it, the
+    others wait for its row (PostgreSQL) or the write lock (SQLite) and then find it used."""
+    now = utcnow()
+    claimed = await session.execute(
+        update(Invitation)
+        .where(
+            Invitation.id == invitation.id,
+            Invitation.accepted_at.is_(None),
+            Invitation.revoked_at.is_(None),
+        )
+        .values(accepted_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    if cast(CursorResult[Any], claimed).rowcount != 1:
+        raise Gone(
+            "This invitation has already been used or was withdrawn.", code="invitation_gone"
+        )
+    return now
+
+
 async def accept_invitation(
     session: AsyncSession,
     secret: str,
@@ -551,6 +593,8 @@ async def accept_invitation(
                 f"This invitation is for {invitation.email}. Sign out and open the link again.",
                 code="invitation_email_mismatch",
             )
+        if await get_membership(session, plan.id, user.id) is not None:
+            raise Conflict("You are already a member of this plan.", code="already_member")
         new_session = False
     else:
         if not name:
@@ -560,36 +604,41 @@ async def accept_invitation(
                 "You already have an account; sign in and open the link again.",
                 code="account_exists",
             )
-        if password:
-            user = await auth_service.create_user(
-                session, email=invitation.email, name=name, password=password
-            )
-        elif code:
+        if code and not password:
             expected = auth_service.hash_secret(code + secret)
             if not hmac.compare_digest(expected, invitation.code_hash):
                 raise BadRequest("The code is not right.", code="invalid_code")
-            user = await auth_service.create_user(
-                session, email=invitation.email, name=name, password=None
-            )
-        else:
+        elif not password:
             raise BadRequest(
                 "Choose a password or enter the code you were sent.",
                 code="password_or_code_required",
             )
         new_session = True
-    if await get_membership(session, plan.id, user.id) is not None:
-        raise Conflict("You are already a member of this plan.", code="already_member")
-    member = Member(
-        plan_id=plan.id,
-        user_id=user.id,
-        party=invitation.party,
-        role=invitation.role,
-        signatory=invitation.signatory,
-    )
-    session.add(member)
-    invitation.accepted_at = utcnow()
-    invitation.accepted_by_id = user.id
-    await session.flush()
+    accepted_at = await _claim(session, invitation)
+    try:
+        async with session.begin_nested():
+            if user is None:
+                assert name is not None
+                user = await auth_service.create_user(
+                    session, email=invitation.email, name=name, password=password or None
+                )
+            member = Member(
+                plan_id=plan.id,
+                user_id=user.id,
+                party=invitation.party,
+                role=invitation.role,
+                signatory=invitation.signatory,
+            )
+            session.add(member)
+            invitation.accepted_at = accepted_at
+            invitation.accepted_by_id = user.id
+    except IntegrityError as exc:
+        # The account or the membership came into being meanwhile by another way in (sign-up,
+        # a second invitation): the same answers as when they were there before.
+        raise Conflict(
+            "You already have an account or are already a member; sign in and open the plan.",
+            code="already_member",
+        ) from exc
     touch(plan)
     await audit_service.record(
         session,
@@ -609,13 +658,57 @@ async def accept_invitation(
 
 def event_visibility(*sections: Section | dict[str, Any] | None) -> str:
     """The audience of an event that mentions these sections (or their recorded states)."""
-    for state in sections:
-        if state is None:
+    return policy.audience_of(
+        *(
+            None
+            if state is None
+            else str(state["visibility"])
+            if isinstance(state, dict)
+            else state.visibility
+            for state in sections
+        )
+    )
+
+
+async def _invitation_parties(
+    session: AsyncSession, events: Sequence[AuditEvent]
+) -> dict[int, str]:
+    """The party each invitation row is about: recorded in the row, or (rows written before
+    it was) the invitation's own."""
+    parties: dict[int, str] = {}
+    unknown: dict[str, list[int]] = {}
+    for e in events:
+        if e.target_type != policy.INVITATION_TARGET:
             continue
-        visibility = state["visibility"] if isinstance(state, dict) else state.visibility
-        if visibility != "shared":
-            return str(visibility)
-    return "shared"
+        party = (e.after or {}).get("party") or (e.before or {}).get("party")
+        if isinstance(party, str):
+            parties[e.id] = party
+        elif e.target_id:
+            unknown.setdefault(e.target_id, []).append(e.id)
+    if unknown:
+        for invitation_id, party in await session.execute(
+            select(Invitation.id, Invitation.party).where(Invitation.id.in_(unknown))
+        ):
+            for event_id in unknown[invitation_id]:
+                parties[event_id] = party
+    return parties
+
+
+def redacted(event: AuditEvent) -> AuditEvent:
+    """Rows written before the log kept only what changed held a comment's old and new text:
+    served with its length instead (the log itself is append-only)."""
+    if not event.action.startswith("comment.") or not any(
+        "body" in (state or {}) for state in (event.before, event.after)
+    ):
+        return event
+    copy = AuditEvent(**{c.key: getattr(event, c.key) for c in AuditEvent.__table__.columns})
+    for name in ("before", "after"):
+        state = dict(getattr(event, name) or {})
+        body = state.pop("body", None)
+        if isinstance(body, str):
+            state["length"] = len(body)
+        setattr(copy, name, state or None)
+    return copy
 
 
 async def audit_for_member(
@@ -624,8 +717,8 @@ async def audit_for_member(
     events = await audit_service.list_for_plan(
         session, member.plan_id, before_id=before_id, limit=limit
     )
-    audience = {"shared", policy.internal_visibility(member.party)}
-    visible = [e for e in events if e.visibility in audience]
+    parties = await _invitation_parties(session, events)
+    visible = [redacted(e) for e in events if policy.can_see_audit(member, e, parties.get(e.id))]
     actor_ids = {e.actor_id for e in visible if e.actor_id}
     users = (
         {u.id: u for u in await session.scalars(select(User).where(User.id.in_(actor_ids)))}

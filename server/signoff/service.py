@@ -318,11 +318,10 @@ async def sign(
     session: AsyncSession, plan: Plan, member: Member, user: User, goal: Goal
 ) -> tuple[AgreementState, str]:
     """Sign the goal's current content; returns the new state and the hash signed."""
-    if not member.signatory:
+    if not policy.is_signatory(member):
         raise Forbidden("Only a signatory of this plan can sign goals.", code="not_signatory")
-    if plan.archived_at is not None:
-        raise Conflict("The plan is archived.", code="plan_archived")
-    if goal.section.visibility != "shared":
+    policy.ensure_open(plan)
+    if not policy.is_shared(goal.section):
         raise Conflict(
             "This goal is internal to one party; only shared goals are signed by both.",
             code="goal_not_shared",
@@ -388,8 +387,7 @@ async def withdraw(
 ) -> AgreementState:
     """Withdraw my signature. Before agreement that is all; after agreement it needs a reason
     and reopens the goal: every signature ends and both parties sign again."""
-    if plan.archived_at is not None:
-        raise Conflict("The plan is archived.", code="plan_archived")
+    policy.ensure_open(plan)
     agreement = await _agreement(session, goal.section.id, goal.goal_id)
     signatures = (await _signatures(session, [agreement.id]))[agreement.id] if agreement else []
     mine = [s for s in signatures if s.ended_at is None and s.user_id == user.id]

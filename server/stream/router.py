@@ -32,7 +32,7 @@ def _data(event: PlanEvent) -> dict[str, Any]:
         "plan_id": event.plan_id,
         "section_id": event.section_id,
         "created_at": event.created_at.isoformat(),
-        **event.payload,
+        **service.public_payload(event),
     }
 
 

@@ -50,14 +50,22 @@ async def latest_id(session: AsyncSession, plan_id: str) -> int:
 
 
 def visible(member: Member, event: PlanEvent, sections: dict[str, Section]) -> bool:
-    if event.user_id is not None and event.user_id != member.user_id:
-        return False
-    if event.visibility not in ("shared", policy.internal_visibility(member.party)):
-        return False
-    if event.section_id is not None:
-        section = sections.get(event.section_id)
-        return section is not None and policy.can_read(member, section)
-    return True
+    section = sections.get(event.section_id) if event.section_id is not None else None
+    return policy.can_see_event(member, event, section)
+
+
+# What an event may say about a thread. Events written before they carried only references
+# held the whole thread, comment texts included; those texts may since have been edited or
+# deleted, so they are never served again.
+THREAD_REF_FIELDS = ("id", "section_id", "item_id", "status", "visibility")
+
+
+def public_payload(event: PlanEvent) -> dict[str, Any]:
+    payload = event.payload
+    thread = payload.get("thread")
+    if isinstance(thread, dict) and "comments" in thread:
+        payload = {**payload, "thread": {k: thread.get(k) for k in THREAD_REF_FIELDS}}
+    return payload
 
 
 async def events_after(

@@ -99,12 +99,14 @@ async def get_version(version_id: str, access: PlanMember, session: SessionDep) 
                         "horizon": s.horizon,
                         "owner": s.owner,
                         "visibility": s.visibility,
-                        "position": s.position,
+                        # The place among the sections this reader can read: stored positions
+                        # have gaps where the other party's internal sections were.
+                        "position": place,
                         "content": {"section_id": s.section_id, **s.content},
                         "agreements": s.agreements,
                     }
                 )
-                for s in sections
+                for place, s in enumerate(sections)
             ],
         }
     )

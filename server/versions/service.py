@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from server.audit import service as audit_service
 from server.auth.models import User
 from server.collab import schema
-from server.errors import Conflict, Forbidden, NotFound
+from server.errors import Forbidden, NotFound
 from server.plans import policy
 from server.plans import service as plans_service
 from server.plans.models import Member, Plan
@@ -51,7 +51,7 @@ def frozen_agreement(state: signoff_service.AgreementState) -> dict[str, Any]:
 
 def shared_hash(sections: Sequence[VersionSection]) -> str:
     """What a version signature binds to: the canonical JSON of the shared sections."""
-    shared = sorted((s for s in sections if s.visibility == "shared"), key=lambda s: s.position)
+    shared = sorted((s for s in sections if policy.is_shared(s)), key=lambda s: s.position)
     return sha256(
         [
             {
@@ -72,8 +72,7 @@ async def create_version(
     session: AsyncSession, plan: Plan, member: Member, user: User, name: str
 ) -> PlanVersion:
     """Freeze every section of the plan (all of them: each reader later sees their share)."""
-    if plan.archived_at is not None:
-        raise Conflict("The plan is archived.", code="plan_archived")
+    policy.ensure_open(plan)
     sections = await plans_service.list_sections(session, plan.id)
     docs = {s.id: await signoff_service.load_doc(session, s.id) for s in sections}
     agreements: dict[str, list[dict[str, Any]]] = {}
@@ -190,10 +189,9 @@ async def sign_version(
     session: AsyncSession, plan: Plan, member: Member, user: User, version: PlanVersion
 ) -> list[VersionSignature]:
     """Sign the version as a whole: its shared sections' hash."""
-    if not member.signatory:
+    if not policy.is_signatory(member):
         raise Forbidden("Only a signatory of this plan can sign a version.", code="not_signatory")
-    if plan.archived_at is not None:
-        raise Conflict("The plan is archived.", code="plan_archived")
+    policy.ensure_open(plan)
     existing = (await signatures(session, [version.id]))[version.id]
     if any(s.user_id == user.id for s in existing):
         return existing

@@ -1813,7 +1813,9 @@ export interface components {
         /** Revision */
         Revision: {
             /** Body */
-            body: string;
+            body: string | null;
+            /** Length */
+            length: number;
             /**
              * Created At
              * Format: date-time

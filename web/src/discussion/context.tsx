@@ -93,7 +93,7 @@ export function DiscussionProvider({ plan, children }: { plan: PlanDetail; child
   const value = useMemo<DiscussionValue>(
     () => ({
       counts: countsRes.data ?? null,
-      canComment: (plan.my_membership?.role ?? 'viewer') !== 'viewer',
+      canComment: (plan.my_membership?.role ?? 'viewer') !== 'viewer' && !plan.archived_at,
       panelOpen,
       setPanelOpen,
       target,
@@ -104,7 +104,7 @@ export function DiscussionProvider({ plan, children }: { plan: PlanDetail; child
       setFocusThreadId,
       votes,
     }),
-    [countsRes.data, plan.my_membership?.role, panelOpen, target, openComments, activeThread, focusThreadId, votes],
+    [countsRes.data, plan.my_membership?.role, plan.archived_at, panelOpen, target, openComments, activeThread, focusThreadId, votes],
   );
   return <DiscussionContext.Provider value={value}>{children}</DiscussionContext.Provider>;
 }
