@@ -5,7 +5,7 @@ from collections.abc import Sequence
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
@@ -140,10 +140,18 @@ async def member_count(session: AsyncSession, plan_id: str) -> int:
 
 async def census(session: AsyncSession, plan_id: str, *, lock: bool = False) -> policy.Census:
     """The plan's head count per party and role. With `lock`, member and section changes of
-    the plan wait for each other (PostgreSQL row lock on the plan), so that two at once
-    cannot both see the other's last facilitator as spare."""
+    the plan wait for each other, so that two at once cannot both count the other's last
+    facilitator as spare."""
     if lock:
-        await session.execute(select(Plan.id).where(Plan.id == plan_id).with_for_update())
+        # A write that changes nothing: a row lock on PostgreSQL, and on SQLite the write
+        # lock taken as the transaction's first statement (a SELECT … FOR UPDATE would be
+        # ignored there), so the count below is read after the other change committed.
+        await session.execute(
+            update(Plan)
+            .where(Plan.id == plan_id)
+            .values(updated_at=Plan.updated_at)
+            .execution_options(synchronize_session=False)
+        )
     rows = await session.execute(
         select(Member.party, Member.role, func.count())
         .where(Member.plan_id == plan_id)

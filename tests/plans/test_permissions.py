@@ -1,5 +1,6 @@
 """The permission rules of DESIGN.md as a matrix: role × party × visibility × owner."""
 
+import asyncio
 import itertools
 from typing import Any
 
@@ -839,3 +840,25 @@ async def test_sections_are_shaped_freely_before_the_other_party_joins(people: P
     await add_member(kam, people, pid, "Buyer", party="customer", role="viewer")
     r = await kam.http.delete(f"/api/plans/{pid}/sections/{joint[3]}")
     assert (r.status_code, r.json()["error"]) == (403, "section_protected")
+
+
+async def test_two_facilitators_stepping_down_at_once_leave_one(people: People) -> None:
+    """Each of the customer's two facilitators demotes the other at the same moment: the
+    plan row lock makes one wait and see that it would leave the customer without one."""
+    kam = await people.signup("Kam")
+    pid = (await create_plan(kam, template="blank"))["id"]
+    cus = await add_member(kam, people, pid, "Cus", party="customer", role="facilitator")
+    cus2 = await add_member(cus, people, pid, "Cus2", party="customer", role="facilitator")
+    members = await member_ids(kam, pid)
+    url = f"/api/plans/{pid}/members/"
+    replies = await asyncio.gather(
+        cus.http.patch(url + members["Cus2"]["id"], json={"role": "editor"}),
+        cus2.http.patch(url + members["Cus"]["id"], json={"role": "editor"}),
+    )
+    # The one who waited was either no longer a facilitator (403) or would have left the
+    # customer without one (409).
+    codes = sorted(r.status_code for r in replies)
+    assert codes[0] == 200, [r.text for r in replies]
+    assert codes[1] in (403, 409), [r.text for r in replies]
+    roles = [m["role"] for m in (await member_ids(kam, pid)).values() if m["party"] == "customer"]
+    assert roles.count("facilitator") == 1
