@@ -225,6 +225,8 @@ def section_access_options(
 ) -> tuple[list[Owner], list[Visibility]]:
     """The owners and the visibilities the actor may set, each with the other field kept
     (what the web app offers in a section's settings)."""
+    if not can_manage_section(actor, section):
+        return [], []
     owners = [
         o
         for o in OWNERS
@@ -237,6 +239,4 @@ def section_access_options(
         if v == section.visibility
         or may_change_section_access(actor, section, SectionState(section.owner, v), census)
     ]
-    if not can_manage_section(actor, section):
-        return [], []
     return owners, visibilities

@@ -128,7 +128,6 @@ export const en = {
   'people.actions': 'Actions',
   'people.you': 'you',
   'people.noName': 'No name',
-  'people.partyOf': 'Party of {name}',
   'people.roleOf': 'Role of {name}',
   'people.signatoryOf': '{name} is a signatory',
   'people.remove': 'Remove',

@@ -129,7 +129,6 @@ export const nb: Partial<Record<MessageKey, string>> = {
   'people.actions': 'Handlinger',
   'people.you': 'deg',
   'people.noName': 'Uten navn',
-  'people.partyOf': 'Parten til {name}',
   'people.roleOf': 'Rollen til {name}',
   'people.signatoryOf': '{name} er signatar',
   'people.remove': 'Fjern',
