@@ -16,7 +16,7 @@ from tests.live import Actor, ServerProcess, Workshop
 
 # Fixed seeds: a failure names its seed and step, and runs again the same way.
 SEEDS = (7, 2027)
-STEPS = 12
+STEPS = 10
 PARTIES = ("supplier", "customer")
 ROLES = ("facilitator", "editor", "commenter", "viewer")
 OWNERS = ("supplier", "customer", "joint")
@@ -167,7 +167,7 @@ async def step(w: World) -> tuple[str, str | None]:
     )
     sid: str | None = None
     if op == "invite":
-        await w.invite(actor, rng.choice(PARTIES), rng.choice(ROLES), rng.random() < 0.6)
+        await w.invite(actor, rng.choice(PARTIES), rng.choice(ROLES), rng.random() < 0.5)
     elif op == "revoke" and w.invitations:
         await actor.http.delete(w.url(f"/invitations/{rng.choice(w.invitations)}"))
     elif op == "member" and members:
@@ -236,7 +236,12 @@ def get_routes(paths: list[str], w: World, sids: list[str]) -> list[str]:
 
 
 async def check(
-    w: World, paths: list[str], where: str, sids: list[str], before: dict[str, Any]
+    w: World,
+    paths: list[str],
+    where: str,
+    sids: list[str],
+    before: dict[str, Any],
+    readers: tuple[str, ...] = PARTIES,
 ) -> None:
     views = {p: await w.view(p) for p in PARTIES}
     facilitators = await w.facilitators()
@@ -244,7 +249,7 @@ async def check(
         w.sections[sid] = s
         if s["visibility"] == "shared":  # both parties may see what it holds now
             w.public |= w.markers.get(sid, set())
-    for party in PARTIES:
+    for party in readers:
         secret = secrets_for(w, party)
         # Every member of a party reads the same, but facilitators also list invitations.
         facilitator = next(a for a, p in facilitators if p == party)
@@ -321,7 +326,9 @@ async def test_random_operations_never_cross_the_party_line(
             party = what.split(" by a ")[1].split()[0]
             before["actor_party"] = party
             sids = [touched] if touched else []
-            await check(w, paths, f"seed {seed} step {n}: {what}", sids, before)
+            # The parties read in turn after each step (both at the end), to keep it quick.
+            reader = (PARTIES[n % 2],)
+            await check(w, paths, f"seed {seed} step {n}: {what}", sids, before, reader)
         # At the end, every section through every section route.
         await check(
             w,
