@@ -82,6 +82,8 @@ async def seed(session: AsyncSession, settings: Settings) -> list[str]:
                 party="customer",
                 role="editor",
                 signatory=True,
+                invited_by_id=supplier.id,
+                invited_by_party="supplier",
             )
         )
         await session.flush()
@@ -94,6 +96,8 @@ async def seed(session: AsyncSession, settings: Settings) -> list[str]:
                 party="customer",
                 role="editor",
                 signatory=True,
+                invited_by_id=supplier.id,
+                invited_by_party="supplier",
             )
         )
     base = settings.base_url.rstrip("/")

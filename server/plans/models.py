@@ -32,8 +32,13 @@ class Member(Base):
     role: Mapped[str] = mapped_column(String(16))
     signatory: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # Who brought them in, and for which party that person acted (shown to everyone in
+    # People, so that a party sees whom the other party invited into it).
+    invited_by_id: Mapped[str | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    invited_by_party: Mapped[str | None] = mapped_column(String(16))
 
-    user: Mapped[User] = relationship(lazy="raise")
+    user: Mapped[User] = relationship(foreign_keys=[user_id], lazy="raise")
+    inviter: Mapped[User | None] = relationship(foreign_keys=[invited_by_id], lazy="raise")
 
 
 class Invitation(Base):
@@ -48,6 +53,7 @@ class Invitation(Base):
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     code_hash: Mapped[str] = mapped_column(String(64))
     invited_by_id: Mapped[str | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    inviter_party: Mapped[str | None] = mapped_column(String(16))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
     accepted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

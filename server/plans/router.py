@@ -10,7 +10,7 @@ from server.auth.dependencies import CurrentUser, OptionalPrincipal, start_sessi
 from server.auth.service import LoginThrottle
 from server.config import SettingsDep
 from server.db import SessionDep
-from server.errors import BadRequest, Forbidden, TooManyRequests
+from server.errors import BadRequest, TooManyRequests
 from server.plans import policy, service
 from server.plans.dependencies import PlanAccess, PlanFacilitator, PlanMember, ReadableSection
 from server.plans.models import Member, Plan, Section
@@ -25,6 +25,7 @@ from server.plans.schemas import (
     InvitationList,
     InvitationPreview,
     InvitationRead,
+    Inviter,
     MemberList,
     MemberRead,
     MembershipRead,
@@ -45,13 +46,37 @@ log = logging.getLogger(__name__)
 router = APIRouter(prefix="/api", tags=["plans"])
 
 
-def section_read(access: PlanAccess, section: Section, position: int) -> SectionRead:
+def section_read(
+    access: PlanAccess, section: Section, position: int, counts: policy.Census
+) -> SectionRead:
     """A section as this reader sees it: their write flag (the archived rule included, as the
-    sync server applies it) and its place among the sections they can read."""
+    sync server applies it), what they may change, and its place among the sections they can
+    read."""
+    member = access.member
+    owners, visibilities = policy.section_access_options(member, section, counts)
     return SectionRead.model_validate(section).model_copy(
         update={
-            "can_write": policy.can_write_in(access.member, section, access.plan),
+            "can_write": policy.can_write_in(member, section, access.plan),
+            "can_manage": policy.can_manage_section(member, section),
+            "can_delete": policy.may_delete_section(member, section, counts),
+            "owner_options": owners,
+            "visibility_options": visibilities,
             "position": position,
+        }
+    )
+
+
+def member_read(reader: Member, member: Member, counts: policy.Census) -> MemberRead:
+    inviter = member.inviter
+    return MemberRead.model_validate(member, from_attributes=True).model_copy(
+        update={
+            "invited_by": Inviter(id=inviter.id, name=inviter.name, party=member.invited_by_party)
+            if inviter is not None
+            else None,
+            "role_options": policy.roles_assignable(reader, member, counts),
+            "can_set_signatory": policy.may_manage_member(reader, member, counts),
+            "can_remove": policy.may_remove_member(reader, member, counts)
+            and policy.keeps_a_facilitator(member, None, counts),
         }
     )
 
@@ -62,7 +87,8 @@ async def one_section_read(
     positions = service.reader_positions(
         access.member, await service.list_sections(session, access.plan.id)
     )
-    return section_read(access, section, positions.get(section.id, len(positions)))
+    counts = await service.census(session, access.plan.id)
+    return section_read(access, section, positions.get(section.id, len(positions)), counts)
 
 
 def plan_summary(plan: Plan, member: Member, count: int) -> PlanSummary:
@@ -87,9 +113,10 @@ async def plan_read(session: SessionDep, access: PlanAccess) -> PlanRead:
     summary = plan_summary(
         access.plan, access.member, await service.member_count(session, access.plan.id)
     )
+    counts = await service.census(session, access.plan.id)
     return PlanRead(
         **summary.model_dump(),
-        sections=[section_read(access, s, i) for i, s in enumerate(sections)],
+        sections=[section_read(access, s, i, counts) for i, s in enumerate(sections)],
     )
 
 
@@ -188,8 +215,9 @@ async def reorder_sections(
 ) -> list[SectionRead]:
     """Put the sections I can see in the given order."""
     sections = await service.reorder_sections(session, access.plan, access.member, body.section_ids)
+    counts = await service.census(session, access.plan.id)
     return [
-        section_read(access, s, i)
+        section_read(access, s, i, counts)
         for i, s in enumerate(service.readable_sections(access.member, sections))
     ]
 
@@ -199,27 +227,29 @@ async def reorder_sections(
 
 @router.get("/plans/{plan_id}/members", response_model=MemberList)
 async def list_members(access: PlanMember, session: SessionDep) -> MemberList:
-    """Everyone in the plan, both parties."""
+    """Everyone in the plan, both parties, with who invited them."""
     members = await service.list_members(session, access.plan.id)
-    return MemberList(items=[MemberRead.model_validate(m) for m in members])
+    counts = await service.census(session, access.plan.id)
+    return MemberList(
+        items=[member_read(access.member, m, counts) for m in members],
+        invite_parties=[p for p in policy.PARTIES if policy.may_invite(access.member, p, counts)],
+    )
 
 
 @router.patch("/plans/{plan_id}/members/{member_id}", response_model=MemberRead)
 async def update_member(
     member_id: str, body: MemberUpdate, access: PlanFacilitator, session: SessionDep
 ) -> MemberRead:
-    """Change a member's party, role or signatory flag."""
+    """Change the role or signatory flag of a member of my party (the party is fixed)."""
     member = await service.get_member(session, access.plan.id, member_id)
     await service.update_member(session, access.plan, access.member, member, body)
-    return MemberRead.model_validate(member)
+    return member_read(access.member, member, await service.census(session, access.plan.id))
 
 
 @router.delete("/plans/{plan_id}/members/{member_id}", status_code=status.HTTP_204_NO_CONTENT)
 async def remove_member(member_id: str, access: PlanMember, session: SessionDep) -> None:
-    """Remove a member (facilitators), or leave the plan (anyone, for themselves)."""
+    """Remove a member of my party (facilitators), or leave the plan (anyone, for themselves)."""
     member = await service.get_member(session, access.plan.id, member_id)
-    if member.id != access.member.id and not policy.can_manage(access.member):
-        raise Forbidden("Only a facilitator can remove others.", code="not_facilitator")
     await service.remove_member(session, access.plan, access.member, member)
 
 
@@ -234,7 +264,8 @@ async def remove_member(member_id: str, access: PlanMember, session: SessionDep)
 async def create_invitation(
     body: InvitationCreate, access: PlanFacilitator, session: SessionDep, settings: SettingsDep
 ) -> InvitationCreated:
-    """Invite someone of either party; the link is single-use and expires."""
+    """Invite someone into my party (or the other, while it has no facilitator); the link is
+    single-use and expires."""
     invitation, secret, code = await service.create_invitation(
         session, access.plan, access.member, body, timedelta(days=settings.invitation_days)
     )
@@ -269,8 +300,8 @@ async def create_invitation(
 
 @router.get("/plans/{plan_id}/invitations", response_model=InvitationList)
 async def list_invitations(access: PlanFacilitator, session: SessionDep) -> InvitationList:
-    """Invitations of this plan, newest first."""
-    invitations = await service.list_invitations(session, access.plan.id)
+    """Invitations into the parties I may invite into, newest first."""
+    invitations = await service.list_invitations(session, access.member)
     return InvitationList(items=[InvitationRead.model_validate(i) for i in invitations])
 
 

@@ -52,6 +52,11 @@ class SectionRead(BaseModel):
     position: int
     help: str
     can_write: bool = False
+    # What the reader may do to the section's settings (the server refuses the rest).
+    can_manage: bool = False
+    can_delete: bool = False
+    owner_options: list[Owner] = []
+    visibility_options: list[Visibility] = []
 
 
 class PlanSummary(BaseModel):
@@ -96,6 +101,13 @@ class SectionOrder(StrictModel):
     section_ids: Annotated[list[str], Field(min_length=1, max_length=500)]
 
 
+class Inviter(BaseModel):
+    id: str
+    name: str
+    # The party the inviter acted for (their party in the plan when they invited).
+    party: Party | None
+
+
 class MemberRead(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
@@ -105,13 +117,22 @@ class MemberRead(BaseModel):
     role: Role
     signatory: bool
     created_at: datetime
+    invited_by: Inviter | None = None
+    # What the reader may do to this member: the roles they may give (empty: none), whether
+    # they may set the signatory flag, and whether they may remove them (or leave, for self).
+    role_options: list[Role] = []
+    can_set_signatory: bool = False
+    can_remove: bool = False
 
 
 class MemberList(BaseModel):
     items: list[MemberRead]
+    # The parties the reader may invite into now (empty for all but facilitators).
+    invite_parties: list[Party] = []
 
 
 class MemberUpdate(StrictModel):
+    # A member's party never changes; sending a different one is refused (`party_fixed`).
     party: Party | None = None
     role: Role | None = None
     signatory: bool | None = None
@@ -136,6 +157,7 @@ class InvitationRead(BaseModel):
     expires_at: datetime
     accepted_at: datetime | None
     revoked_at: datetime | None
+    inviter_party: Party | None = None
 
 
 class InvitationCreated(InvitationRead):

@@ -140,6 +140,28 @@ async def member_count(session: AsyncSession, plan_id: str) -> int:
     return (await session.scalar(select(func.count()).where(Member.plan_id == plan_id))) or 0
 
 
+async def census(session: AsyncSession, plan_id: str, *, lock: bool = False) -> policy.Census:
+    """The plan's head count per party and role. With `lock`, member and section changes of
+    the plan wait for each other, so that two at once cannot both count the other's last
+    facilitator as spare."""
+    if lock:
+        # A write that changes nothing: a row lock on PostgreSQL, and on SQLite the write
+        # lock taken as the transaction's first statement (a SELECT … FOR UPDATE would be
+        # ignored there), so the count below is read after the other change committed.
+        await session.execute(
+            update(Plan)
+            .where(Plan.id == plan_id)
+            .values(updated_at=Plan.updated_at)
+            .execution_options(synchronize_session=False)
+        )
+    rows = await session.execute(
+        select(Member.party, Member.role, func.count())
+        .where(Member.plan_id == plan_id)
+        .group_by(Member.party, Member.role)
+    )
+    return policy.Census.of((party, role, n) for party, role, n in rows.all())
+
+
 def touch(plan: Plan) -> None:
     plan.updated_at = utcnow()
 
@@ -301,6 +323,23 @@ async def update_section(
             fields.pop(name)
     if not fields:
         return section
+    if "owner" in fields or "visibility" in fields:
+        after = policy.SectionState(
+            fields.get("owner", section.owner), fields.get("visibility", section.visibility)
+        )
+        if not policy.can_manage_section(actor, after):
+            raise Forbidden(
+                "You would not be able to see this section yourself; "
+                "only the other party makes its internal sections.",
+                code="visibility_forbidden",
+            )
+        counts = await census(session, plan.id, lock=True)
+        if not policy.may_change_section_access(actor, section, after, counts):
+            raise Forbidden(
+                "The other party owns this section, alone or with you: only its facilitators "
+                "can change who may see or edit it.",
+                code="section_protected",
+            )
     before = section_snapshot(section)
     for name, value in fields.items():
         setattr(section, name, value)
@@ -320,6 +359,12 @@ async def delete_section(
     session: AsyncSession, plan: Plan, actor: Member, section: Section
 ) -> None:
     policy.ensure_open(plan)
+    if not policy.may_delete_section(actor, section, await census(session, plan.id, lock=True)):
+        raise Forbidden(
+            "The other party owns this section, alone or with you: only its facilitators "
+            "can remove it (or hand it to your party first).",
+            code="section_protected",
+        )
     before = section_snapshot(section)
     await session.delete(section)
     await session.flush()
@@ -370,7 +415,7 @@ async def list_members(session: AsyncSession, plan_id: str) -> Sequence[Member]:
     result = await session.scalars(
         select(Member)
         .where(Member.plan_id == plan_id)
-        .options(selectinload(Member.user))
+        .options(selectinload(Member.user), selectinload(Member.inviter))
         .order_by(Member.party.desc(), Member.created_at)
     )
     return result.all()
@@ -380,24 +425,18 @@ async def get_member(session: AsyncSession, plan_id: str, member_id: str) -> Mem
     member = await session.scalar(
         select(Member)
         .where(Member.id == member_id, Member.plan_id == plan_id)
-        .options(selectinload(Member.user))
+        .options(selectinload(Member.user), selectinload(Member.inviter))
     )
     if member is None:
         raise NotFound("Member not found.", code="member_not_found")
     return member
 
 
-async def _ensure_other_facilitator(session: AsyncSession, member: Member) -> None:
-    others = await session.scalar(
-        select(func.count()).where(
-            Member.plan_id == member.plan_id,
-            Member.role == "facilitator",
-            Member.id != member.id,
-        )
-    )
-    if not others:
+def _ensure_keeps_facilitator(member: Member, new_role: str | None, counts: policy.Census) -> None:
+    if not policy.keeps_a_facilitator(member, new_role, counts):
         raise Conflict(
-            "A plan needs at least one facilitator; make someone else facilitator first.",
+            "Each party keeps at least one facilitator; make someone else of this party "
+            "facilitator first.",
             code="last_facilitator",
         )
 
@@ -427,11 +466,27 @@ async def _record_member_event(
 async def update_member(
     session: AsyncSession, plan: Plan, actor: Member, member: Member, body: MemberUpdate
 ) -> Member:
+    """Change a member's role or signatory flag (a facilitator of the member's party)."""
     fields = body.model_dump(exclude_unset=True, exclude_none=True)
+    if "party" in fields:
+        if policy.party_is_fixed(member, fields["party"]):
+            raise Conflict(
+                "A member's party cannot change. Remove them and invite them again "
+                "into the other party.",
+                code="party_fixed",
+            )
+        del fields["party"]
+    counts = await census(session, plan.id, lock=True)
+    if not policy.may_manage_member(actor, member, counts):
+        raise Forbidden(
+            "Only a facilitator of this member's own party can change their role or "
+            "signatory flag.",
+            code="other_party_member",
+        )
     if not fields:
         return member
-    if member.role == "facilitator" and fields.get("role", "facilitator") != "facilitator":
-        await _ensure_other_facilitator(session, member)
+    if "role" in fields:
+        _ensure_keeps_facilitator(member, fields["role"], counts)
     before = snapshot(member, MEMBER_FIELDS)
     await events.access_changed(session, plan.id)
     for name, value in fields.items():
@@ -445,8 +500,14 @@ async def update_member(
 
 
 async def remove_member(session: AsyncSession, plan: Plan, actor: Member, member: Member) -> None:
-    if member.role == "facilitator":
-        await _ensure_other_facilitator(session, member)
+    """Remove a member (a facilitator of their party), or leave the plan (anyone)."""
+    counts = await census(session, plan.id, lock=True)
+    if not policy.may_remove_member(actor, member, counts):
+        raise Forbidden(
+            "Only a facilitator of this member's own party can remove them.",
+            code="other_party_member",
+        )
+    _ensure_keeps_facilitator(member, None, counts)
     before = snapshot(member, MEMBER_FIELDS)
     await events.access_changed(session, plan.id)
     await session.delete(member)
@@ -466,6 +527,11 @@ async def create_invitation(
     session: AsyncSession, plan: Plan, actor: Member, body: InvitationCreate, ttl: timedelta
 ) -> tuple[Invitation, str, str]:
     """A single-use, expiring invitation; returns it with its link secret and one-time code."""
+    if not policy.may_invite(actor, body.party, await census(session, plan.id)):
+        raise Forbidden(
+            "The other party has its own facilitator: they invite their people.",
+            code="other_party_invitation",
+        )
     email = auth_service.normalize_email(body.email)
     existing = await session.scalar(
         select(Member.id)
@@ -485,6 +551,7 @@ async def create_invitation(
         token_hash=auth_service.hash_secret(secret),
         code_hash=auth_service.hash_secret(code + secret),
         invited_by_id=actor.user_id,
+        inviter_party=actor.party,
         expires_at=utcnow() + ttl,
     )
     session.add(invitation)
@@ -501,20 +568,26 @@ async def create_invitation(
     return invitation, secret, code
 
 
-async def list_invitations(session: AsyncSession, plan_id: str) -> Sequence[Invitation]:
+async def list_invitations(session: AsyncSession, actor: Member) -> list[Invitation]:
+    """The plan's invitations into the parties the actor may invite into, newest first."""
+    counts = await census(session, actor.plan_id)
     result = await session.scalars(
         select(Invitation)
-        .where(Invitation.plan_id == plan_id)
+        .where(Invitation.plan_id == actor.plan_id)
         .order_by(Invitation.created_at.desc())
     )
-    return result.all()
+    return [i for i in result.all() if policy.may_see_invitation(actor, i.party, counts)]
 
 
 async def revoke_invitation(
     session: AsyncSession, plan: Plan, actor: Member, invitation_id: str
 ) -> None:
     invitation = await session.get(Invitation, invitation_id)
-    if invitation is None or invitation.plan_id != plan.id:
+    if (
+        invitation is None
+        or invitation.plan_id != plan.id
+        or not policy.may_see_invitation(actor, invitation.party, await census(session, plan.id))
+    ):
         raise NotFound("Invitation not found.", code="invitation_not_found")
     if invitation.accepted_at is not None or invitation.revoked_at is not None:
         raise Gone("This invitation was already used or revoked.", code="invitation_gone")
@@ -573,6 +646,17 @@ async def _claim(session: AsyncSession, invitation: Invitation) -> datetime:
     return now
 
 
+async def _ensure_still_valid(session: AsyncSession, invitation: Invitation) -> None:
+    counts = await census(session, invitation.plan_id, lock=True)
+    if not policy.invitation_still_valid(
+        invitation.inviter_party, invitation.party, invitation.role, counts
+    ):
+        raise Gone(
+            "This party has its own facilitator now; ask them for a new invitation.",
+            code="invitation_superseded",
+        )
+
+
 async def accept_invitation(
     session: AsyncSession,
     secret: str,
@@ -587,6 +671,7 @@ async def accept_invitation(
     Returns the membership, the user and whether a session must be started for them.
     """
     invitation, plan = await open_invitation(session, secret)
+    await _ensure_still_valid(session, invitation)
     if user is not None:
         if user.email != invitation.email:
             raise Forbidden(
@@ -628,6 +713,8 @@ async def accept_invitation(
                 party=invitation.party,
                 role=invitation.role,
                 signatory=invitation.signatory,
+                invited_by_id=invitation.invited_by_id,
+                invited_by_party=invitation.inviter_party,
             )
             session.add(member)
             invitation.accepted_at = accepted_at

@@ -125,6 +125,7 @@ async def test_authority_change_applies_to_open_connections(
     kam = await workshop.signup("Kam")
     plan = await workshop.plan(kam)
     buyer = await workshop.invite(kam, plan["id"], "Buyer", "customer", "editor")
+    boss = await workshop.invite(kam, plan["id"], "Boss", "customer", "facilitator")
     pid = plan["id"]
     goals = section_id(plan, "goals_operative")
     analysis = section_id(plan, "analysis")
@@ -139,26 +140,30 @@ async def test_authority_change_applies_to_open_connections(
         c.push("before")
         await k.wait_for(lambda: k.titles() == ["before"])
 
-        # The section becomes supplier-owned: the customer's connection turns read-only.
-        r = await kam.http.patch(f"/api/plans/{pid}/sections/{goals}", json={"owner": "supplier"})
-        assert r.status_code == 200
+        # The customer hands the joint section to the supplier (only the customer can give
+        # up its share): the customer's connection turns read-only.
+        r = await boss.http.patch(f"/api/plans/{pid}/sections/{goals}", json={"owner": "supplier"})
+        assert r.status_code == 200, r.text
         await asyncio.sleep(1)
         c.push("after demotion")
         await c.wait_for(lambda: bool(c.denied), within=2)
         await asyncio.sleep(0.3)
         assert k.titles() == ["before"]
 
-        # The section becomes supplier-only: the customer's connection is closed.
-        await kam.http.patch(
+        # The supplier makes its section supplier-only: the customer's connection is closed.
+        r = await kam.http.patch(
             f"/api/plans/{pid}/sections/{goals}", json={"visibility": "supplier-only"}
         )
+        assert r.status_code == 200, r.text
         assert await c.wait_closed(within=2) == 4403
         assert not k.closed.is_set()
 
-        # Removing the member closes their other connections too.
+        # Removing the member (the customer's facilitator removes its own people) closes
+        # their other connections too.
         members = (await kam.http.get(f"/api/plans/{pid}/members")).json()["items"]
         member_id = next(m["id"] for m in members if m["user"]["id"] == buyer.id)
-        await kam.http.delete(f"/api/plans/{pid}/members/{member_id}")
+        r = await boss.http.delete(f"/api/plans/{pid}/members/{member_id}")
+        assert r.status_code == 204, r.text
         assert await other.wait_closed(within=2) == 4403
 
 

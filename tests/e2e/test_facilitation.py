@@ -239,7 +239,14 @@ async def test_invite_copy_link_and_change_role(session: Session, api: Api) -> N
         "Signatory"
     )
 
-    # Change a member's role and signatory flag.
+    # Everyone's row says who brought them in, and for which party.
+    cora_row = lead.get_by_role("row").filter(has_text="cora.")
+    await expect(cora_row).to_contain_text(
+        "Invited by Kari Nordmann (KAM, Fjordpack) (Fjordpack AS)"
+    )
+
+    # Change a member's role and signatory flag (the customer has no facilitator yet, so
+    # the supplier's facilitator still manages the customer's people).
     await lead.get_by_label("Role of Cora").select_option("commenter")
     await lead.get_by_label("Cora is a signatory").check()
     await expect(lead.get_by_label("Cora is a signatory")).to_be_checked()

@@ -217,17 +217,19 @@ async def test_a_refused_edit_is_explained_and_the_section_turns_read_only(
 ) -> None:
     w = workshop
     c = w.customer_page
-    sid = section_id(w.plan, "strategy_relationship")
     await c.goto(w.url("strategy_relationship"))
     await live(c)
     editor = c.get_by_role("textbox", name="Relationship strategy")
     await expect(editor).to_have_attribute("contenteditable", "true")
-    # The facilitator hands the section to the supplier while the customer has it open.
+    # The customer's role is lowered to viewer while they have the section open (the
+    # supplier may still manage the customer's people: the customer has no facilitator).
+    members = api.call(w.facilitator, "GET", f"/api/plans/{w.plan['id']}/members")["items"]
+    cora = next(m["id"] for m in members if m["user"]["id"] == w.customer.id)
     api.call(
         w.facilitator,
         "PATCH",
-        f"/api/plans/{w.plan['id']}/sections/{sid}",
-        json={"owner": "supplier"},
+        f"/api/plans/{w.plan['id']}/members/{cora}",
+        json={"role": "viewer"},
     )
     await editor.click()
     await c.keyboard.type("A quarterly steering meeting.")
@@ -238,6 +240,13 @@ async def test_a_refused_edit_is_explained_and_the_section_turns_read_only(
     await expect(editor).not_to_contain_text("steering")
     await expect(c.get_by_test_id("write-state")).to_contain_text("Read only for you")
     await shoot(c, "14-refused-edit")
+    # Cora back to editor for the other tests.
+    api.call(
+        w.facilitator,
+        "PATCH",
+        f"/api/plans/{w.plan['id']}/members/{cora}",
+        json={"role": "editor"},
+    )
 
 
 async def test_connection_state_is_always_visible(workshop: Workshop) -> None:

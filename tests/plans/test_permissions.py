@@ -1,12 +1,16 @@
 """The permission rules of DESIGN.md as a matrix: role × party × visibility × owner."""
 
+import asyncio
 import itertools
 from typing import Any
 
 import pytest
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine
 
+from server.models import Base
 from server.plans import policy
-from tests.conftest import People, Person, add_member, create_plan
+from tests.conftest import PASSWORD, People, Person, add_member, create_plan
 from tests.content import put_content
 
 PARTIES = ("supplier", "customer")
@@ -102,8 +106,14 @@ async def test_sections_reach_each_member_by_the_rules(people: People) -> None:
     }
     for party, role in itertools.product(PARTIES, ROLES):
         if (party, role) not in actors:
+            # Each party invites its own people once it has a facilitator.
             actors[(party, role)] = await add_member(
-                kam, people, pid, f"{party} {role}", party=party, role=role
+                actors[(party, "facilitator")],
+                people,
+                pid,
+                f"{party} {role}",
+                party=party,
+                role=role,
             )
 
     for (party, role), person in actors.items():
@@ -168,8 +178,11 @@ class World:
         return self.actors["facilitator"]
 
     async def fresh_section(self) -> str:
+        # Supplier-owned: the supplier facilitator may remove it (a joint one needs the
+        # customer too, see the section matrix below).
         r = await self.kam.http.post(
-            f"/api/plans/{self.plan_id}/sections", json={"title": "Scratch", "kind": "text"}
+            f"/api/plans/{self.plan_id}/sections",
+            json={"title": "Scratch", "kind": "text", "owner": "supplier"},
         )
         return str(r.json()["id"])
 
@@ -451,3 +464,401 @@ async def test_every_plan_route_for_every_caller(people: People) -> None:
             if response.status_code == 404:
                 # Nothing about the plan leaks in the error.
                 assert world.plan_id not in response.text
+
+
+# ---- parties manage themselves -----------------------------------------------------------
+
+# Tables whose rows a refused request must leave exactly as they were. (Sessions and tokens
+# are left out: any authenticated request may note when a token was last used.)
+SNAPSHOT_TABLES = tuple(
+    t.name for t in Base.metadata.sorted_tables if t.name not in ("access_token", "user")
+)
+
+
+async def snapshot_tables(engine: AsyncEngine) -> dict[str, list[tuple[Any, ...]]]:
+    """Every row of every table that holds plan data, in a stable order."""
+    out: dict[str, list[tuple[Any, ...]]] = {}
+    async with engine.connect() as connection:
+        for name in SNAPSHOT_TABLES:
+            rows = (await connection.execute(text(f'SELECT * FROM "{name}"'))).all()
+            out[name] = sorted((tuple(r) for r in rows), key=repr)
+    return out
+
+
+class Refusals:
+    """Sends requests that must be refused and proves that each changed nothing."""
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        self.engine = engine
+
+    async def expect(
+        self,
+        who: Person,
+        method: str,
+        url: str,
+        status: int,
+        code: str | None = None,
+        json: Any = None,
+    ) -> None:
+        before = await snapshot_tables(self.engine)
+        r = await who.http.request(method, url, json=json)
+        where = f"{who.name}: {method} {url} {json}"
+        assert r.status_code == status, f"{where}: {r.status_code} {r.text}"
+        if code is not None:
+            assert r.json()["error"] == code, f"{where}: {r.text}"
+        assert await snapshot_tables(self.engine) == before, f"{where} changed stored data"
+
+
+async def member_ids(who: Person, plan_id: str) -> dict[str, dict[str, Any]]:
+    r = await who.http.get(f"/api/plans/{plan_id}/members")
+    assert r.status_code == 200, r.text
+    return {m["user"]["name"]: m for m in r.json()["items"]}
+
+
+async def invite(who: Person, plan_id: str, email: str, party: str, role: str) -> Any:
+    return await who.http.post(
+        f"/api/plans/{plan_id}/invitations", json={"email": email, "party": party, "role": role}
+    )
+
+
+async def test_parties_manage_only_themselves(people: People, engine: AsyncEngine) -> None:
+    """Party changes and cross-party member management are refused and change nothing;
+    each party manages its own people, and everyone sees who invited whom."""
+    kam = await people.signup("Kam")
+    pid = (await create_plan(kam, template="blank"))["id"]
+    # Bootstrapping: the supplier brings in the customer's first facilitator.
+    cus = await add_member(kam, people, pid, "Cus", party="customer", role="facilitator")
+    sup_ed = await add_member(kam, people, pid, "SupEd", party="supplier", role="editor")
+    cus_ed = await add_member(cus, people, pid, "CusEd", party="customer", role="editor")
+    members = await member_ids(cus_ed, pid)
+    url = f"/api/plans/{pid}/members/"
+    refuse = Refusals(engine)
+
+    # Nobody changes a party: not their own, not their party's people, not the other's.
+    for who, target in ((kam, "Kam"), (kam, "SupEd"), (kam, "CusEd"), (cus, "Cus"), (cus, "CusEd")):
+        other = "customer" if members[target]["party"] == "supplier" else "supplier"
+        await refuse.expect(
+            who, "PATCH", url + members[target]["id"], 409, "party_fixed", {"party": other}
+        )
+    # Restating the party one has is not a change.
+    same = await cus.http.patch(
+        url + members["CusEd"]["id"], json={"party": "customer", "role": "commenter"}
+    )
+    assert (same.status_code, same.json()["party"], same.json()["role"]) == (
+        200,
+        "customer",
+        "commenter",
+    )
+
+    # No role, signatory or removal across the parties, facilitators included.
+    for who, target in ((kam, "Cus"), (kam, "CusEd"), (cus, "Kam"), (cus, "SupEd")):
+        mid = members[target]["id"]
+        for body in ({"role": "viewer"}, {"role": "facilitator"}, {"signatory": True}):
+            await refuse.expect(who, "PATCH", url + mid, 403, "other_party_member", body)
+        await refuse.expect(who, "DELETE", url + mid, 403, "other_party_member")
+    # Members who are not facilitators manage nobody (but may leave).
+    await refuse.expect(cus_ed, "DELETE", url + members["Cus"]["id"], 403, "other_party_member")
+    await refuse.expect(sup_ed, "PATCH", url + members["SupEd"]["id"], 403, "not_facilitator", {})
+
+    # Invitations: only into one's own party once the other has a facilitator, and each
+    # party sees and withdraws only its own.
+    inv = f"/api/plans/{pid}/invitations"
+    for who, party in ((kam, "customer"), (cus, "supplier")):
+        for role in ROLES:
+            await refuse.expect(
+                who,
+                "POST",
+                inv,
+                403,
+                "other_party_invitation",
+                {"email": f"x.{role}@example.com", "party": party, "role": role},
+            )
+    theirs = (await invite(cus, pid, "buyer@example.com", "customer", "viewer")).json()
+    ours = (await invite(kam, pid, "analyst@example.com", "supplier", "viewer")).json()
+    seen = {
+        who.name: {i["email"] for i in (await who.http.get(inv)).json()["items"]}
+        for who in (kam, cus)
+    }
+    # Each sees the invitations into its own party, used ones included (the customer's
+    # own facilitator was invited by the supplier, so the customer sees that one too).
+    assert seen["Kam"] == {"analyst@example.com", "suped@example.com"}
+    assert seen["Cus"] == {"buyer@example.com", "cus@example.com", "cused@example.com"}
+    assert "buyer@example.com" not in (await kam.http.get(inv)).text
+    await refuse.expect(kam, "DELETE", f"{inv}/{theirs['id']}", 404, "invitation_not_found")
+    await refuse.expect(cus, "DELETE", f"{inv}/{ours['id']}", 404, "invitation_not_found")
+    assert (await cus.http.delete(f"{inv}/{theirs['id']}")).status_code == 204
+
+    # Each party manages its own people.
+    r = await cus.http.patch(url + members["CusEd"]["id"], json={"role": "editor"})
+    assert r.status_code == 200, r.text
+    assert (await kam.http.patch(url + members["SupEd"]["id"], json={"signatory": True})).json()[
+        "signatory"
+    ] is True
+
+    # Everyone, viewers of the other party included, sees who invited whom.
+    shown = await member_ids(cus_ed, pid)
+    assert shown["Kam"]["invited_by"] is None  # created the plan
+    assert shown["Cus"]["invited_by"] == {"id": kam.id, "name": "Kam", "party": "supplier"}
+    assert shown["SupEd"]["invited_by"]["party"] == "supplier"
+    assert shown["CusEd"]["invited_by"] == {"id": cus.id, "name": "Cus", "party": "customer"}
+    # And what the reader may do to each member is what the server allows.
+    as_kam = await member_ids(kam, pid)
+    assert as_kam["CusEd"]["role_options"] == []
+    assert as_kam["CusEd"]["can_remove"] is False
+    assert as_kam["SupEd"]["role_options"] == list(ROLES)
+    assert as_kam["SupEd"]["can_remove"] is True
+    assert as_kam["Kam"]["role_options"] == ["facilitator"]  # the supplier's last one
+    assert (await kam.http.get(f"/api/plans/{pid}/members")).json()["invite_parties"] == [
+        "supplier"
+    ]
+
+
+async def test_no_party_loses_its_last_facilitator(people: People, engine: AsyncEngine) -> None:
+    kam = await people.signup("Kam")
+    pid = (await create_plan(kam, template="blank"))["id"]
+    cus = await add_member(kam, people, pid, "Cus", party="customer", role="facilitator")
+    members = await member_ids(kam, pid)
+    url = f"/api/plans/{pid}/members/"
+    refuse = Refusals(engine)
+    # One facilitator on each side: neither demotes themselves nor leaves, although the
+    # plan as a whole would still have a facilitator.
+    for who, me in ((kam, "Kam"), (cus, "Cus")):
+        await refuse.expect(
+            who, "PATCH", url + members[me]["id"], 409, "last_facilitator", {"role": "editor"}
+        )
+        await refuse.expect(who, "DELETE", url + members[me]["id"], 409, "last_facilitator")
+    # With a second customer facilitator, the first may step down, but the second then
+    # may not: the customer party had one, so it keeps one.
+    cus2 = await add_member(cus, people, pid, "Cus2", party="customer", role="facilitator")
+    members = await member_ids(kam, pid)
+    r = await cus.http.patch(url + members["Cus"]["id"], json={"role": "editor"})
+    assert r.status_code == 200, r.text
+    await refuse.expect(cus2, "DELETE", url + members["Cus2"]["id"], 409, "last_facilitator")
+    await refuse.expect(
+        cus2, "PATCH", url + members["Cus2"]["id"], 409, "last_facilitator", {"role": "viewer"}
+    )
+
+
+async def test_bootstrapping_the_other_party(people: People, engine: AsyncEngine) -> None:
+    """While a party has no facilitator, the other party invites and manages its people;
+    only one facilitator gets in that way, and the first one ends the exception."""
+    kam = await people.signup("Kam")
+    pid = (await create_plan(kam, template="blank"))["id"]
+    ed = await add_member(kam, people, pid, "Ed", party="customer", role="viewer")
+    members = await member_ids(kam, pid)
+    # A wrong role is put right while the customer has no facilitator.
+    r = await kam.http.patch(
+        f"/api/plans/{pid}/members/{members['Ed']['id']}", json={"role": "editor"}
+    )
+    assert r.status_code == 200, r.text
+    assert (await kam.http.get(f"/api/plans/{pid}/members")).json()["invite_parties"] == [
+        "supplier",
+        "customer",
+    ]
+    first = (await invite(kam, pid, "first@example.com", "customer", "facilitator")).json()
+    second = (await invite(kam, pid, "second@example.com", "customer", "facilitator")).json()
+    later = (await invite(kam, pid, "later@example.com", "customer", "viewer")).json()
+    anon = people.anonymous()
+    ok = await anon.post(
+        f"/api/invitations/{first['token']}/accept", json={"name": "First", "password": PASSWORD}
+    )
+    assert ok.status_code == 200, ok.text
+    # The second would out-number the customer's own choice: refused, nothing stored.
+    before = await snapshot_tables(engine)
+    late = await people.anonymous().post(
+        f"/api/invitations/{second['token']}/accept", json={"name": "Second", "password": PASSWORD}
+    )
+    assert (late.status_code, late.json()["error"]) == (410, "invitation_superseded")
+    assert await snapshot_tables(engine) == before
+    # A pending invitation of another role still works; the customer sees it and could
+    # have withdrawn it.
+    first_person = Person(
+        "", "first@example.com", "First", ok.json()["token"], people.authed(ok.json()["token"])
+    )
+    pending = (await first_person.http.get(f"/api/plans/{pid}/invitations")).json()["items"]
+    assert {i["email"]: i["inviter_party"] for i in pending if i["accepted_at"] is None} == {
+        "second@example.com": "supplier",
+        "later@example.com": "supplier",
+    }
+    r = await people.anonymous().post(
+        f"/api/invitations/{later['token']}/accept", json={"name": "Later", "password": PASSWORD}
+    )
+    assert r.status_code == 200, r.text
+    # From now on the customer manages its own.
+    refuse = Refusals(engine)
+    await refuse.expect(
+        kam,
+        "PATCH",
+        f"/api/plans/{pid}/members/{members['Ed']['id']}",
+        403,
+        "other_party_member",
+        {"role": "viewer"},
+    )
+    await refuse.expect(
+        kam,
+        "POST",
+        f"/api/plans/{pid}/invitations",
+        403,
+        "other_party_invitation",
+        {"email": "third@example.com", "party": "customer", "role": "facilitator"},
+    )
+    shown = await member_ids(ed, pid)
+    assert shown["First"]["invited_by"]["party"] == "supplier"
+    assert shown["Later"]["invited_by"]["name"] == "Kam"
+
+
+# ---- sections cannot be taken away --------------------------------------------------------
+
+# Changes by a supplier facilitator while the customer has members, written out: for each
+# section state the supplier can read, the status of each owner or visibility change and of
+# deletion. v = "you could not see it" (visibility_forbidden), p = the customer's stake
+# (section_protected). The customer's facilitator gets the mirror image.
+SUPPLIER_SECTION_CHANGES: dict[tuple[str, str], dict[str, int | str]] = {
+    ("supplier", "shared"): {
+        "owner=customer": 200,
+        "owner=joint": 200,
+        "visibility=supplier-only": 200,
+        "visibility=customer-only": "v",
+        "delete": 204,
+    },
+    ("customer", "shared"): {
+        "owner=supplier": "p",
+        "owner=joint": "p",
+        "visibility=supplier-only": "p",
+        "visibility=customer-only": "v",
+        "delete": "p",
+    },
+    ("joint", "shared"): {
+        "owner=supplier": "p",
+        "owner=customer": 200,
+        "visibility=supplier-only": "p",
+        "visibility=customer-only": "v",
+        "delete": "p",
+    },
+    ("supplier", "supplier-only"): {
+        "owner=customer": 200,
+        "owner=joint": 200,
+        "visibility=shared": 200,
+        "visibility=customer-only": "v",
+        "delete": 204,
+    },
+    ("customer", "supplier-only"): {
+        "owner=supplier": 200,
+        "owner=joint": 200,
+        "visibility=shared": 200,
+        "visibility=customer-only": "v",
+        "delete": 204,
+    },
+    ("joint", "supplier-only"): {
+        "owner=supplier": 200,
+        "owner=customer": 200,
+        "visibility=shared": 200,
+        "visibility=customer-only": "v",
+        "delete": 204,
+    },
+}
+
+
+def _mirror(value: str) -> str:
+    swap = {"supplier": "customer", "customer": "supplier"}
+    for a, b in (("supplier-only", "customer-only"), ("customer-only", "supplier-only")):
+        if value.endswith(a):
+            return value[: -len(a)] + b
+    head, _, tail = value.partition("=")
+    return f"{head}={swap.get(tail, tail)}" if tail else swap.get(value, value)
+
+
+def section_changes(party: str) -> dict[tuple[str, str], dict[str, int | str]]:
+    if party == "supplier":
+        return SUPPLIER_SECTION_CHANGES
+    return {
+        (_mirror(owner), _mirror(vis)): {_mirror(k): v for k, v in changes.items()}
+        for (owner, vis), changes in SUPPLIER_SECTION_CHANGES.items()
+    }
+
+
+@pytest.mark.parametrize("party", PARTIES)
+async def test_section_owner_and_visibility_by_each_partys_facilitator(
+    people: People, engine: AsyncEngine, party: str
+) -> None:
+    kam = await people.signup("Kam")
+    pid = (await create_plan(kam, template="blank"))["id"]
+    cus = await add_member(kam, people, pid, "Cus", party="customer", role="facilitator")
+    actor, other = (kam, cus) if party == "supplier" else (cus, kam)
+    refuse = Refusals(engine)
+    url = f"/api/plans/{pid}/sections"
+    for (owner, visibility), changes in section_changes(party).items():
+        for change, expected_status in changes.items():
+            r = await actor.http.post(
+                url, json={"title": "S", "kind": "text", "owner": owner, "visibility": visibility}
+            )
+            assert r.status_code == 201, r.text
+            sid = r.json()["id"]
+            where = f"{party} on {owner}/{visibility}: {change}"
+            field, _, value = change.partition("=")
+            method, body = ("DELETE", None) if change == "delete" else ("PATCH", {field: value})
+            if isinstance(expected_status, int):
+                r = await actor.http.request(method, f"{url}/{sid}", json=body)
+                assert r.status_code == expected_status, f"{where}: {r.text}"
+            else:
+                code = {"v": "visibility_forbidden", "p": "section_protected"}[expected_status]
+                await refuse.expect(actor, method, f"{url}/{sid}", 403, code, body)
+        # What the web app is offered is exactly what the server accepts.
+        r = await actor.http.post(
+            url, json={"title": "S", "kind": "text", "owner": owner, "visibility": visibility}
+        )
+        shown = r.json()
+        allowed = {k for k, v in changes.items() if v in (200, 204)}
+        assert set(shown["owner_options"]) - {owner} == {
+            k.split("=")[1] for k in allowed if k.startswith("owner=")
+        }, (owner, visibility)
+        assert set(shown["visibility_options"]) - {visibility} == {
+            k.split("=")[1] for k in allowed if k.startswith("visibility=")
+        }, (owner, visibility)
+        assert shown["can_delete"] is ("delete" in allowed)
+        # The other party's facilitator cannot even find a section internal to this one.
+        if visibility != "shared":
+            for method, body in (("PATCH", {"visibility": "shared"}), ("DELETE", None)):
+                await refuse.expect(other, method, f"{url}/{shown['id']}", 404, None, body)
+
+
+async def test_sections_are_shaped_freely_before_the_other_party_joins(people: People) -> None:
+    """Without customer members there is nobody's access to take away: the supplier prunes
+    and re-arranges the template's joint sections before inviting anyone."""
+    kam = await people.signup("Kam")
+    plan = await create_plan(kam)
+    pid = plan["id"]
+    joint = [s["id"] for s in plan["sections"] if s["owner"] == "joint"]
+    r = await kam.http.patch(f"/api/plans/{pid}/sections/{joint[0]}", json={"owner": "supplier"})
+    assert r.status_code == 200, r.text
+    r = await kam.http.patch(
+        f"/api/plans/{pid}/sections/{joint[1]}", json={"visibility": "supplier-only"}
+    )
+    assert r.status_code == 200, r.text
+    assert (await kam.http.delete(f"/api/plans/{pid}/sections/{joint[2]}")).status_code == 204
+    # With a customer member, the joint sections left are the customer's too.
+    await add_member(kam, people, pid, "Buyer", party="customer", role="viewer")
+    r = await kam.http.delete(f"/api/plans/{pid}/sections/{joint[3]}")
+    assert (r.status_code, r.json()["error"]) == (403, "section_protected")
+
+
+async def test_two_facilitators_stepping_down_at_once_leave_one(people: People) -> None:
+    """Each of the customer's two facilitators demotes the other at the same moment: the
+    plan row lock makes one wait and see that it would leave the customer without one."""
+    kam = await people.signup("Kam")
+    pid = (await create_plan(kam, template="blank"))["id"]
+    cus = await add_member(kam, people, pid, "Cus", party="customer", role="facilitator")
+    cus2 = await add_member(cus, people, pid, "Cus2", party="customer", role="facilitator")
+    members = await member_ids(kam, pid)
+    url = f"/api/plans/{pid}/members/"
+    replies = await asyncio.gather(
+        cus.http.patch(url + members["Cus2"]["id"], json={"role": "editor"}),
+        cus2.http.patch(url + members["Cus"]["id"], json={"role": "editor"}),
+    )
+    # The one who waited was either no longer a facilitator (403) or would have left the
+    # customer without one (409).
+    codes = sorted(r.status_code for r in replies)
+    assert codes[0] == 200, [r.text for r in replies]
+    assert codes[1] in (403, 409), [r.text for r in replies]
+    roles = [m["role"] for m in (await member_ids(kam, pid)).values() if m["party"] == "customer"]
+    assert roles.count("facilitator") == 1

@@ -152,7 +152,11 @@ async def test_a_leader_who_is_no_longer_facilitator_leads_no_one(people: People
     boss = await add_member(kam, people, pid, "Boss", party="customer", role="facilitator")
     await boss.http.put(f"/api/plans/{pid}/follow", json={"section_id": plan["sections"][0]["id"]})
     assert (await kam.http.get(f"/api/plans/{pid}/follow")).json()["active"] is True
+    # The customer's second facilitator steps the leader down (the customer keeps one, and
+    # only the customer manages its own people).
+    deputy = await add_member(boss, people, pid, "Deputy", party="customer", role="facilitator")
     members = (await kam.http.get(f"/api/plans/{pid}/members")).json()["items"]
     boss_member = next(m["id"] for m in members if m["user"]["id"] == boss.id)
-    await kam.http.patch(f"/api/plans/{pid}/members/{boss_member}", json={"role": "editor"})
+    r = await deputy.http.patch(f"/api/plans/{pid}/members/{boss_member}", json={"role": "editor"})
+    assert r.status_code == 200, r.text
     assert (await kam.http.get(f"/api/plans/{pid}/follow")).json()["active"] is False

@@ -20,8 +20,9 @@ async def test_structure_changes_are_announced_by_audience(people: People) -> No
         return [(e["type"], e) for e in items["items"]]
 
     start_k, start_b = await cursor(kam), await cursor(buyer)
+    # The supplier shares the writing of its own section (a joint one it could not take).
     await kam.http.patch(
-        f"/api/plans/{pid}/sections/{by_key['goals_tactical']}", json={"owner": "supplier"}
+        f"/api/plans/{pid}/sections/{by_key['strategy_product']}", json={"owner": "joint"}
     )
     await kam.http.patch(
         f"/api/plans/{pid}/sections/{by_key['strategy_price']}", json={"title": "Price floor 2027"}
@@ -40,7 +41,7 @@ async def test_structure_changes_are_announced_by_audience(people: People) -> No
         "plan.updated",
     ]
     assert [t for t, _ in customer_view] == ["section.updated", "member.updated", "plan.updated"]
-    assert customer_view[0][1]["section_id"] == by_key["goals_tactical"]
+    assert customer_view[0][1]["section_id"] == by_key["strategy_product"]
     raw = str(customer_view)
     assert by_key["strategy_price"] not in raw
     assert "Price floor" not in raw

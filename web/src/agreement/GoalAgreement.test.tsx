@@ -11,7 +11,7 @@ import { GoalAgreement } from './GoalAgreement';
 
 const section: Section = {
   id: 's1', key: 'goals_operative', title: 'Operative goals', kind: 'goals', horizon: 'operative',
-  owner: 'joint', visibility: 'shared', position: 0, help: '', can_write: true,
+  owner: 'joint', visibility: 'shared', position: 0, help: '', can_write: true, can_manage: false, can_delete: false, owner_options: [], visibility_options: [],
 };
 const plan: PlanDetail = {
   id: 'p1', title: 'Plan', supplier_name: 'Fjordpack AS', customer_name: 'Nordlys Foods ASA', language: 'en',

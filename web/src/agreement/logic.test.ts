@@ -22,7 +22,7 @@ const agreement = (over: Partial<Agreement> = {}): Agreement => ({
   ...over,
 });
 const section = (id: string, horizon: Section['horizon'], position: number, kind = 'goals'): Section => ({
-  id, key: null, title: `S${id}`, kind, horizon, owner: 'joint', visibility: 'shared', position, help: '', can_write: true,
+  id, key: null, title: `S${id}`, kind, horizon, owner: 'joint', visibility: 'shared', position, help: '', can_write: true, can_manage: false, can_delete: false, owner_options: [], visibility_options: [],
 });
 
 describe('changedFields', () => {

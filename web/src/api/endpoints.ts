@@ -19,6 +19,7 @@ import {
   decodeInvitation,
   decodeInvitationPreview,
   decodeMember,
+  decodeMemberList,
   decodePlanDetail,
   decodePlanSummary,
   decodeSection,
@@ -88,6 +89,10 @@ export const plans = {
 export const members = {
   async list(planId: Id, { signal }: Signal = {}) {
     return items(await call(api.GET('/api/plans/{plan_id}/members', { params: plan(planId), signal })), decodeMember);
+  },
+  /** The members with what the reader may do: to each member, and whom they may invite. */
+  async listWithRights(planId: Id, { signal }: Signal = {}) {
+    return decodeMemberList(await call(api.GET('/api/plans/{plan_id}/members', { params: plan(planId), signal })));
   },
   async update(planId: Id, memberId: Id, body: Schemas['MemberUpdate']) {
     const params = { path: { plan_id: s(planId), member_id: s(memberId) } };

@@ -393,7 +393,7 @@ export interface paths {
         };
         /**
          * List Members
-         * @description Everyone in the plan, both parties.
+         * @description Everyone in the plan, both parties, with who invited them.
          */
         get: operations["plans-list_members"];
         put?: never;
@@ -416,14 +416,14 @@ export interface paths {
         post?: never;
         /**
          * Remove Member
-         * @description Remove a member (facilitators), or leave the plan (anyone, for themselves).
+         * @description Remove a member of my party (facilitators), or leave the plan (anyone, for themselves).
          */
         delete: operations["plans-remove_member"];
         options?: never;
         head?: never;
         /**
          * Update Member
-         * @description Change a member's party, role or signatory flag.
+         * @description Change the role or signatory flag of a member of my party (the party is fixed).
          */
         patch: operations["plans-update_member"];
         trace?: never;
@@ -437,13 +437,14 @@ export interface paths {
         };
         /**
          * List Invitations
-         * @description Invitations of this plan, newest first.
+         * @description Invitations into the parties I may invite into, newest first.
          */
         get: operations["plans-list_invitations"];
         put?: never;
         /**
          * Create Invitation
-         * @description Invite someone of either party; the link is single-use and expires.
+         * @description Invite someone into my party (or the other, while it has no facilitator); the link is
+         *     single-use and expires.
          */
         post: operations["plans-create_invitation"];
         delete?: never;
@@ -1491,6 +1492,8 @@ export interface components {
             accepted_at: string | null;
             /** Revoked At */
             revoked_at: string | null;
+            /** Inviter Party */
+            inviter_party?: ("supplier" | "customer") | null;
             /** Token */
             token: string;
             /** Url */
@@ -1569,6 +1572,17 @@ export interface components {
             accepted_at: string | null;
             /** Revoked At */
             revoked_at: string | null;
+            /** Inviter Party */
+            inviter_party?: ("supplier" | "customer") | null;
+        };
+        /** Inviter */
+        Inviter: {
+            /** Id */
+            id: string;
+            /** Name */
+            name: string;
+            /** Party */
+            party: ("supplier" | "customer") | null;
         };
         /** ItemCount */
         ItemCount: {
@@ -1609,6 +1623,11 @@ export interface components {
         MemberList: {
             /** Items */
             items: components["schemas"]["MemberRead"][];
+            /**
+             * Invite Parties
+             * @default []
+             */
+            invite_parties: ("supplier" | "customer")[];
         };
         /** MemberRead */
         MemberRead: {
@@ -1632,6 +1651,22 @@ export interface components {
              * Format: date-time
              */
             created_at: string;
+            invited_by?: components["schemas"]["Inviter"] | null;
+            /**
+             * Role Options
+             * @default []
+             */
+            role_options: ("facilitator" | "editor" | "commenter" | "viewer")[];
+            /**
+             * Can Set Signatory
+             * @default false
+             */
+            can_set_signatory: boolean;
+            /**
+             * Can Remove
+             * @default false
+             */
+            can_remove: boolean;
         };
         /** MemberUpdate */
         MemberUpdate: {
@@ -1907,6 +1942,26 @@ export interface components {
              * @default false
              */
             can_write: boolean;
+            /**
+             * Can Manage
+             * @default false
+             */
+            can_manage: boolean;
+            /**
+             * Can Delete
+             * @default false
+             */
+            can_delete: boolean;
+            /**
+             * Owner Options
+             * @default []
+             */
+            owner_options: ("supplier" | "customer" | "joint")[];
+            /**
+             * Visibility Options
+             * @default []
+             */
+            visibility_options: ("shared" | "supplier-only" | "customer-only")[];
         };
         /** SectionUpdate */
         SectionUpdate: {

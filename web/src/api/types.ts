@@ -85,10 +85,22 @@ export interface Section {
   position: number;
   help: string;
   can_write: boolean;
+  /** What the server lets the reader change (it refuses the rest); empty for non-facilitators. */
+  can_manage: boolean;
+  can_delete: boolean;
+  owner_options: Owner[];
+  visibility_options: Visibility[];
 }
 
 export interface PlanDetail extends PlanBase {
   sections: Section[];
+}
+
+export interface Inviter {
+  id: Id;
+  name: string;
+  /** The party the inviter acted for; the other party's name here is worth a look. */
+  party: Party | null;
 }
 
 export interface Member {
@@ -98,6 +110,18 @@ export interface Member {
   role: Role;
   signatory: boolean;
   created_at: string | null;
+  /** Null for the plan's creator (and members from before this was recorded). */
+  invited_by: Inviter | null;
+  /** What the reader may do to this member, as the server decides it. */
+  role_options: Role[];
+  can_set_signatory: boolean;
+  can_remove: boolean;
+}
+
+export interface MemberList {
+  members: Member[];
+  /** The parties the reader may invite into now. */
+  invite_parties: Party[];
 }
 
 export interface Invitation {
@@ -107,6 +131,7 @@ export interface Invitation {
   role: Role;
   signatory: boolean;
   expires_at: string | null;
+  inviter_party: Party | null;
 }
 
 export interface CreatedInvitation extends Invitation {
@@ -199,7 +224,16 @@ export function decodeSection(value: unknown): Section | null {
     position: num(value.position),
     help: str(value.help),
     can_write: bool(value.can_write),
+    can_manage: bool(value.can_manage),
+    can_delete: bool(value.can_delete),
+    owner_options: choices(value.owner_options, OWNERS),
+    visibility_options: choices(value.visibility_options, VISIBILITIES),
   };
+}
+
+/** The known values of a list, in the order given; anything else is dropped. */
+function choices<T extends string>(value: unknown, known: readonly T[]): T[] {
+  return Array.isArray(value) ? value.filter((v): v is T => known.includes(v as T)) : [];
 }
 
 export function decodePlanDetail(value: unknown): PlanDetail {
@@ -216,7 +250,22 @@ export function decodeMember(value: unknown): Member | null {
     role: oneOf(value.role, ROLES, 'viewer'),
     signatory: bool(value.signatory),
     created_at: strOrNull(value.created_at),
+    invited_by: isObject(value.invited_by)
+      ? {
+          id: id(value.invited_by.id),
+          name: str(value.invited_by.name),
+          party: oneOfOrNull(value.invited_by.party, PARTIES),
+        }
+      : null,
+    role_options: choices(value.role_options, ROLES),
+    can_set_signatory: bool(value.can_set_signatory),
+    can_remove: bool(value.can_remove),
   };
+}
+
+export function decodeMemberList(value: unknown): MemberList {
+  const o = obj(value);
+  return { members: list(o.items, decodeMember), invite_parties: choices(o.invite_parties, PARTIES) };
 }
 
 export function decodeInvitation(value: unknown): Invitation | null {
@@ -228,6 +277,7 @@ export function decodeInvitation(value: unknown): Invitation | null {
     role: oneOf(value.role, ROLES, 'viewer'),
     signatory: bool(value.signatory),
     expires_at: strOrNull(value.expires_at),
+    inviter_party: oneOfOrNull(value.inviter_party, PARTIES),
   };
 }
 

@@ -9,6 +9,10 @@ const cora: Member = {
   role: 'editor',
   signatory: false,
   created_at: null,
+  invited_by: null,
+  role_options: [],
+  can_set_signatory: false,
+  can_remove: false,
 };
 
 describe('a member row keeps what was asked until the server shows it', () => {

@@ -13,7 +13,7 @@ import {
 } from '../api/types';
 import { useAuth } from '../auth/AuthProvider';
 import { usePlanEvent } from '../collab/planEvents';
-import { useI18n } from '../i18n/I18nProvider';
+import { useI18n, type TFunction } from '../i18n/I18nProvider';
 import { absoluteUrl, formatDate } from '../lib/format';
 import { useResource } from '../lib/useResource';
 import { usePartyName } from './Badges';
@@ -21,11 +21,20 @@ import { CopyButton } from './CopyButton';
 import { ErrorMessage, fieldErrorOf, Loading } from './Feedback';
 import { CheckboxField, SelectField, TextField } from './Fields';
 
-/** Facilitators' view of who is in the plan and who is invited. */
+/**
+ * Who is in the plan, and who invited them, for every member; facilitators also manage the
+ * people they may manage and invite. Only what the server allows is offered: each member row
+ * and the member list carry the reader's rights, computed by the server's policy.
+ */
 export function PeoplePanel({ plan }: { plan: PlanBase }) {
   const { t } = useI18n();
-  const membersRes = useResource((signal) => membersApi.list(plan.id, { signal }), [plan.id]);
-  const invitesRes = useResource((signal) => invitationsApi.list(plan.id, { signal }), [plan.id]);
+  const membersRes = useResource((signal) => membersApi.listWithRights(plan.id, { signal }), [plan.id]);
+  const inviteParties = membersRes.data?.invite_parties ?? [];
+  const canInvite = inviteParties.length > 0;
+  const invitesRes = useResource(
+    (signal) => (canInvite ? invitationsApi.list(plan.id, { signal }) : Promise.resolve([])),
+    [plan.id, canInvite],
+  );
   // Someone accepts an invitation or another facilitator changes a member: show it without a reload.
   const memberEvent = (type: string) => type.startsWith('member.');
   usePlanEvent(memberEvent, membersRes.reload);
@@ -37,20 +46,26 @@ export function PeoplePanel({ plan }: { plan: PlanBase }) {
         <h2 id="members-title">{t('people.members')}</h2>
         {membersRes.status === 'loading' && !membersRes.data && <Loading />}
         {membersRes.status === 'error' && <ErrorMessage error={membersRes.error} />}
-        {membersRes.data && <MembersTable plan={plan} members={membersRes.data} onChanged={membersRes.reload} />}
+        {membersRes.data && (
+          <MembersTable plan={plan} members={membersRes.data.members} onChanged={membersRes.reload} />
+        )}
       </section>
 
-      <section className="panel" aria-labelledby="invite-title">
-        <h2 id="invite-title">{t('people.invite')}</h2>
-        <InviteForm plan={plan} onCreated={invitesRes.reload} />
-      </section>
+      {canInvite && (
+        <section className="panel" aria-labelledby="invite-title">
+          <h2 id="invite-title">{t('people.invite')}</h2>
+          <InviteForm plan={plan} parties={inviteParties} onCreated={invitesRes.reload} />
+        </section>
+      )}
 
-      <section className="panel" aria-labelledby="pending-title">
-        <h2 id="pending-title">{t('people.pending')}</h2>
-        {invitesRes.status === 'loading' && !invitesRes.data && <Loading />}
-        {invitesRes.status === 'error' && <ErrorMessage error={invitesRes.error} />}
-        {invitesRes.data && <PendingInvitations plan={plan} invitations={invitesRes.data} onChanged={invitesRes.reload} />}
-      </section>
+      {canInvite && (
+        <section className="panel" aria-labelledby="pending-title">
+          <h2 id="pending-title">{t('people.pending')}</h2>
+          {invitesRes.status === 'loading' && !invitesRes.data && <Loading />}
+          {invitesRes.status === 'error' && <ErrorMessage error={invitesRes.error} />}
+          {invitesRes.data && <PendingInvitations plan={plan} invitations={invitesRes.data} onChanged={invitesRes.reload} />}
+        </section>
+      )}
     </div>
   );
 }
@@ -83,7 +98,7 @@ function MembersTable({ plan, members, onChanged }: { plan: PlanBase; members: M
   );
 }
 
-type Asked = Partial<Pick<Member, 'party' | 'role' | 'signatory'>>;
+type Asked = Partial<Pick<Member, 'role' | 'signatory'>>;
 
 /** The asked-for values the server's member does not show yet. */
 export function unconfirmed(asked: Asked, member: Member): Asked {
@@ -140,56 +155,43 @@ function MemberRow({ plan, member, onChanged }: { plan: PlanBase; member: Member
             <strong>{member.user.name || t('people.noName')}</strong>
             {isMe && <span className="muted"> ({t('people.you')})</span>}
             <div className="muted">{member.user.email}</div>
+            <div className="muted invited-by">{invitedBy(member, plan, t, partyName)}</div>
           </div>
         </td>
+        <td>{partyName(plan, member.party)}</td>
         <td>
-          <label className="visually-hidden" htmlFor={`party-${member.id}`}>
-            {t('people.partyOf', { name: who })}
-          </label>
-          <select
-            id={`party-${member.id}`}
-            className="input input--compact"
-            value={shown.party}
-            disabled={busy}
-            onChange={(e) => {
-              const party = e.target.value as Party;
-              void run(() => membersApi.update(plan.id, member.id, { party }), { party });
-            }}
-          >
-            {PARTIES.map((p) => (
-              <option key={p} value={p}>
-                {partyName(plan, p)}
-              </option>
-            ))}
-          </select>
-        </td>
-        <td>
-          <label className="visually-hidden" htmlFor={`role-${member.id}`}>
-            {t('people.roleOf', { name: who })}
-          </label>
-          <select
-            id={`role-${member.id}`}
-            className="input input--compact"
-            value={shown.role}
-            disabled={busy}
-            onChange={(e) => {
-              const role = e.target.value as Role;
-              void run(() => membersApi.update(plan.id, member.id, { role }), { role });
-            }}
-          >
-            {ROLES.map((r) => (
-              <option key={r} value={r}>
-                {t(`role.${r}`)}
-              </option>
-            ))}
-          </select>
+          {member.role_options.length > 1 ? (
+            <>
+              <label className="visually-hidden" htmlFor={`role-${member.id}`}>
+                {t('people.roleOf', { name: who })}
+              </label>
+              <select
+                id={`role-${member.id}`}
+                className="input input--compact"
+                value={shown.role}
+                disabled={busy}
+                onChange={(e) => {
+                  const role = e.target.value as Role;
+                  void run(() => membersApi.update(plan.id, member.id, { role }), { role });
+                }}
+              >
+                {ROLES.filter((r) => r === shown.role || member.role_options.includes(r)).map((r) => (
+                  <option key={r} value={r}>
+                    {t(`role.${r}`)}
+                  </option>
+                ))}
+              </select>
+            </>
+          ) : (
+            <span className="member-role">{t(`role.${member.role}`)}</span>
+          )}
         </td>
         <td>
           <input
             type="checkbox"
             id={`signatory-${member.id}`}
             checked={shown.signatory}
-            disabled={busy}
+            disabled={busy || !member.can_set_signatory}
             aria-label={t('people.signatoryOf', { name: who })}
             onChange={(e) => {
               const signatory = e.target.checked;
@@ -198,10 +200,12 @@ function MemberRow({ plan, member, onChanged }: { plan: PlanBase; member: Member
           />
         </td>
         <td>
-          <button type="button" className="button button--danger button--small" disabled={busy} onClick={remove}>
-            {t('people.remove')}
-            <span className="visually-hidden"> {who}</span>
-          </button>
+          {member.can_remove && (
+            <button type="button" className="button button--danger button--small" disabled={busy} onClick={remove}>
+              {isMe ? t('people.leave') : t('people.remove')}
+              <span className="visually-hidden"> {who}</span>
+            </button>
+          )}
         </td>
       </tr>
       {error != null && (
@@ -215,11 +219,25 @@ function MemberRow({ plan, member, onChanged }: { plan: PlanBase; member: Member
   );
 }
 
-function InviteForm({ plan, onCreated }: { plan: PlanBase; onCreated: () => void }) {
+/** "Invited by Kari (Fjordpack AS)", or that they created the plan. */
+export function invitedBy(
+  member: Pick<Member, 'invited_by'>,
+  plan: Pick<PlanBase, 'supplier_name' | 'customer_name'>,
+  t: TFunction,
+  partyName: (plan: Pick<PlanBase, 'supplier_name' | 'customer_name'>, party: Party) => string,
+): string {
+  const by = member.invited_by;
+  if (!by) return t('people.notInvited');
+  if (!by.party) return t('people.invitedBy', { name: by.name });
+  return t('people.invitedByParty', { name: by.name, party: partyName(plan, by.party) });
+}
+
+function InviteForm({ plan, parties, onCreated }: { plan: PlanBase; parties: Party[]; onCreated: () => void }) {
   const { t, lang } = useI18n();
   const partyName = usePartyName();
   const [email, setEmail] = useState('');
-  const [party, setParty] = useState<Party>(plan.my_membership?.party ?? 'supplier');
+  const mine = plan.my_membership?.party;
+  const [party, setParty] = useState<Party>(mine && parties.includes(mine) ? mine : parties[0] ?? 'supplier');
   const [role, setRole] = useState<Role>('editor');
   const [signatory, setSignatory] = useState(false);
   const [submitting, setSubmitting] = useState(false);
@@ -263,7 +281,10 @@ function InviteForm({ plan, onCreated }: { plan: PlanBase; onCreated: () => void
             label={t('people.party')}
             value={party}
             onChange={setParty}
-            options={PARTIES.map((p) => ({ value: p, label: `${t(`party.${p}`)} – ${partyName(plan, p)}` }))}
+            options={PARTIES.filter((p) => parties.includes(p)).map((p) => ({
+              value: p,
+              label: `${t(`party.${p}`)} – ${partyName(plan, p)}`,
+            }))}
           />
           <SelectField
             label={t('people.role')}
@@ -339,6 +360,9 @@ function PendingInvitations({ plan, invitations, onChanged }: { plan: PlanBase; 
               <strong>{inv.email}</strong>
               <div className="muted">
                 {partyName(plan, inv.party)} · {t(`role.${inv.role}`)}
+                {inv.inviter_party && inv.inviter_party !== inv.party
+                  ? ` · ${t('people.invitationByParty', { party: partyName(plan, inv.inviter_party) })}`
+                  : ''}
                 {inv.signatory ? ` · ${t('people.signatory')}` : ''}
                 {inv.expires_at ? ` · ${t('people.expires', { date: formatDate(inv.expires_at, lang) })}` : ''}
               </div>

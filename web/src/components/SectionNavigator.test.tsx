@@ -30,7 +30,7 @@ const base: Omit<Section, 'id' | 'title'> = {
   visibility: 'shared',
   position: 0,
   help: '',
-  can_write: true,
+  can_write: true, can_manage: false, can_delete: false, owner_options: [], visibility_options: [],
 };
 
 const sections: Section[] = [

@@ -13,12 +13,20 @@ interface Props {
   onChanged: () => void;
 }
 
-/** Facilitators set who owns a section and who may see it. */
+/**
+ * Facilitators set who owns a section and who may see it. Only the values the server would
+ * accept are offered (`owner_options`, `visibility_options`): a section the other party owns
+ * alone or jointly keeps what that party holds unless that party changes it.
+ */
 export function SectionSettings({ plan, section, onChanged }: Props) {
   const t = useT();
   const partyName = usePartyName();
   const [saving, setSaving] = useState(false);
   const [error, setError] = useState<unknown>(null);
+
+  const owners = settable(OWNERS, section.owner, section.owner_options);
+  const visibilities = settable(VISIBILITIES, section.visibility, section.visibility_options);
+  const restricted = owners.length < OWNERS.length || visibilities.length < VISIBILITIES.length;
 
   async function save(change: { owner?: Owner; visibility?: Visibility }) {
     setSaving(true);
@@ -40,22 +48,28 @@ export function SectionSettings({ plan, section, onChanged }: Props) {
         <SelectField
           label={t('section.owner')}
           value={section.owner}
-          disabled={saving}
+          disabled={saving || owners.length < 2}
           onChange={(owner) => save({ owner })}
-          options={OWNERS.map((o) => ({ value: o, label: o === 'joint' ? t('party.joint') : `${t(`party.${o}`)} – ${partyName(plan, o)}` }))}
+          options={owners.map((o) => ({ value: o, label: o === 'joint' ? t('party.joint') : `${t(`party.${o}`)} – ${partyName(plan, o)}` }))}
           hint={t('section.ownerHint')}
         />
         <SelectField
           label={t('section.visibility')}
           value={section.visibility}
-          disabled={saving}
+          disabled={saving || visibilities.length < 2}
           onChange={(visibility) => save({ visibility })}
-          options={VISIBILITIES.map((v) => ({ value: v, label: t(`visibility.${v}`) }))}
+          options={visibilities.map((v) => ({ value: v, label: t(`visibility.${v}`) }))}
           hint={t('section.visibilityHint')}
         />
       </div>
+      {restricted && <p className="muted section-settings__protected">{t('section.protectedHint')}</p>}
       {saving && <p role="status">{t('common.saving')}</p>}
       <ErrorMessage error={error} />
     </details>
   );
+}
+
+/** The values to offer: the current one and those the server accepts, in the usual order. */
+export function settable<T extends string>(all: readonly T[], current: T, allowed: readonly T[]): T[] {
+  return all.filter((v) => v === current || allowed.includes(v));
 }

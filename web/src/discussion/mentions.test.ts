@@ -9,6 +9,10 @@ const member = (id: string, name: string, party: Party): Member => ({
   role: 'editor',
   signatory: false,
   created_at: null,
+  invited_by: null,
+  role_options: [],
+  can_set_signatory: false,
+  can_remove: false,
 });
 
 const members = [member('1', 'Sven Dahl', 'supplier'), member('2', 'Cora Lie', 'customer'), member('3', 'Siri Berg', 'supplier')];

@@ -14,7 +14,7 @@ function section(over: Partial<Section>): Section {
     visibility: 'shared',
     position: 0,
     help: '',
-    can_write: true,
+    can_write: true, can_manage: false, can_delete: false, owner_options: [], visibility_options: [],
     ...over,
   };
 }

@@ -81,7 +81,7 @@ function PlanView({ plan, reloading, reloadError, onReload }: PlanViewProps) {
   const isFacilitator = plan.my_membership?.role === 'facilitator';
   const asked = params.get('view');
   const view: View =
-    asked === 'agreement' || asked === 'versions' ? asked : isFacilitator && asked === 'people' ? 'people' : 'plan';
+    asked === 'agreement' || asked === 'versions' || asked === 'people' ? asked : 'plan';
   const membersRes = useResource((signal) => membersApi.list(plan.id, { signal }), [plan.id]);
   const events = usePlanEventStream(plan.id);
   usePlanRefresh(events, onReload);
@@ -173,11 +173,10 @@ function PlanView({ plan, reloading, reloadError, onReload }: PlanViewProps) {
             <Link to="?view=versions" className="tabs__tab" aria-current={view === 'versions' ? 'page' : undefined}>
               {t('versions.tab')}
             </Link>
-            {isFacilitator && (
-              <Link to="?view=people" className="tabs__tab" aria-current={view === 'people' ? 'page' : undefined}>
-                {t('plan.tabPeople')}
-              </Link>
-            )}
+            {/* Everyone sees who is in the plan and who invited whom; facilitators also manage. */}
+            <Link to="?view=people" className="tabs__tab" aria-current={view === 'people' ? 'page' : undefined}>
+              {t('plan.tabPeople')}
+            </Link>
           </div>
         )}
 

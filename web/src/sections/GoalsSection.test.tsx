@@ -18,7 +18,7 @@ const section: Section = {
   visibility: 'shared',
   position: 0,
   help: '',
-  can_write: true,
+  can_write: true, can_manage: false, can_delete: false, owner_options: [], visibility_options: [],
 };
 
 let root: Root | null = null;

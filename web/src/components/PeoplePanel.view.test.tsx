@@ -1,0 +1,121 @@
+// @vitest-environment jsdom
+import { act } from 'react';
+import { createRoot, type Root } from 'react-dom/client';
+import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import type { PlanBase } from '../api/types';
+import { AuthProvider } from '../auth/AuthProvider';
+import { I18nProvider } from '../i18n/I18nProvider';
+import { PeoplePanel } from './PeoplePanel';
+
+const plan: PlanBase = {
+  id: 'p1', title: 'Plan', supplier_name: 'Fjordpack AS', customer_name: 'Nordlys Foods ASA', language: 'en',
+  archived_at: null, created_at: null, updated_at: null,
+  my_membership: { id: 'm-kari', party: 'supplier', role: 'facilitator', signatory: true },
+};
+
+const member = (id: string, name: string, party: string, role: string, rights: Record<string, unknown>, invitedBy: unknown = null) => ({
+  id, user: { id: `u-${id}`, name, email: `${name.toLowerCase()}@example.com` }, party, role, signatory: false,
+  created_at: '2026-12-01T09:00:00Z', invited_by: invitedBy, role_options: [], can_set_signatory: false, can_remove: false, ...rights,
+});
+
+const kari = { id: 'u-kari', name: 'Kari', party: 'supplier' };
+const cora = { id: 'u-cora', name: 'Cora', party: 'customer' };
+const membersAsKari = {
+  items: [
+    member('kari', 'Kari', 'supplier', 'facilitator', { role_options: ['facilitator'], can_set_signatory: true }),
+    member('sven', 'Sven', 'supplier', 'editor', { role_options: ['facilitator', 'editor', 'commenter', 'viewer'], can_set_signatory: true, can_remove: true }, kari),
+    member('cora', 'Cora', 'customer', 'facilitator', {}, kari),
+    member('berit', 'Berit', 'customer', 'editor', {}, cora),
+  ],
+  invite_parties: ['supplier'],
+};
+
+let root: Root | null = null;
+let host: HTMLElement;
+const asked: string[] = [];
+
+beforeAll(() => {
+  (globalThis as { IS_REACT_ACT_ENVIRONMENT?: boolean }).IS_REACT_ACT_ENVIRONMENT = true;
+});
+
+afterEach(() => {
+  act(() => root?.unmount());
+  root = null;
+  host?.remove();
+  asked.length = 0;
+  vi.unstubAllGlobals();
+});
+
+function serve(members: unknown) {
+  vi.stubGlobal(
+    'fetch',
+    vi.fn(async (request: Request) => {
+      const path = new URL(request.url, 'http://x').pathname;
+      asked.push(path);
+      const body =
+        path === '/api/auth/me' ? { id: 'u-kari', email: 'kari@example.com', name: 'Kari' }
+        : path === '/api/config' ? { allow_signup: true, smtp_enabled: false }
+        : path.endsWith('/members') ? members
+        : path.endsWith('/invitations') ? { items: [] }
+        : {};
+      return new Response(JSON.stringify(body), { status: 200, headers: { 'Content-Type': 'application/json' } });
+    }),
+  );
+}
+
+async function render() {
+  host = document.createElement('div');
+  document.body.append(host);
+  root = createRoot(host);
+  await act(async () => {
+    root!.render(
+      <I18nProvider initial="en">
+        <AuthProvider>
+          <PeoplePanel plan={plan} />
+        </AuthProvider>
+      </I18nProvider>,
+    );
+  });
+  await act(async () => {
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  });
+  return host;
+}
+
+const row = (el: HTMLElement, name: string) =>
+  [...el.querySelectorAll('tbody tr')].find((tr) => tr.textContent?.includes(name)) as HTMLElement;
+
+describe('PeoplePanel offers only what the server allows', () => {
+  it('manages the own party, shows the other party read-only, and says who invited whom', async () => {
+    serve(membersAsKari);
+    const el = await render();
+    // Own party: role choices, signatory and removal.
+    expect(row(el, 'Sven').querySelector('select')).not.toBeNull();
+    expect(row(el, 'Sven').querySelector('button')?.textContent).toContain('Remove');
+    // The other party's people: no controls at all.
+    for (const name of ['Cora', 'Berit']) {
+      expect(row(el, name).querySelector('select')).toBeNull();
+      expect(row(el, name).querySelector('button')).toBeNull();
+      expect((row(el, name).querySelector('input[type=checkbox]') as HTMLInputElement).disabled).toBe(true);
+    }
+    // The last supplier facilitator cannot be demoted or removed.
+    expect(row(el, 'Kari').querySelector('select')).toBeNull();
+    expect(row(el, 'Kari').querySelector('button')).toBeNull();
+    // Who invited whom, and for which party.
+    expect(row(el, 'Cora').textContent).toContain('Invited by Kari (Fjordpack AS)');
+    expect(row(el, 'Berit').textContent).toContain('Invited by Cora (Nordlys Foods ASA)');
+    expect(row(el, 'Kari').textContent).toContain('Created the plan');
+    // Invitations only into the supplier party.
+    const party = el.querySelector('form select') as HTMLSelectElement;
+    expect([...party.options].map((o) => o.value)).toEqual(['supplier']);
+  });
+
+  it('shows a member who manages nobody the people without controls or invitations', async () => {
+    serve({ items: membersAsKari.items.map((m) => ({ ...m, role_options: [], can_set_signatory: false, can_remove: false })), invite_parties: [] });
+    const el = await render();
+    expect(el.querySelectorAll('tbody select, tbody button')).toHaveLength(0);
+    expect(el.querySelector('form')).toBeNull();
+    expect(asked.some((p) => p.endsWith('/invitations'))).toBe(false);
+    expect(row(el, 'Sven').textContent).toContain('Invited by Kari');
+  });
+});
