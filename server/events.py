@@ -7,7 +7,9 @@ transactional; collab/fanout.py listens and calls `publish`).
 
 Channels:
 - ACCESS (key: plan id): who may read or write the plan's sections changed; open WebSocket
-  connections are re-checked.
+  connections and event streams of the plan are re-checked.
+- CREDENTIALS (key: user id): one or more of the user's sessions or tokens were revoked; the
+  user's open WebSocket connections and event streams are re-checked, in every plan.
 - PLAN_EVENTS (key: plan id): new events on the plan's event stream; waiting streams wake.
 """
 
@@ -19,8 +21,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 
 ACCESS = "jointplan_access"
+CREDENTIALS = "jointplan_credentials"
 PLAN_EVENTS = "jointplan_events"
-CHANNELS = (ACCESS, PLAN_EVENTS)
+CHANNELS = (ACCESS, CREDENTIALS, PLAN_EVENTS)
 
 _KEY = "jointplan.announcements"
 _handlers: dict[str, list[Callable[[str], None]]] = defaultdict(list)
@@ -51,6 +54,11 @@ async def announce(session: AsyncSession, channel: str, key: str) -> None:
 async def access_changed(session: AsyncSession, plan_id: str) -> None:
     """Mark that access to the plan changes with this transaction."""
     await announce(session, ACCESS, plan_id)
+
+
+async def credentials_changed(session: AsyncSession, user_id: str) -> None:
+    """Mark that some of the user's credentials stop working with this transaction."""
+    await announce(session, CREDENTIALS, user_id)
 
 
 @event.listens_for(Session, "after_commit")

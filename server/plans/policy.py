@@ -5,6 +5,7 @@ read or write a section. They take plain values so the sync server can call them
 database session.
 """
 
+from datetime import datetime
 from typing import Literal, Protocol
 
 Party = Literal["supplier", "customer"]
@@ -64,3 +65,20 @@ def can_manage_section(member: Membership | None, section: SectionAccess) -> boo
     # A facilitator cannot manage what they cannot see: the other party's internal sections
     # stay invisible even to the other party's facilitator.
     return can_manage(member) and can_read(member, section)
+
+
+class Credential(Protocol):
+    @property
+    def revoked_at(self) -> datetime | None: ...
+    @property
+    def expires_at(self) -> datetime | None: ...
+
+
+def credential_is_live(credential: Credential | None, now: datetime) -> bool:
+    """A session or personal token counts until it is revoked or expires.
+
+    Asked when a request or socket opens and again for every open socket and event stream
+    after a revocation (server/collab/authz.py, server/stream/router.py)."""
+    if credential is None or credential.revoked_at is not None:
+        return False
+    return credential.expires_at is None or credential.expires_at > now
