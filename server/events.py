@@ -13,6 +13,8 @@ Channels:
 - PLAN_EVENTS (key: plan id): new events on the plan's event stream; waiting streams wake.
 """
 
+import os
+import uuid
 from collections import defaultdict
 from collections.abc import Callable
 
@@ -26,6 +28,9 @@ PLAN_EVENTS = "jointplan_events"
 CHANNELS = (ACCESS, CREDENTIALS, PLAN_EVENTS)
 
 _KEY = "jointplan.announcements"
+# Tags this process's notifications: its own signals were already published to every
+# handler here after the commit, so the listener skips them when they come back.
+ORIGIN = f"{os.getpid()}-{uuid.uuid4().hex[:8]}"
 _handlers: dict[str, list[Callable[[str], None]]] = defaultdict(list)
 
 
@@ -47,8 +52,16 @@ async def announce(session: AsyncSession, channel: str, key: str) -> None:
     pending.add((channel, key))
     if session.get_bind().dialect.name == "postgresql":
         await session.execute(
-            text("SELECT pg_notify(:channel, :key)"), {"channel": channel, "key": key}
+            text("SELECT pg_notify(:channel, :payload)"),
+            {"channel": channel, "payload": f"{ORIGIN} {key}"},
         )
+
+
+def from_notification(channel: str, payload: str) -> None:
+    """A signal another process sent (NOTIFY payload "origin key"); ours are skipped."""
+    origin, _, key = payload.rpartition(" ")
+    if origin != ORIGIN and key:
+        publish(channel, key)
 
 
 async def access_changed(session: AsyncSession, plan_id: str) -> None:

@@ -84,5 +84,5 @@ class PostgresFanout:
         else:
             self.manager.fetch_remote(int(body["i"]))
 
-    def _on_signal(self, _conn: Any, _pid: int, channel: str, key: str) -> None:
-        events.publish(channel, key)
+    def _on_signal(self, _conn: Any, _pid: int, channel: str, payload: str) -> None:
+        events.from_notification(channel, payload)
