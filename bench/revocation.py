@@ -2,8 +2,9 @@
 
 Starts real server processes (SQLite: one; PostgreSQL: two on one database, the revoking
 request to the first, the socket on the second) and, per trial, opens a writer's socket,
-revokes (sign-out, member removal or editor → viewer) and times from the revoking response to
-the close frame (or, for the role change, to the first refused update) at the client.
+revokes (sign-out, member removal or editor → viewer), and times the revoking request and, from
+its response, the close frame (or, for the role change, the first refused update) at the
+client.
 
     .venv/bin/python bench/revocation.py --trials 20
 """
@@ -29,7 +30,7 @@ from tests.conftest import PG_ADMIN_URL, _pg_admin  # noqa: E402
 from tests.live import ServerProcess, Workshop, section_id  # noqa: E402
 
 
-async def trial(a: ServerProcess, b: ServerProcess, kind: str) -> float:
+async def trial(a: ServerProcess, b: ServerProcess, kind: str) -> tuple[float, float]:
     workshop = Workshop(a)
     try:
         kam = await workshop.signup("Kam")
@@ -47,6 +48,7 @@ async def trial(a: ServerProcess, b: ServerProcess, kind: str) -> float:
         }[kind]
         async with YClient(b.ws, sid, buyer.token) as client:
             await client.wait_synced()
+            asked = time.perf_counter()
             await revoke()
             answered = time.perf_counter()
             if kind == "role":
@@ -56,15 +58,19 @@ async def trial(a: ServerProcess, b: ServerProcess, kind: str) -> float:
                     await asyncio.sleep(0.005)
             else:
                 await client.wait_closed(within=30)
-            return time.perf_counter() - answered
+            return answered - asked, time.perf_counter() - answered
     finally:
         await workshop.close()
 
 
-def summary(label: str, values: list[float]) -> str:
-    ms = sorted(v * 1000 for v in values)
+def summary(label: str, trials: list[tuple[float, float]]) -> str:
+    request = statistics.median(t[0] * 1000 for t in trials)
+    ms = sorted(t[1] * 1000 for t in trials)
     p95 = ms[min(len(ms) - 1, int(round(0.95 * (len(ms) - 1))))]
-    return f"| {label} | {len(ms)} | {statistics.median(ms):.1f} | {p95:.1f} | {ms[-1]:.1f} |"
+    return (
+        f"| {label} | {len(ms)} | {request:.1f} | {statistics.median(ms):.1f} | {p95:.1f} "
+        f"| {ms[-1]:.1f} |"
+    )
 
 
 def out(line: str) -> None:
@@ -73,8 +79,11 @@ def out(line: str) -> None:
 
 
 async def run(args: argparse.Namespace) -> None:
-    out("| backend, revocation | trials | median ms | p95 ms | max ms |")
-    out("| --- | --- | --- | --- | --- |")
+    out(
+        "| backend, revocation | trials | revoking request, median ms "
+        "| answer → closed/refused, median ms | p95 ms | max ms |"
+    )
+    out("| --- | --- | --- | --- | --- | --- |")
     with tempfile.TemporaryDirectory() as tmp:
         data = Path(tmp)
         if "sqlite" in args.backends:

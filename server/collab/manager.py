@@ -244,6 +244,12 @@ class RoomManager:
             if conns:
                 self.hold_and_recheck(room, conns)
 
+    def recheck_everything(self) -> None:
+        """After signals may have been missed (the PostgreSQL listener reconnected)."""
+        self._signals += 1
+        for room in list(self.rooms.values()):
+            self.hold_and_recheck(room, list(room.connections))
+
     def hold_and_recheck(self, room: Room, conns: list[Connection]) -> None:
         """Hold the connections' messages until a fresh check has decided.
 

@@ -379,3 +379,29 @@ async def test_revocation_through_one_process_reaches_a_socket_on_another(
         member = await member_id_of(kam, pid, stream_user.id)
         assert (await kam.http.delete(f"/api/plans/{pid}/members/{member}")).status_code == 204
         await wait_revoked(watched)
+
+
+async def test_a_process_that_never_confirms_delays_a_revocation_by_a_second_at_most(
+    server: ServerProcess, workshop: Workshop, live_database: tuple[str, Path]
+) -> None:
+    """A listener that is there but does not answer (a hung process) costs the revoking
+    request the confirmation wait, not its answer; the server says which process it was."""
+    if live_database[0].startswith("sqlite"):
+        pytest.skip("PostgreSQL only")
+    import asyncpg
+
+    from server import events
+    from server.db import asyncpg_dsn
+
+    kam = await workshop.signup("Kam")
+    hung = await asyncpg.connect(
+        asyncpg_dsn(live_database[0]),
+        server_settings={"application_name": events.LISTENER_NAME_PREFIX + "hung-1"},
+    )
+    try:
+        r = await kam.http.post("/api/auth/logout")
+        assert r.status_code == 204
+    finally:
+        await hung.close()
+    assert "['hung-1'] did not confirm a revocation" in server.logs()
+    assert (await kam.http.get("/api/auth/me")).status_code == 401
