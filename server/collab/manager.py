@@ -5,7 +5,7 @@ import asyncio
 import logging
 import os
 import uuid
-from collections import defaultdict
+from collections import OrderedDict, defaultdict
 from collections.abc import Callable
 from typing import Any, Protocol
 
@@ -54,9 +54,12 @@ class RoomManager:
         self._by_plan: dict[str, set[str]] = defaultdict(set)
         self._tasks: set[asyncio.Task[Any]] = set()
         self._unsubscribe: list[Callable[[], None]] = []
-        # Counts access and credential signals, so that a client whose check overlapped one
-        # is checked again before it joins its room.
+        # Numbers access and credential signals, with the newest number per plan and per user
+        # (the 10,000 most recent keys), so that a client whose check overlapped a signal
+        # concerning it is checked again before it joins its room.
         self._signals = 0
+        self._last_signal: OrderedDict[str, int] = OrderedDict()
+        self._forgotten_signal = 0
         self._recheck_task: asyncio.Task[None] | None = None
         self.listeners: list[RoomListener] = []
 
@@ -228,9 +231,30 @@ class RoomManager:
 
     # ---- authority ---------------------------------------------------------------------
 
+    def _count_signal(self, key: str | None) -> None:
+        self._signals += 1
+        if key is None:
+            self._forgotten_signal = self._signals
+            return
+        self._last_signal[key] = self._signals
+        self._last_signal.move_to_end(key)
+        while len(self._last_signal) > 10_000:
+            _, number = self._last_signal.popitem(last=False)
+            self._forgotten_signal = number
+
+    def _signalled_since(self, number: int, access: authz.Access) -> bool:
+        return (
+            max(
+                self._forgotten_signal,
+                self._last_signal.get(f"plan:{access.plan_id}", 0),
+                self._last_signal.get(f"user:{access.user_id}", 0),
+            )
+            > number
+        )
+
     def access_changed(self, plan_id: str) -> None:
         """Access to the plan's sections changed (members, roles, sections, archiving)."""
-        self._signals += 1
+        self._count_signal(f"plan:{plan_id}")
         for section_id in list(self._by_plan.get(plan_id, ())):
             room = self.rooms.get(section_id)
             if room is not None:
@@ -238,7 +262,7 @@ class RoomManager:
 
     def credentials_changed(self, user_id: str) -> None:
         """Some of the user's sessions or tokens were revoked (sign-out, revocation)."""
-        self._signals += 1
+        self._count_signal(f"user:{user_id}")
         for room in list(self.rooms.values()):
             conns = [c for c in room.connections if c.access.user_id == user_id]
             if conns:
@@ -246,7 +270,7 @@ class RoomManager:
 
     def recheck_everything(self) -> None:
         """After signals may have been missed (the PostgreSQL listener reconnected)."""
-        self._signals += 1
+        self._count_signal(None)
         for room in list(self.rooms.values()):
             self.hold_and_recheck(room, list(room.connections))
 
@@ -327,16 +351,17 @@ class RoomManager:
         """Serve one client; `receive` and `send` are the ASGI server's own, used directly
         for the sync messages once the socket is open."""
         await websocket.accept()
-        signals = self._signals
+        checked = self._signals
         access = await self._authorize(websocket, section_id)
         if isinstance(access, CloseCode):
             await websocket.close(access, "")
             return
         room = await self.acquire(access)
-        while signals != self._signals:
-            # A revocation or access change committed while this client was being checked
-            # or its room loaded: decide again, so it never joins on a stale verdict.
-            signals = self._signals
+        while self._signalled_since(checked, access):
+            # A revocation or access change concerning this client committed while it was
+            # being checked or its room loaded: decide again, so it never joins on a stale
+            # verdict.
+            checked = self._signals
             access = await self._authorize(websocket, section_id)
             if isinstance(access, CloseCode):
                 self.release(room)
