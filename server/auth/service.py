@@ -7,12 +7,14 @@ from datetime import timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from server import events
 from server.auth.models import AccessToken, User
 from server.db import utcnow
 from server.errors import Conflict
+from server.plans import policy
 
 _hasher = PasswordHasher()
 # Verified against when the email is unknown, so a miss costs as long as a wrong password.
@@ -111,7 +113,7 @@ async def resolve_token(session: AsyncSession, secret: str) -> tuple[AccessToken
         return None
     token, user = row
     now = utcnow()
-    if token.revoked_at is not None or (token.expires_at is not None and token.expires_at <= now):
+    if not policy.credential_is_live(token, now):
         return None
     if token.last_used_at is None or now - token.last_used_at > _LAST_USED_RESOLUTION:
         token.last_used_at = now
@@ -133,12 +135,43 @@ async def list_tokens(session: AsyncSession, user: User, kind: str) -> Sequence[
 
 
 async def revoke_token(session: AsyncSession, user: User, token_id: str) -> AccessToken | None:
+    """Revoke one of the user's sessions or tokens; its open sockets and streams close once
+    the transaction commits."""
     token = await session.get(AccessToken, token_id)
     if token is None or token.user_id != user.id or token.revoked_at is not None:
         return None
     token.revoked_at = utcnow()
     await session.flush()
+    await events.credentials_changed(session, user.id)
     return token
+
+
+async def revoke_all_sessions(
+    session: AsyncSession,
+    user_id: str,
+    *,
+    keep_token_id: str | None = None,
+    personal_tokens: bool = False,
+) -> int:
+    """Sign the user out everywhere (e.g. after a password reset): revoke every browser
+    session except `keep_token_id`, and the personal tokens too if asked. Their open sockets
+    and streams close once the transaction commits. Returns how many were revoked."""
+    kinds = ("session", "personal") if personal_tokens else ("session",)
+    statement = (
+        update(AccessToken)
+        .where(
+            AccessToken.user_id == user_id,
+            AccessToken.kind.in_(kinds),
+            AccessToken.revoked_at.is_(None),
+        )
+        .values(revoked_at=utcnow())
+        .execution_options(synchronize_session="fetch")
+    )
+    if keep_token_id is not None:
+        statement = statement.where(AccessToken.id != keep_token_id)
+    result = await session.execute(statement)
+    await events.credentials_changed(session, user_id)
+    return int(getattr(result, "rowcount", 0) or 0)
 
 
 class LoginThrottle:

@@ -67,12 +67,16 @@ async def authorize(
 class Verdict:
     read: bool
     write: bool
+    # False when the session or token was revoked or expired: closed with 4401 (sign in
+    # again) rather than 4403.
+    signed_in: bool = True
 
 
 async def recheck(
     session: AsyncSession, section_id: str, grants: Iterable[tuple[str, str]]
 ) -> dict[tuple[str, str], Verdict]:
-    """Fresh verdicts for (user_id, token_id) pairs connected to a section."""
+    """Fresh verdicts for (user_id, token_id) pairs connected to a section: asked after every
+    revocation or access change (and every 30 s) for the sockets open on it."""
     grants = list(grants)
     section = await session.get(Section, section_id)
     if section is None:
@@ -85,20 +89,19 @@ async def recheck(
         )
     }
     now = utcnow()
-    live_tokens = set(
-        await session.scalars(
-            select(AccessToken.id).where(
-                AccessToken.id.in_({t for _, t in grants}),
-                AccessToken.revoked_at.is_(None),
-                (AccessToken.expires_at.is_(None)) | (AccessToken.expires_at > now),
-            )
+    live_tokens = {
+        token.id
+        for token in await session.scalars(
+            select(AccessToken).where(AccessToken.id.in_({t for _, t in grants}))
         )
-    )
+        if policy.credential_is_live(token, now)
+    }
     plan = await session.get(Plan, section.plan_id, populate_existing=True)
     verdicts = {}
     for user_id, token_id in grants:
-        member = members.get(user_id) if token_id in live_tokens else None
+        signed_in = token_id in live_tokens
+        member = members.get(user_id) if signed_in else None
         read = policy.can_read(member, section)
         write = read and plan is not None and policy.can_write_in(member, section, plan)
-        verdicts[(user_id, token_id)] = Verdict(read, write)
+        verdicts[(user_id, token_id)] = Verdict(read, write, signed_in)
     return verdicts

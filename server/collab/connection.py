@@ -62,6 +62,9 @@ class Connection:
         self.awareness_clients: set[int] = set()
         self.closed = False
         self.close_code: int | None = None
+        # Set while a fresh access check is pending after a revocation: the connection's
+        # messages wait for its verdict (see RoomManager.hold_and_recheck).
+        self.held: asyncio.Event | None = None
         # The ASGI server's own send, without Starlette's per-call state checks: this is
         # the hot path (every update, to every client of the room).
         self._send = send
@@ -96,6 +99,20 @@ class Connection:
             return
         if rest is not None:  # the socket's buffer is full: the rest waits in a task
             self._drain = asyncio.create_task(self._drain_backlog(rest), name=f"collab-{self.id}")
+
+    def hold(self) -> asyncio.Event:
+        """Stop handling this client's messages until `release`; a newer hold supersedes."""
+        self.held = asyncio.Event()
+        return self.held
+
+    def release(self, hold: asyncio.Event) -> None:
+        hold.set()
+        if self.held is hold:
+            self.held = None
+
+    async def wait_released(self) -> None:
+        while self.held is not None:
+            await self.held.wait()
 
     def close(self, code: CloseCode) -> None:
         """Close after the frames already sent or waiting (e.g. a permission-denied message)."""

@@ -29,6 +29,8 @@ class PostgresFanout:
         self._connection: Any = None
         self._task: asyncio.Task[None] | None = None
         self.connected = asyncio.Event()
+        self._confirming: set[asyncio.Task[None]] = set()
+        self._confirm_lock = asyncio.Lock()  # one query at a time on the connection
 
     async def start(self) -> None:
         try:
@@ -47,10 +49,14 @@ class PostgresFanout:
                 await self._connection.close()
 
     async def _connect(self) -> None:
-        connection = await asyncpg.connect(self.dsn)
+        connection = await asyncpg.connect(
+            self.dsn,
+            server_settings={"application_name": events.LISTENER_NAME_PREFIX + events.ORIGIN},
+        )
         await connection.add_listener(store.NOTIFY_CHANNEL, self._on_update)
         for channel in events.CHANNELS:
             await connection.add_listener(channel, self._on_signal)
+        await connection.add_listener(events.ACK, self._on_ack)
         self._connection = connection
         self.connected.set()
 
@@ -66,7 +72,9 @@ class PostgresFanout:
             except (OSError, asyncpg.PostgresError):
                 log.exception("could not reconnect the PostgreSQL listener")
                 continue
-            # Notifications were missed while disconnected: reload what is stored.
+            # Notifications were missed while disconnected: reload what is stored, and apply
+            # any access change or revocation at once rather than at the periodic check.
+            self.manager.recheck_everything()
             await self.manager.resync_all()
 
     def _on_update(self, _conn: Any, _pid: int, _channel: str, payload: str) -> None:
@@ -84,5 +92,22 @@ class PostgresFanout:
         else:
             self.manager.fetch_remote(int(body["i"]))
 
-    def _on_signal(self, _conn: Any, _pid: int, channel: str, key: str) -> None:
-        events.publish(channel, key)
+    def _on_signal(self, _conn: Any, _pid: int, channel: str, payload: str) -> None:
+        tag = events.from_notification(channel, payload)
+        if tag is not None:
+            # The affected connections are held by now: tell the sender, who waits for it.
+            task = asyncio.create_task(self._confirm(tag))
+            self._confirming.add(task)
+            task.add_done_callback(self._confirming.discard)
+
+    async def _confirm(self, tag: str) -> None:
+        try:
+            async with self._confirm_lock:
+                await self._connection.execute(
+                    "SELECT pg_notify($1, $2)", events.ACK, f"{tag} {events.ORIGIN}"
+                )
+        except Exception:  # the sender stops waiting after a second
+            log.exception("could not confirm signal %s", tag)
+
+    def _on_ack(self, _conn: Any, _pid: int, _channel: str, payload: str) -> None:
+        events.acknowledged(payload)

@@ -5,7 +5,7 @@ import asyncio
 import logging
 import os
 import uuid
-from collections import defaultdict
+from collections import OrderedDict, defaultdict
 from collections.abc import Callable
 from typing import Any, Protocol
 
@@ -53,7 +53,13 @@ class RoomManager:
         self._unload_timers: dict[str, asyncio.TimerHandle] = {}
         self._by_plan: dict[str, set[str]] = defaultdict(set)
         self._tasks: set[asyncio.Task[Any]] = set()
-        self._unsubscribe: Any = None
+        self._unsubscribe: list[Callable[[], None]] = []
+        # Numbers access and credential signals, with the newest number per plan and per user
+        # (the 10,000 most recent keys), so that a client whose check overlapped a signal
+        # concerning it is checked again before it joins its room.
+        self._signals = 0
+        self._last_signal: OrderedDict[str, int] = OrderedDict()
+        self._forgotten_signal = 0
         self._recheck_task: asyncio.Task[None] | None = None
         self.listeners: list[RoomListener] = []
 
@@ -61,12 +67,15 @@ class RoomManager:
 
     async def start(self) -> None:
         self.wal.start()
-        self._unsubscribe = events.subscribe(events.ACCESS, self.access_changed)
+        self._unsubscribe = [
+            events.subscribe(events.ACCESS, self.access_changed),
+            events.subscribe(events.CREDENTIALS, self.credentials_changed),
+        ]
         self._recheck_task = asyncio.create_task(self._periodic_recheck())
 
     async def stop(self) -> None:
-        if self._unsubscribe:
-            self._unsubscribe()
+        for unsubscribe in self._unsubscribe:
+            unsubscribe()
         if self._recheck_task:
             self._recheck_task.cancel()
         for room in list(self.rooms.values()):
@@ -222,27 +231,106 @@ class RoomManager:
 
     # ---- authority ---------------------------------------------------------------------
 
+    def _count_signal(self, key: str | None) -> None:
+        self._signals += 1
+        if key is None:
+            self._forgotten_signal = self._signals
+            return
+        self._last_signal[key] = self._signals
+        self._last_signal.move_to_end(key)
+        while len(self._last_signal) > 10_000:
+            _, number = self._last_signal.popitem(last=False)
+            self._forgotten_signal = number
+
+    def _signalled_since(self, number: int, access: authz.Access) -> bool:
+        return (
+            max(
+                self._forgotten_signal,
+                self._last_signal.get(f"plan:{access.plan_id}", 0),
+                self._last_signal.get(f"user:{access.user_id}", 0),
+            )
+            > number
+        )
+
     def access_changed(self, plan_id: str) -> None:
+        """Access to the plan's sections changed (members, roles, sections, archiving)."""
+        self._count_signal(f"plan:{plan_id}")
         for section_id in list(self._by_plan.get(plan_id, ())):
             room = self.rooms.get(section_id)
             if room is not None:
-                self._spawn(self.recheck(room))
+                self.hold_and_recheck(room, list(room.connections))
 
-    async def recheck(self, room: Room) -> None:
-        """Apply the current rules to every open connection of the room."""
-        conns = [c for c in room.connections if not c.closed]
+    def credentials_changed(self, user_id: str) -> None:
+        """Some of the user's sessions or tokens were revoked (sign-out, revocation)."""
+        self._count_signal(f"user:{user_id}")
+        for room in list(self.rooms.values()):
+            conns = [c for c in room.connections if c.access.user_id == user_id]
+            if conns:
+                self.hold_and_recheck(room, conns)
+
+    def recheck_everything(self) -> None:
+        """After signals may have been missed (the PostgreSQL listener reconnected)."""
+        self._count_signal(None)
+        for room in list(self.rooms.values()):
+            self.hold_and_recheck(room, list(room.connections))
+
+    def hold_and_recheck(self, room: Room, conns: list[Connection]) -> None:
+        """Hold the connections' messages until a fresh check has decided.
+
+        Called synchronously from the after-commit signal, which in the process that made
+        the change runs before its request answers: whatever the client sends after that
+        answer is handled under the new rules, never the old ones."""
+        conns = [c for c in conns if not c.closed]
+        for conn in conns:
+            conn.hold()
+        if conns:
+            self._spawn(self.recheck(room, conns))
+
+    async def recheck(self, room: Room, conns: list[Connection] | None = None) -> None:
+        """Apply the current rules to open connections of the room (all by default)."""
+        candidates = list(room.connections if conns is None else conns)
+        # Holds taken before this point were taken after their change committed, so the read
+        # below sees that change.
+        holds = [(c, c.held) for c in candidates if c.held is not None]
+        try:
+            await self._apply_verdicts(room, [c for c in candidates if not c.closed], holds)
+        finally:
+            for conn, hold in holds:
+                conn.release(hold)
+
+    async def _apply_verdicts(
+        self,
+        room: Room,
+        conns: list[Connection],
+        holds: list[tuple[Connection, asyncio.Event]],
+    ) -> None:
         if not conns:
             return
-        async with self.sessionmaker() as session:
-            verdicts = await authz.recheck(
-                session, room.section_id, {(c.access.user_id, c.access.token_id) for c in conns}
-            )
+        try:
+            async with self.sessionmaker() as session:
+                verdicts = await authz.recheck(
+                    session,
+                    room.section_id,
+                    {(c.access.user_id, c.access.token_id) for c in conns},
+                )
+        except Exception:
+            log.exception("access check failed for section %s", room.section_id)
+            # Without a verdict a held client may not carry on; it reconnects and is checked.
+            for conn, _ in holds:
+                conn.close(CloseCode.INTERNAL_ERROR)
+            return
         for conn in conns:
             verdict = verdicts[(conn.access.user_id, conn.access.token_id)]
-            if not verdict.read:
+            if conn.closed:
+                continue
+            if not verdict.signed_in:
+                log.info("%r: its session or token was revoked; closing", conn)
+                conn.close(CloseCode.UNAUTHENTICATED)
+            elif not verdict.read:
                 log.info("%r lost read access; closing", conn)
                 conn.close(CloseCode.ACCESS_REVOKED)
             elif conn.can_write != verdict.write:
+                log.info("%r is now %s", conn, "read-write" if verdict.write else "read-only")
                 conn.can_write = verdict.write
 
     async def _periodic_recheck(self) -> None:
@@ -263,12 +351,22 @@ class RoomManager:
         """Serve one client; `receive` and `send` are the ASGI server's own, used directly
         for the sync messages once the socket is open."""
         await websocket.accept()
-        async with self.sessionmaker() as session:
-            access = await authz.authorize(session, websocket, section_id)
-            await session.commit()  # token last-used time
+        checked = self._signals
+        access = await self._authorize(websocket, section_id)
         if isinstance(access, CloseCode):
             await websocket.close(access, "")
             return
+        room = await self.acquire(access)
+        while self._signalled_since(checked, access):
+            # A revocation or access change concerning this client committed while it was
+            # being checked or its room loaded: decide again, so it never joins on a stale
+            # verdict.
+            checked = self._signals
+            access = await self._authorize(websocket, section_id)
+            if isinstance(access, CloseCode):
+                self.release(room)
+                await websocket.close(access, "")
+                return
         settings = self.settings
         conn = Connection(
             websocket,
@@ -278,7 +376,6 @@ class RoomManager:
             rate=settings.collab_rate_per_second,
             burst=settings.collab_rate_burst,
         )
-        room = await self.acquire(access)
         room.join(conn)
         try:
             await self._receive(conn, room, receive)
@@ -286,6 +383,12 @@ class RoomManager:
             room.leave(conn)
             await conn.finish()
             self.release(room)
+
+    async def _authorize(self, websocket: WebSocket, section_id: str) -> authz.Access | CloseCode:
+        async with self.sessionmaker() as session:
+            access = await authz.authorize(session, websocket, section_id)
+            await session.commit()  # token last-used time
+        return access
 
     async def _receive(self, conn: Connection, room: Room, receive: Receive) -> None:
         limit = self.settings.collab_max_message_bytes
@@ -308,6 +411,10 @@ class RoomManager:
             except protocol.ProtocolError as exc:
                 self._refuse(conn, CloseCode.BAD_MESSAGE, str(exc))
                 return
+            if conn.held is not None:  # a revocation is being checked
+                await conn.wait_released()
+                if conn.closed:
+                    return
             try:
                 await room.handle(conn, decoded)
             except ValueError as exc:

@@ -413,3 +413,20 @@ def section_access_options(
         or may_change_section_access(actor, section, SectionState(section.owner, v), census)
     ]
     return owners, visibilities
+
+
+class Credential(Protocol):
+    @property
+    def revoked_at(self) -> datetime | None: ...
+    @property
+    def expires_at(self) -> datetime | None: ...
+
+
+def credential_is_live(credential: Credential | None, now: datetime) -> bool:
+    """A session or personal token counts until it is revoked or expires.
+
+    Asked when a request or socket opens and again for every open socket and event stream
+    after a revocation (server/collab/authz.py, server/stream/router.py)."""
+    if credential is None or credential.revoked_at is not None:
+        return False
+    return credential.expires_at is None or credential.expires_at > now

@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from server.auth.dependencies import CurrentPrincipal
 from server.auth.models import AccessToken
 from server.db import SessionDep, utcnow
+from server.plans import policy
 from server.plans import service as plans_service
 from server.plans.dependencies import PlanMember
 from server.stream import service
@@ -41,13 +42,8 @@ def _frame(event: PlanEvent) -> str:
 
 
 async def _still_allowed(session: AsyncSession, token_id: str) -> bool:
-    now = utcnow()
     token = await session.scalar(select(AccessToken).where(AccessToken.id == token_id))
-    return (
-        token is not None
-        and token.revoked_at is None
-        and (token.expires_at is None or token.expires_at > now)
-    )
+    return policy.credential_is_live(token, utcnow())
 
 
 @router.get("/plans/{plan_id}/events/poll", response_model=EventPage)
@@ -85,22 +81,23 @@ async def plan_events(
     async def stream() -> AsyncIterator[str]:
         cursor = start
         yield "retry: 2000\n\n"
-        while True:
-            woken = hub.waiter(plan_id)
-            # A short session per poll: the stream never holds a database connection.
-            async with sessionmaker() as poll:
-                member = await plans_service.get_membership(poll, plan_id, user_id)
-                if member is None or not await _still_allowed(poll, token_id):
-                    yield "event: access-revoked\ndata: {}\n\n"
-                    return
-                batch, cursor_next = await service.events_after(poll, member, cursor)
-            for event in batch:
-                yield _frame(event)
-            if cursor_next != cursor:
-                cursor = cursor_next
-                continue
-            if not await hub.wait(woken, KEEPALIVE_SECONDS):
-                yield ": keep-alive\n\n"
+        with hub.streaming(plan_id, user_id):  # a revocation of this user's tokens wakes it
+            while True:
+                woken = hub.waiter(plan_id)
+                # A short session per poll: the stream never holds a database connection.
+                async with sessionmaker() as poll:
+                    member = await plans_service.get_membership(poll, plan_id, user_id)
+                    if member is None or not await _still_allowed(poll, token_id):
+                        yield "event: access-revoked\ndata: {}\n\n"
+                        return
+                    batch, cursor_next = await service.events_after(poll, member, cursor)
+                for event in batch:
+                    yield _frame(event)
+                if cursor_next != cursor:
+                    cursor = cursor_next
+                    continue
+                if not await hub.wait(woken, KEEPALIVE_SECONDS):
+                    yield ": keep-alive\n\n"
 
     return StreamingResponse(
         stream(),

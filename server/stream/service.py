@@ -2,7 +2,9 @@
 filtered for each member by the same read rules as everything else."""
 
 import asyncio
-from collections.abc import Sequence
+import contextlib
+from collections import Counter
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 from sqlalchemy import func, select
@@ -90,16 +92,42 @@ async def events_after(
 
 
 class StreamHub:
-    """Wakes waiting streams of a plan when its events commit (in this or another process)."""
+    """Wakes waiting streams of a plan when its events commit (in this or another process),
+    and when access to the plan or a streaming user's credentials change, so that a stream
+    that may no longer run checks again at once and ends."""
 
     def __init__(self) -> None:
         self._waiters: dict[str, asyncio.Event] = {}
-        self._unsubscribe = events.subscribe(events.PLAN_EVENTS, self.notify)
+        # user id -> plan id -> number of that user's open streams of the plan
+        self._streams: dict[str, Counter[str]] = {}
+        self._unsubscribe = [
+            events.subscribe(events.PLAN_EVENTS, self.notify),
+            events.subscribe(events.ACCESS, self.notify),
+            events.subscribe(events.CREDENTIALS, self.credentials_changed),
+        ]
 
     def notify(self, plan_id: str) -> None:
         waiter = self._waiters.pop(plan_id, None)
         if waiter is not None:
             waiter.set()
+
+    def credentials_changed(self, user_id: str) -> None:
+        for plan_id in list(self._streams.get(user_id, ())):
+            self.notify(plan_id)
+
+    @contextlib.contextmanager
+    def streaming(self, plan_id: str, user_id: str) -> Iterator[None]:
+        """While a user's stream of a plan is open, a change of their credentials wakes it."""
+        plans = self._streams.setdefault(user_id, Counter())
+        plans[plan_id] += 1
+        try:
+            yield
+        finally:
+            plans[plan_id] -= 1
+            if plans[plan_id] <= 0:
+                del plans[plan_id]
+            if not plans:
+                self._streams.pop(user_id, None)
 
     def waiter(self, plan_id: str) -> asyncio.Event:
         """Take this before looking for new events, so none can slip in between."""
@@ -115,6 +143,7 @@ class StreamHub:
         return True
 
     def close(self) -> None:
-        self._unsubscribe()
+        for unsubscribe in self._unsubscribe:
+            unsubscribe()
         for waiter in self._waiters.values():
             waiter.set()
