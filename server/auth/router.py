@@ -23,7 +23,7 @@ from server.auth.schemas import (
 )
 from server.config import SettingsDep
 from server.db import SessionDep
-from server.errors import Forbidden, NotFound, TooManyRequests, Unauthorized
+from server.errors import Forbidden, NotFound
 
 router = APIRouter(prefix="/api/auth", tags=["auth"])
 
@@ -56,23 +56,13 @@ async def login(
     settings: SettingsDep,
 ) -> LoginOut:
     """Sign in with email and password; sets the session cookie and returns the token."""
-    throttle: service.LoginThrottle = request.app.state.login_throttle
-    keys = (
-        f"email:{service.normalize_email(body.email)}",
-        f"ip:{request.client.host if request.client else '-'}",
+    user = await service.sign_in(
+        session,
+        request.app.state.login_throttle,
+        email=body.email,
+        password=body.password,
+        address=request.client.host if request.client else "-",
     )
-    wait = throttle.retry_after(*keys)
-    if wait:
-        raise TooManyRequests(
-            f"Too many failed sign-ins. Try again in {wait} seconds.",
-            code="too_many_attempts",
-            headers={"Retry-After": str(wait)},
-        )
-    user = await service.authenticate(session, body.email, body.password)
-    if user is None:
-        throttle.failed(*keys)
-        raise Unauthorized("Email or password is wrong.", code="invalid_credentials")
-    throttle.succeeded(*keys)
     secret = await start_session(session, response, user, settings)
     return LoginOut(token=secret, user=UserRead.model_validate(user))
 
