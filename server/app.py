@@ -9,6 +9,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
+from server.auth.router import plan_router as auth_plan_router
 from server.auth.router import router as auth_router
 from server.auth.throttle import LoginThrottle
 from server.collab.fanout import PostgresFanout
@@ -118,6 +119,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         return JSONResponse({"status": "ready"})
 
     app.include_router(auth_router)
+    app.include_router(auth_plan_router)
     app.include_router(plans_router)
     app.include_router(collab_router)
     app.include_router(stream_router)

@@ -90,11 +90,14 @@ def cmd_db_upgrade(settings: Settings, _args: argparse.Namespace) -> int:
 
 def cmd_create_user(settings: Settings, args: argparse.Namespace) -> int:
     from server.auth import service as auth_service
+    from server.auth.passwords import check_password
     from server.errors import AppError
 
     password = args.password or getpass.getpass("Password: ")
-    if len(password) < 8:
-        print("The password needs at least 8 characters.", file=sys.stderr)
+    try:
+        check_password(password, email=args.email)
+    except AppError as exc:
+        print(exc.message, file=sys.stderr)
         return 2
     _prepare(settings)
     asyncio.run(upgrade(settings.effective_database_url))

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.auth.models import AccessToken, User
+from server.auth.passwords import check_password
 from server.auth.throttle import LoginThrottle
 from server.db import utcnow
 from server.errors import Conflict, TooManyRequests, Unauthorized
@@ -58,6 +59,8 @@ async def create_user(
     """Create an account; 409 if the email is taken."""
     if await get_user_by_email(session, email) is not None:
         raise Conflict("An account with this email already exists.", code="email_taken")
+    if password is not None:
+        check_password(password, email=email)
     user = User(
         email=normalize_email(email),
         name=name,

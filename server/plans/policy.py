@@ -5,6 +5,7 @@ read or write a section. They take plain values so the sync server can call them
 database session.
 """
 
+from collections.abc import Iterable
 from typing import Literal, Protocol
 
 Party = Literal["supplier", "customer"]
@@ -64,3 +65,19 @@ def can_manage_section(member: Membership | None, section: SectionAccess) -> boo
     # A facilitator cannot manage what they cannot see: the other party's internal sections
     # stay invisible even to the other party's facilitator.
     return can_manage(member) and can_read(member, section)
+
+
+class PlanMembership(Membership, Protocol):
+    @property
+    def plan_id(self) -> str: ...
+
+
+def can_issue_password_reset(
+    issuer: Iterable[PlanMembership], target: Iterable[PlanMembership]
+) -> bool:
+    """A facilitator may hand a member of their own party a password-reset link only when
+    they manage every membership that account has: whoever holds the link can take the
+    account over, so it must open nothing its issuer could not already manage."""
+    managed = {(m.plan_id, m.party) for m in issuer if m.role == "facilitator"}
+    memberships = [(m.plan_id, m.party) for m in target]
+    return bool(memberships) and all(m in managed for m in memberships)
