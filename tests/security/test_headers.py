@@ -42,3 +42,23 @@ def test_production_refuses_the_development_secret() -> None:
         Settings(base_url="https://plans.example.com").refuse_unsafe()
     Settings(base_url="http://127.0.0.1:8000").refuse_unsafe()  # development: fine
     Settings(base_url="https://plans.example.com", secret="s" * 32).refuse_unsafe()
+
+
+async def test_api_docs_get_their_own_looser_policy(client: httpx.AsyncClient) -> None:
+    docs = await client.get("/docs")
+    assert docs.status_code == 200
+    assert "https://cdn.jsdelivr.net" in docs.headers["content-security-policy"]
+    assert "frame-ancestors 'none'" in docs.headers["content-security-policy"]
+    app_page = await client.get("/plans/x")
+    assert "jsdelivr" not in app_page.headers["content-security-policy"]
+
+
+def test_serve_refuses_to_start_in_production_with_the_default_secret(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from server.cli import main
+
+    monkeypatch.setenv("JOINTPLAN_BASE_URL", "https://plans.example.com")
+    monkeypatch.delenv("JOINTPLAN_SECRET", raising=False)
+    assert main(["serve", "--port", "1"]) == 2
+    assert "JOINTPLAN_SECRET" in capsys.readouterr().err
