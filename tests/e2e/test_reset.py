@@ -53,6 +53,10 @@ async def test_facilitator_issues_a_reset_link_and_the_member_resets(
     await page.goto(url)
     await expect(page.get_by_role("heading", name="can no longer be used")).to_be_visible()
     await context.close()
+    # The link was requested three times (page, API GET, POST) and is in no log line.
+    secret = url.rsplit("/", 1)[1]
+    assert "jpr_[redacted]" in e2e_server.logs()
+    assert secret not in e2e_server.logs()
 
 
 async def test_the_password_rule_is_shown_before_typing_in_both_languages(
