@@ -7,6 +7,7 @@ import pytest
 
 from server.auth.throttle import LoginThrottle
 from tests.conftest import PASSWORD
+from tests.live import ServerProcess, Workshop
 
 
 class Clock:
@@ -151,3 +152,21 @@ async def test_forwarded_for_from_a_trusted_proxy_names_the_client(
             await sign_in(other, "nobody@example.com", "guess")
     async with from_address(app, "10.1.2.3", **{"X-Forwarded-For": "192.0.2.10"}) as victim:
         assert await sign_in(victim, "victim@example.com", PASSWORD) == 200
+
+
+async def test_a_real_server_ignores_forwarded_for_from_loopback(
+    server: ServerProcess, workshop: Workshop
+) -> None:
+    """uvicorn believes X-Forwarded-For from 127.0.0.1 by default; `jointplan serve` must not."""
+    victim = await workshop.signup("Victim")
+    answers = []
+    async with httpx.AsyncClient(base_url=server.http) as c:
+        for i in range(7):
+            r = await c.post(
+                "/api/auth/login",
+                json={"email": victim.email, "password": "guess"},
+                headers={"X-Forwarded-For": f"198.51.100.{i}"},
+            )
+            answers.append(r.status_code)
+    assert answers[:5] == [401] * 5
+    assert set(answers[5:]) == {429}
