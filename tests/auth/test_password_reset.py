@@ -1,5 +1,6 @@
 """The password rule, and resetting a forgotten password by a single-use link."""
 
+import asyncio
 import json
 from datetime import timedelta
 from typing import Any
@@ -244,3 +245,25 @@ async def test_with_smtp_facilitators_do_not_issue_links(
     )
     r = await kam.http.post(f"/api/plans/{plan['id']}/members/{mid}/password-reset")
     assert (r.status_code, r.json()["error"]) == (409, "reset_by_email")
+
+
+async def test_parallel_uses_of_one_link_succeed_once(
+    outbox: list[dict[str, str]], people: People
+) -> None:
+    ada = await people.signup("Ada")
+    await people.anonymous().post("/api/auth/password-reset", json={"email": ada.email})
+    token = link_in(outbox[0])
+    answers = await asyncio.gather(
+        *(
+            people.anonymous().post(
+                f"/api/auth/password-reset/{token}", json={"password": f"{NEW_PASSWORD} {i}"}
+            )
+            for i in range(4)
+        )
+    )
+    assert sorted(a.status_code for a in answers) == [200, 410, 410, 410]
+    winner = next(i for i, a in enumerate(answers) if a.status_code == 200)
+    login = await people.anonymous().post(
+        "/api/auth/login", json={"email": ada.email, "password": f"{NEW_PASSWORD} {winner}"}
+    )
+    assert login.status_code == 200
