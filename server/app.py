@@ -7,9 +7,11 @@ from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
+from server.auth.router import plan_router as auth_plan_router
 from server.auth.router import router as auth_router
-from server.auth.service import LoginThrottle
+from server.auth.throttle import LoginThrottle
 from server.collab.fanout import PostgresFanout
 from server.collab.manager import RoomManager
 from server.collab.router import router as collab_router
@@ -22,6 +24,8 @@ from server.export.router import router as export_router
 from server.follow.router import router as follow_router
 from server.logs import install_redaction
 from server.plans.router import router as plans_router
+from server.security.headers import SecurityHeadersMiddleware
+from server.security.origin import OriginGuardMiddleware
 from server.signoff.router import router as signoff_router
 from server.signoff.watcher import AgreementWatcher
 from server.stream.router import router as stream_router
@@ -38,6 +42,7 @@ def route_id(route: APIRoute) -> str:
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
+    settings.refuse_unsafe()
     install_redaction()
 
     @asynccontextmanager
@@ -83,9 +88,17 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     app.state.login_throttle = LoginThrottle(
-        settings.login_max_failures, settings.login_lockout_seconds
+        free_failures=settings.login_max_failures,
+        base_delay=settings.login_lockout_seconds,
+        max_delay=max(settings.login_max_lockout_seconds, settings.login_lockout_seconds),
+        max_entries=settings.login_throttle_entries,
     )
     install_error_handlers(app)
+    # Outermost last: the client address first, then headers on every answer, then origins.
+    app.add_middleware(OriginGuardMiddleware, allowed=settings.origins)
+    app.add_middleware(SecurityHeadersMiddleware, origins=settings.origins)
+    if settings.trusted_proxy_list:
+        app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.trusted_proxy_list)
 
     @app.get("/healthz", tags=["meta"])
     async def healthz() -> dict[str, str | int]:
@@ -106,6 +119,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         return JSONResponse({"status": "ready"})
 
     app.include_router(auth_router)
+    app.include_router(auth_plan_router)
     app.include_router(plans_router)
     app.include_router(collab_router)
     app.include_router(stream_router)

@@ -53,6 +53,11 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
 
     from server.app import create_app
 
+    try:
+        settings.refuse_unsafe()
+    except ValueError as exc:
+        print(f"Not starting: {exc}", file=sys.stderr)
+        return 2
     _prepare(settings)
     asyncio.run(upgrade(settings.effective_database_url))
     print(
@@ -67,7 +72,8 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
         host=args.host,
         port=args.port,
         log_level=settings.log_level,
-        proxy_headers=True,
+        # X-Forwarded-For is read in the app, from JOINTPLAN_TRUSTED_PROXIES only.
+        proxy_headers=False,
         # Room for our own size check (which answers 4413) before uvicorn's own limit.
         ws_max_size=max(16 * 1024 * 1024, 2 * settings.collab_max_message_bytes),
         ws_per_message_deflate=settings.ws_per_message_deflate,
@@ -84,11 +90,14 @@ def cmd_db_upgrade(settings: Settings, _args: argparse.Namespace) -> int:
 
 def cmd_create_user(settings: Settings, args: argparse.Namespace) -> int:
     from server.auth import service as auth_service
+    from server.auth.passwords import check_password
     from server.errors import AppError
 
     password = args.password or getpass.getpass("Password: ")
-    if len(password) < 8:
-        print("The password needs at least 8 characters.", file=sys.stderr)
+    try:
+        check_password(password, email=args.email)
+    except AppError as exc:
+        print(exc.message, file=sys.stderr)
         return 2
     _prepare(settings)
     asyncio.run(upgrade(settings.effective_database_url))

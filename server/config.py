@@ -1,10 +1,13 @@
 from functools import cached_property
 from pathlib import Path
 from typing import Annotated
+from urllib.parse import urlsplit
 
 from fastapi import Depends, Request
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEV_SECRET = "dev-secret-change-me"
 
 
 class Settings(BaseSettings):
@@ -15,13 +18,20 @@ class Settings(BaseSettings):
     data_dir: Path = Path("data")
     database_url: str = ""
     base_url: str = "http://127.0.0.1:8000"
-    secret: str = "dev-secret-change-me"
+    # Further browser origins that may send cookie-authenticated requests (comma-separated).
+    allowed_origins: str = ""
+    # Addresses or networks (comma-separated) whose X-Forwarded-For is believed.
+    trusted_proxies: str = ""
+    secret: str = DEV_SECRET
     allow_signup: bool = True
 
     session_days: int = Field(default=14, ge=1)
     invitation_days: int = Field(default=14, ge=1)
     login_max_failures: int = Field(default=5, ge=1)
     login_lockout_seconds: int = Field(default=60, ge=1)
+    login_max_lockout_seconds: int = Field(default=900, ge=1)
+    login_throttle_entries: int = Field(default=50_000, ge=100)
+    password_reset_minutes: int = Field(default=60, ge=1)
 
     smtp_host: str = ""
     smtp_port: int = 587
@@ -61,8 +71,45 @@ class Settings(BaseSettings):
         return self.base_url.startswith("https://")
 
     @property
+    def production(self) -> bool:
+        """An https base URL means a real deployment: no development defaults allowed."""
+        return self.secure_cookies
+
+    @cached_property
+    def origins(self) -> frozenset[str]:
+        """Browser origins trusted with the session cookie: the base URL's and the extra ones."""
+        extra = [o for o in self.allowed_origins.split(",") if o.strip()]
+        return frozenset(normalize_origin(o) for o in [self.base_url, *extra])
+
+    def refuse_unsafe(self) -> None:
+        """Raises ValueError for settings a production server must not run with."""
+        if self.production and (self.secret == DEV_SECRET or len(self.secret) < 16):
+            raise ValueError(
+                "JOINTPLAN_SECRET is the development default (or shorter than 16 characters) "
+                "while JOINTPLAN_BASE_URL is https: set a long random secret, e.g. "
+                '`python -c "import secrets; print(secrets.token_urlsafe(32))"`.'
+            )
+
+    @property
+    def trusted_proxy_list(self) -> list[str]:
+        return [p.strip() for p in self.trusted_proxies.split(",") if p.strip()]
+
+    @property
     def smtp_enabled(self) -> bool:
         return bool(self.smtp_host)
+
+
+def normalize_origin(url: str) -> str:
+    """`scheme://host[:port]` as a browser sends it in `Origin` (default ports left out)."""
+    parts = urlsplit(url.strip())
+    scheme = parts.scheme.lower()
+    host = (parts.hostname or "").lower()
+    if ":" in host:
+        host = f"[{host}]"
+    port = parts.port
+    if port is None or (scheme, port) in (("http", 80), ("https", 443)):
+        return f"{scheme}://{host}"
+    return f"{scheme}://{host}:{port}"
 
 
 def get_settings(request: Request) -> Settings:

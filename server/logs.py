@@ -8,10 +8,13 @@ _SECRET_QUERY = re.compile(r"(?i)\b(token|code)=[^&\s\"']+")
 
 
 _INVITATION_PATH = re.compile(r"/api/invitations/[^/\s?\"']+")
+# Password-reset links: the API path and the web page (`/reset/jpr_…`) both carry the secret.
+_RESET_SECRET = re.compile(r"jpr_[A-Za-z0-9_-]+")
 
 
 def redact(text: str) -> str:
     text = _SECRET_QUERY.sub(r"\1=[redacted]", text)
+    text = _RESET_SECRET.sub("jpr_[redacted]", text)
     return _INVITATION_PATH.sub("/api/invitations/[redacted]", text)
 
 

@@ -1,7 +1,7 @@
 """Imports every model so that Base.metadata is complete (Alembic, tests)."""
 
 from server.audit.models import AuditEvent
-from server.auth.models import AccessToken, User
+from server.auth.models import AccessToken, PasswordReset, User
 from server.collab.models import SectionSnapshot, SectionUpdate
 from server.comments.models import (
     Comment,
@@ -26,6 +26,7 @@ __all__ = [
     "Mention",
     "Notification",
     "NotificationSetting",
+    "PasswordReset",
     "PlanEvent",
     "PlanVersion",
     "Thread",

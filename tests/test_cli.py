@@ -127,5 +127,5 @@ async def test_create_user_then_sign_in(database: Path, capsys: pytest.CaptureFi
         main, ["create-user", "--email", "bob@example.com", "--name", "Bob", "--password", "short"]
     )
     assert short == 2
-    assert "at least 8 characters" in capsys.readouterr().err
+    assert "at least 10 characters" in capsys.readouterr().err
     assert query(database, "SELECT email FROM user") == [("ada@example.com",)]

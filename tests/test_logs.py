@@ -8,3 +8,12 @@ def test_secrets_in_urls_are_redacted() -> None:
     assert "inv_SeCrEt" not in redact(access)
     assert redact(access).startswith('"POST /api/invitations/[redacted]/accept')
     assert redact("GET /api/plans/abc") == "GET /api/plans/abc"
+
+
+def test_reset_link_secrets_are_redacted() -> None:
+    for line in (
+        '"POST /api/auth/password-reset/jpr_AbC-_9xyz HTTP/1.1" 200',
+        '"GET /reset/jpr_AbC-_9xyz HTTP/1.1" 200',
+    ):
+        assert "AbC-_9xyz" not in redact(line)
+        assert "jpr_[redacted]" in redact(line)

@@ -36,3 +36,22 @@ class AccessToken(Base):
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     user: Mapped[User] = relationship(lazy="raise")
+
+
+class PasswordReset(Base):
+    """A single-use link to choose a new password: emailed, or issued by a facilitator.
+
+    Only an HMAC of the link's secret (keyed with JOINTPLAN_SECRET) is stored, so neither a
+    copy of the database nor a write to it yields a working link.
+    """
+
+    __tablename__ = "password_reset"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
+    user_id: Mapped[str] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    # The facilitator who issued it; None for a link the user asked for by email.
+    issued_by_id: Mapped[str | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

@@ -1,9 +1,10 @@
 from datetime import timedelta
 
-from fastapi import APIRouter, Request, Response, status
+from fastapi import APIRouter, BackgroundTasks, Request, Response, status
 
+from server import mail
 from server.audit import service as audit_service
-from server.auth import service
+from server.auth import reset, service
 from server.auth.dependencies import (
     SESSION_COOKIE,
     CurrentPrincipal,
@@ -13,6 +14,10 @@ from server.auth.dependencies import (
 from server.auth.schemas import (
     LoginIn,
     LoginOut,
+    PasswordResetComplete,
+    PasswordResetInfo,
+    PasswordResetIssued,
+    PasswordResetRequest,
     SignupIn,
     SignupOut,
     TokenCreate,
@@ -21,11 +26,14 @@ from server.auth.schemas import (
     TokenRead,
     UserRead,
 )
+from server.auth.throttle import LoginThrottle
 from server.config import SettingsDep
 from server.db import SessionDep
-from server.errors import Forbidden, NotFound, TooManyRequests, Unauthorized
+from server.errors import Forbidden, NotFound, TooManyRequests
 
 router = APIRouter(prefix="/api/auth", tags=["auth"])
+# The facilitator's reset link lives under the plan it is issued in.
+plan_router = APIRouter(prefix="/api/plans", tags=["auth"])
 
 
 @router.post("/signup", status_code=status.HTTP_201_CREATED, response_model=SignupOut)
@@ -56,23 +64,13 @@ async def login(
     settings: SettingsDep,
 ) -> LoginOut:
     """Sign in with email and password; sets the session cookie and returns the token."""
-    throttle: service.LoginThrottle = request.app.state.login_throttle
-    keys = (
-        f"email:{service.normalize_email(body.email)}",
-        f"ip:{request.client.host if request.client else '-'}",
+    user = await service.sign_in(
+        session,
+        request.app.state.login_throttle,
+        email=body.email,
+        password=body.password,
+        address=request.client.host if request.client else "-",
     )
-    wait = throttle.retry_after(*keys)
-    if wait:
-        raise TooManyRequests(
-            f"Too many failed sign-ins. Try again in {wait} seconds.",
-            code="too_many_attempts",
-            headers={"Retry-After": str(wait)},
-        )
-    user = await service.authenticate(session, body.email, body.password)
-    if user is None:
-        throttle.failed(*keys)
-        raise Unauthorized("Email or password is wrong.", code="invalid_credentials")
-    throttle.succeeded(*keys)
     secret = await start_session(session, response, user, settings)
     return LoginOut(token=secret, user=UserRead.model_validate(user))
 
@@ -147,3 +145,76 @@ async def revoke_token(token_id: str, user: CurrentUser, session: SessionDep) ->
         target_type="access_token",
         target_id=token.id,
     )
+
+
+# ---- password reset ----------------------------------------------------------------------
+
+
+@router.post("/password-reset", status_code=status.HTTP_202_ACCEPTED)
+async def request_password_reset(
+    body: PasswordResetRequest,
+    request: Request,
+    background: BackgroundTasks,
+    session: SessionDep,
+    settings: SettingsDep,
+) -> None:
+    """Email a single-use reset link, if an account has this email and SMTP is set up.
+
+    Always 202: the answer does not say whether the account exists."""
+    throttle: LoginThrottle = request.app.state.login_throttle
+    keys = (
+        f"reset:{service.normalize_email(body.email)}",
+        f"reset-ip:{request.client.host if request.client else '-'}",
+    )
+    wait = max(throttle.retry_after_key(k) for k in keys)
+    if wait:
+        raise TooManyRequests(
+            f"Too many reset requests. Try again in {wait} seconds.",
+            code="too_many_attempts",
+            headers={"Retry-After": str(wait)},
+        )
+    for key in keys:
+        throttle.failed_key(key)
+    url = await reset.request_by_email(session, settings, body.email)
+    if url is not None:
+        subject, text = reset.reset_email(url, settings.password_reset_minutes)
+        # After the response, so that its timing does not tell whether an email went out.
+        background.add_task(mail.send, settings, to=body.email, subject=subject, body=text)
+
+
+@router.get("/password-reset/{token}", response_model=PasswordResetInfo)
+async def open_password_reset(
+    token: str, session: SessionDep, settings: SettingsDep
+) -> PasswordResetInfo:
+    """Whose password the link resets, while it can still be used."""
+    link, user = await reset.open_reset(session, settings, token)
+    return PasswordResetInfo(email=user.email, expires_at=link.expires_at)
+
+
+@router.post("/password-reset/{token}", response_model=LoginOut)
+async def complete_password_reset(
+    token: str,
+    body: PasswordResetComplete,
+    response: Response,
+    session: SessionDep,
+    settings: SettingsDep,
+) -> LoginOut:
+    """Choose the new password: the link is spent, every other session signed out, and a new
+    one started here."""
+    user = await reset.complete(session, settings, token, body.password)
+    secret = await start_session(session, response, user, settings)
+    return LoginOut(token=secret, user=UserRead.model_validate(user))
+
+
+@plan_router.post(
+    "/{plan_id}/members/{member_id}/password-reset",
+    status_code=status.HTTP_201_CREATED,
+    response_model=PasswordResetIssued,
+)
+async def issue_password_reset(
+    plan_id: str, member_id: str, user: CurrentUser, session: SessionDep, settings: SettingsDep
+) -> PasswordResetIssued:
+    """A reset link for a member of my party, to hand over in person (servers without SMTP);
+    shown once, and in the audit log without the link."""
+    link, url = await reset.issue_for_member(session, settings, user, plan_id, member_id)
+    return PasswordResetIssued(url=url, expires_at=link.expires_at)

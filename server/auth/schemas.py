@@ -4,7 +4,9 @@ from typing import Annotated
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, StringConstraints
 
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
-Password = Annotated[str, Field(min_length=8, max_length=1000)]
+# The rule itself (length, common, repetitive) is checked by server/auth/passwords.py, so that
+# a weak password gets its own error code rather than a validation error.
+Password = Annotated[str, Field(min_length=1, max_length=1000)]
 
 
 class UserRead(BaseModel):
@@ -59,3 +61,23 @@ class TokenCreated(TokenRead):
 
 class TokenList(BaseModel):
     items: list[TokenRead]
+
+
+class PasswordResetRequest(BaseModel):
+    email: EmailStr
+
+
+class PasswordResetInfo(BaseModel):
+    email: str
+    expires_at: datetime
+
+
+class PasswordResetComplete(BaseModel):
+    password: Password
+
+
+class PasswordResetIssued(BaseModel):
+    """A reset link for a member, shown once to the facilitator who asked for it."""
+
+    url: str
+    expires_at: datetime

@@ -1,7 +1,6 @@
 import asyncio
 import hashlib
 import secrets
-import time
 from collections.abc import Sequence
 from datetime import timedelta
 
@@ -12,8 +11,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from server import events
 from server.auth.models import AccessToken, User
+from server.auth.passwords import check_password
+from server.auth.throttle import LoginThrottle
 from server.db import utcnow
-from server.errors import Conflict
+from server.errors import Conflict, TooManyRequests, Unauthorized
 from server.plans import policy
 
 _hasher = PasswordHasher()
@@ -60,6 +61,8 @@ async def create_user(
     """Create an account; 409 if the email is taken."""
     if await get_user_by_email(session, email) is not None:
         raise Conflict("An account with this email already exists.", code="email_taken")
+    if password is not None:
+        check_password(password, email=email)
     user = User(
         email=normalize_email(email),
         name=name,
@@ -74,6 +77,27 @@ async def authenticate(session: AsyncSession, email: str, password: str) -> User
     user = await get_user_by_email(session, email)
     ok = await verify_password(user.password_hash if user else None, password)
     return user if ok else None
+
+
+async def sign_in(
+    session: AsyncSession, throttle: LoginThrottle, *, email: str, password: str, address: str
+) -> User:
+    """The user with this email and password, through the throttle (429 while it says wait)."""
+    account = normalize_email(email)
+    wait = throttle.retry_after(account, address)
+    if wait:
+        raise TooManyRequests(
+            f"Too many failed sign-ins. Try again in {wait} seconds.",
+            code="too_many_attempts",
+            headers={"Retry-After": str(wait)},
+        )
+    # Counted before the (slow) check, so parallel guesses cannot all pass the throttle.
+    throttle.failed(account, address)
+    user = await authenticate(session, email, password)
+    if user is None:
+        raise Unauthorized("Email or password is wrong.", code="invalid_credentials")
+    throttle.succeeded(account, address)
+    return user
 
 
 async def issue_token(
@@ -172,47 +196,3 @@ async def revoke_all_sessions(
     result = await session.execute(statement)
     await events.credentials_changed(session, user_id)
     return int(getattr(result, "rowcount", 0) or 0)
-
-
-class LoginThrottle:
-    """Slows down password guessing: after N failures for one email or one client address
-    within the window, further attempts are refused until the lockout has passed.
-
-    In memory, per process: enough to make online guessing impractical without a write on
-    every failed attempt (a failed request writes nothing).
-    """
-
-    def __init__(self, max_failures: int, lockout_seconds: int) -> None:
-        self.max_failures = max_failures
-        self.lockout_seconds = lockout_seconds
-        self._failures: dict[str, list[float]] = {}
-
-    def _recent(self, key: str, now: float) -> list[float]:
-        window = [t for t in self._failures.get(key, []) if now - t < self.lockout_seconds]
-        if window:
-            self._failures[key] = window
-        else:
-            self._failures.pop(key, None)
-        return window
-
-    def retry_after(self, *keys: str) -> int:
-        """Seconds to wait before another attempt, 0 if allowed now."""
-        now = time.monotonic()
-        wait = 0.0
-        for key in keys:
-            recent = self._recent(key, now)
-            if len(recent) >= self.max_failures:
-                wait = max(wait, self.lockout_seconds - (now - recent[-self.max_failures]))
-        return int(wait) + 1 if wait > 0 else 0
-
-    def failed(self, *keys: str) -> None:
-        now = time.monotonic()
-        for key in keys:
-            self._recent(key, now)
-            self._failures.setdefault(key, []).append(now)
-        if len(self._failures) > 100_000:
-            self._failures.clear()
-
-    def succeeded(self, *keys: str) -> None:
-        for key in keys:
-            self._failures.pop(key, None)

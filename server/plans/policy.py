@@ -430,3 +430,19 @@ def credential_is_live(credential: Credential | None, now: datetime) -> bool:
     if credential is None or credential.revoked_at is not None:
         return False
     return credential.expires_at is None or credential.expires_at > now
+
+
+class PlanMembership(Membership, Protocol):
+    @property
+    def plan_id(self) -> str: ...
+
+
+def can_issue_password_reset(
+    issuer: Iterable[PlanMembership], target: Iterable[PlanMembership]
+) -> bool:
+    """A facilitator may hand a member of their own party a password-reset link only when
+    they manage every membership that account has: whoever holds the link can take the
+    account over, so it must open nothing its issuer could not already manage."""
+    managed = {(m.plan_id, m.party) for m in issuer if m.role == "facilitator"}
+    memberships = [(m.plan_id, m.party) for m in target]
+    return bool(memberships) and all(m in managed for m in memberships)

@@ -7,7 +7,7 @@ from fastapi import APIRouter, Query, Request, Response, status
 from server import mail
 from server.auth import service as auth_service
 from server.auth.dependencies import CurrentUser, OptionalPrincipal, start_session
-from server.auth.service import LoginThrottle
+from server.auth.throttle import LoginThrottle
 from server.config import SettingsDep
 from server.db import SessionDep
 from server.errors import BadRequest, TooManyRequests
@@ -348,7 +348,7 @@ async def accept_invitation(
     # Six-digit codes are guessable without a limit on tries.
     throttle: LoginThrottle = request.app.state.login_throttle
     key = f"invitation:{auth_service.hash_secret(token)}"
-    wait = throttle.retry_after(key) if body.code else 0
+    wait = throttle.retry_after_key(key) if body.code else 0
     if wait:
         raise TooManyRequests(
             f"Too many wrong codes. Try again in {wait} seconds.",
@@ -366,7 +366,7 @@ async def accept_invitation(
         )
     except BadRequest as exc:
         if exc.code == "invalid_code":
-            throttle.failed(key)
+            throttle.failed_key(key)
         raise
     secret = await start_session(session, response, user, settings) if new_session else None
     return InvitationAccepted(membership=MembershipRead.model_validate(member), token=secret)

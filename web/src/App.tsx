@@ -7,6 +7,7 @@ import { LoginPage } from './pages/LoginPage';
 import { NotFoundPage } from './pages/NotFoundPage';
 import { PlanPage } from './pages/PlanPage';
 import { PlansPage } from './pages/PlansPage';
+import { ResetPage, ResetRequestPage } from './pages/ResetPage';
 import { SignupPage } from './pages/SignupPage';
 
 export function AppRoutes() {
@@ -16,6 +17,8 @@ export function AppRoutes() {
         <Route path="/login" element={<LoginPage />} />
         <Route path="/signup" element={<SignupPage />} />
         <Route path="/invite/:token" element={<InvitePage />} />
+        <Route path="/reset" element={<ResetRequestPage />} />
+        <Route path="/reset/:token" element={<ResetPage />} />
         <Route element={<RequireAuth />}>
           <Route path="/" element={<PlansPage />} />
           <Route path="/plans/:planId" element={<PlanPage />} />

@@ -53,6 +53,19 @@ export const auth = {
   async logout() {
     await call(api.POST('/api/auth/logout'), { authCall: true });
   },
+  async requestReset(email: string) {
+    await call(api.POST('/api/auth/password-reset', { body: { email } }), { authCall: true });
+  },
+  async openReset(token: string, { signal }: Signal = {}) {
+    const params = { path: { token } };
+    const data = obj(await call(api.GET('/api/auth/password-reset/{token}', { params, signal }), { authCall: true }));
+    return { email: String(data.email ?? ''), expires_at: String(data.expires_at ?? '') };
+  },
+  async completeReset(token: string, password: string) {
+    const params = { path: { token } };
+    const data = await call(api.POST('/api/auth/password-reset/{token}', { params, body: { password } }), { authCall: true });
+    return decodeUser(data?.user);
+  },
 };
 
 export async function getConfig({ signal }: Signal = {}) {
@@ -101,6 +114,12 @@ export const members = {
   async remove(planId: Id, memberId: Id) {
     const params = { path: { plan_id: s(planId), member_id: s(memberId) } };
     await call(api.DELETE('/api/plans/{plan_id}/members/{member_id}', { params }));
+  },
+  /** A single-use password-reset link for a member of my party, shown once. */
+  async issueReset(planId: Id, memberId: Id) {
+    const params = { path: { plan_id: s(planId), member_id: s(memberId) } };
+    const data = obj(await call(api.POST('/api/plans/{plan_id}/members/{member_id}/password-reset', { params })));
+    return { url: String(data.url ?? ''), expires_at: String(data.expires_at ?? '') };
   },
 };
 

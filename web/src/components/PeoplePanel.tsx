@@ -14,7 +14,7 @@ import {
 import { useAuth } from '../auth/AuthProvider';
 import { usePlanEvent } from '../collab/planEvents';
 import { useI18n, type TFunction } from '../i18n/I18nProvider';
-import { absoluteUrl, formatDate } from '../lib/format';
+import { absoluteUrl, formatDate, formatDateTime } from '../lib/format';
 import { useResource } from '../lib/useResource';
 import { usePartyName } from './Badges';
 import { CopyButton } from './CopyButton';
@@ -111,12 +111,14 @@ function withoutKeys(asked: Asked, change: Asked): Asked {
 }
 
 function MemberRow({ plan, member, onChanged }: { plan: PlanBase; member: Member; onChanged: () => void }) {
-  const { t } = useI18n();
-  const { user } = useAuth();
+  const { t, lang } = useI18n();
+  const { user, config } = useAuth();
   const partyName = usePartyName();
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>(null);
   const isMe = sameId(user?.id, member.user.id);
+  const [resetLink, setResetLink] = useState<{ url: string; expires_at: string } | null>(null);
+  const canIssueReset = !isMe && !config.smtp_enabled && member.party === plan.my_membership?.party;
   const who = member.user.name || member.user.email;
 
   // What we asked for shows at once (a controlled control would otherwise jump back until
@@ -144,6 +146,12 @@ function MemberRow({ plan, member, onChanged }: { plan: PlanBase; member: Member
   function remove() {
     if (window.confirm(t('people.confirmRemove', { name: who }))) {
       void run(() => membersApi.remove(plan.id, member.id));
+    }
+  }
+
+  function issueReset() {
+    if (window.confirm(t('people.confirmIssueReset', { name: who }))) {
+      void run(async () => setResetLink(await membersApi.issueReset(plan.id, member.id)));
     }
   }
 
@@ -206,8 +214,34 @@ function MemberRow({ plan, member, onChanged }: { plan: PlanBase; member: Member
               <span className="visually-hidden"> {who}</span>
             </button>
           )}
+          {/* Servers without email: the member's own facilitator hands over a reset link. */}
+          {canIssueReset && (
+            <button
+              type="button"
+              className="button button--small"
+              disabled={busy}
+              aria-label={t('people.issueResetFor', { name: who })}
+              onClick={issueReset}
+            >
+              {t('people.issueReset')}
+            </button>
+          )}
         </td>
       </tr>
+      {resetLink && (
+        <tr>
+          <td colSpan={5}>
+            <div className="alert alert--success invite-result" role="status">
+              <p>{t('people.resetIssued', { name: who, date: formatDateTime(resetLink.expires_at, lang) })}</p>
+              <div className="invite-result__row">
+                <span className="invite-result__label">{t('people.resetLink')}</span>
+                <code className="invite-result__value">{resetLink.url}</code>
+                <CopyButton text={resetLink.url} what={t('people.resetLink')} />
+              </div>
+            </div>
+          </td>
+        </tr>
+      )}
       {error != null && (
         <tr>
           <td colSpan={5}>

@@ -129,6 +129,8 @@ function InviteView({ token, invitation }: { token: string; invitation: Invitati
             type="password"
             autoComplete="new-password"
             required
+            minLength={10}
+            hint={t('auth.passwordRule')}
             value={password}
             onChange={setPassword}
             error={fieldErrorOf(error, 'password')}

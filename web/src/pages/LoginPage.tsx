@@ -69,6 +69,9 @@ export function LoginPage() {
           </button>
         </div>
       </form>
+      <p>
+        <Link to="/reset">{t('auth.forgotPassword')}</Link>
+      </p>
       {config.allow_signup && (
         <p>
           {t('auth.noAccount')} <Link to={signupHref}>{t('auth.signUpLink')}</Link>

@@ -82,6 +82,8 @@ export function SignupPage() {
           name="password"
           autoComplete="new-password"
           required
+          minLength={10}
+          hint={t('auth.passwordRule')}
           value={password}
           onChange={setPassword}
           error={fieldErrorOf(error, 'password')}

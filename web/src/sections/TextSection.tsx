@@ -36,6 +36,8 @@ export function TextSection({ section, link, me, canWrite }: Props) {
   const editor = useEditor(
     {
       editable: canWrite,
+      // The server's CSP refuses <style> elements; the same CSS is in styles/prosemirror.css.
+      injectCSS: false,
       extensions: [
         // Collaboration brings its own undo history (Yjs-aware); the trailing-node helper
         // would write an empty paragraph on load, which a reader's connection may not do.
