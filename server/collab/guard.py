@@ -1,0 +1,387 @@
+"""What keeps a crafted update out of a section's document.
+
+yrs trusts its input more than we may: updates that decode cleanly can still make
+`apply_update` raise (`RuntimeError`, `ValueError`) or panic (`pyo3_runtime.PanicException`,
+a `BaseException`), also while the transaction commits and collects garbage; and nesting that
+is deep enough overflows the stack of recursive code in yrs (decoding nested values,
+deleting a subtree, `str()` of an XML element): SIGSEGV, the whole process gone. Three
+defences, in the order an update meets them:
+
+1. `scan` reads the update in Python before yrs sees it: only the content kinds the stock
+   clients write, only the section kind's root, values nested at most `MAX_DEPTH` deep.
+2. `TrialDocument.check` applies it to the room's trial copy of the document, catching
+   everything yrs can throw (`failure`), and measures how deep the inserted content sits.
+3. Only then is it committed to the log and applied to the room's own document.
+
+Readers never call recursive yrs code on content (see `schema.py`), so even content that got
+in some other way never overflows a stack.
+"""
+
+import logging
+from collections.abc import Iterable, Sequence
+from typing import Any, Protocol, TypeVar, cast
+
+from pycrdt import Array, Doc, Map, Text, XmlElement, XmlFragment, XmlText
+
+log = logging.getLogger(__name__)
+
+# Nesting of shared types and values below the root, far above what the editors write
+# (a TipTap list ten levels deep is about 25 levels; an item field 2).
+MAX_DEPTH = 64
+
+SHARED = (Array, Map, Text, XmlText, XmlElement, XmlFragment)
+NESTED = (*SHARED, list, dict)  # what can hold more below it
+
+
+class Refused(ValueError):
+    """The update would break or endanger the document; nothing of it is kept."""
+
+
+def failure(exc: BaseException) -> bool:
+    """Whether `exc` is something yrs threw (error or panic) rather than the process being
+    told to stop."""
+    return not isinstance(exc, KeyboardInterrupt | SystemExit | GeneratorExit)
+
+
+# ---- 1. reading an update before yrs does ----------------------------------------------
+
+# Content kinds (info & 0x1F) that Yjs clients write. 9 (a subdocument) and 11 (yrs's move,
+# which JavaScript clients cannot decode) are refused.
+_DELETED, _JSON, _BINARY, _STRING, _EMBED, _FORMAT, _TYPE, _ANY = range(1, 9)
+_GC, _SKIP = 0, 10
+_TYPE_REFS = range(7)  # Array, Map, Text, XmlElement, XmlFragment, XmlHook, XmlText
+_NAMED_TYPE_REFS = (3, 5)  # XmlElement and XmlHook carry a tag name
+
+
+class _Reader:
+    __slots__ = ("data", "pos")
+
+    def __init__(self, data: bytes) -> None:
+        self.data = data
+        self.pos = 0
+
+    def remaining(self) -> int:
+        return len(self.data) - self.pos
+
+    def byte(self) -> int:
+        if self.pos >= len(self.data):
+            raise Refused("truncated update")
+        value = self.data[self.pos]
+        self.pos += 1
+        return value
+
+    def uint(self) -> int:
+        data, pos = self.data, self.pos
+        result = shift = 0
+        while pos < len(data):
+            byte = data[pos]
+            pos += 1
+            result |= (byte & 0x7F) << shift
+            if byte < 0x80:
+                self.pos = pos
+                return result
+            shift += 7
+            if shift > 63:
+                raise Refused("number too long")
+        raise Refused("truncated update")
+
+    def count(self) -> int:
+        """A number of things that follow, each at least one byte long."""
+        value = self.uint()
+        if value > self.remaining():
+            raise Refused("count beyond the update's end")
+        return value
+
+    def skip(self, length: int) -> None:
+        if length > self.remaining():
+            raise Refused("truncated update")
+        self.pos += length
+
+    def buffer(self) -> bytes:
+        length = self.uint()
+        if length > self.remaining():
+            raise Refused("truncated update")
+        chunk = self.data[self.pos : self.pos + length]
+        self.pos += length
+        return chunk
+
+    def string(self) -> str:
+        try:
+            return self.buffer().decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise Refused("string is not UTF-8") from exc
+
+    def signed(self) -> None:
+        byte = self.byte()
+        while byte & 0x80:
+            byte = self.byte()
+
+    def any(self, depth: int) -> None:
+        """One lib0 `Any` value, refusing nesting past MAX_DEPTH (yrs decodes it recursively)."""
+        if depth > MAX_DEPTH:
+            raise Refused(f"values nested deeper than {MAX_DEPTH} levels")
+        tag = self.byte()
+        if tag in (127, 126, 121, 120):  # undefined, null, false, true
+            return
+        if tag == 125:
+            self.signed()
+        elif tag == 124:
+            self.skip(4)
+        elif tag in (123, 122):
+            self.skip(8)
+        elif tag == 119:
+            self.string()
+        elif tag == 118:
+            for _ in range(self.count()):
+                self.string()
+                self.any(depth + 1)
+        elif tag == 117:
+            for _ in range(self.count()):
+                self.any(depth + 1)
+        elif tag == 116:
+            self.buffer()
+        else:
+            raise Refused(f"unknown value type {tag}")
+
+
+def scan(update: bytes, root: str | None) -> frozenset[str]:
+    """Refuse an update that yrs must not be given: malformed, content kinds the stock
+    clients never write, items in any root but `root` (None: any), values nested past
+    MAX_DEPTH. Returns the roots it writes to. Linear in the update's size; nothing
+    recursive."""
+    roots: set[str] = set()
+    reader = _Reader(update)
+    for _ in range(reader.count()):
+        structs = reader.count()
+        reader.uint()  # client
+        reader.uint()  # clock
+        for _ in range(structs):
+            info = reader.byte()
+            ref = info & 0x1F
+            if ref in (_GC, _SKIP):
+                reader.uint()
+                continue
+            if info & 0x80:
+                reader.uint(), reader.uint()  # left origin
+            if info & 0x40:
+                reader.uint(), reader.uint()  # right origin
+            if not info & 0xC0:  # no origin: the parent is written out
+                if reader.uint() == 1:
+                    name = reader.string()
+                    if root is not None and name != root:
+                        raise Refused(f"content in a root other than {root!r}")
+                    roots.add(name)
+                else:
+                    reader.uint(), reader.uint()
+                if info & 0x20:
+                    reader.string()  # key in a map
+            _content(reader, ref)
+    for _ in range(reader.count()):  # the delete set
+        reader.uint()
+        for _ in range(reader.count()):
+            reader.uint(), reader.uint()
+    if reader.remaining():
+        raise Refused("trailing bytes after the update")
+    return frozenset(roots)
+
+
+def _content(reader: _Reader, ref: int) -> None:
+    if ref == _DELETED:
+        reader.uint()
+    elif ref == _JSON:
+        for _ in range(reader.count()):
+            reader.string()
+    elif ref == _BINARY:
+        reader.buffer()
+    elif ref in (_STRING, _EMBED):
+        reader.string()
+    elif ref == _FORMAT:
+        reader.string()
+        reader.string()
+    elif ref == _TYPE:
+        type_ref = reader.uint()
+        if type_ref not in _TYPE_REFS:
+            raise Refused(f"unknown shared type {type_ref}")
+        if type_ref in _NAMED_TYPE_REFS:
+            reader.string()
+    elif ref == _ANY:
+        for _ in range(reader.count()):
+            reader.any(1)
+    else:
+        raise Refused(f"content kind {ref} is not accepted")
+
+
+# ---- 2. a trial apply ------------------------------------------------------------------
+
+
+def depth_of(value: Any, start: int, limit: int = MAX_DEPTH) -> int:
+    """How deep `value` reaches when it sits at depth `start`, walking at most to `limit + 1`
+    (iteratively: never a stack overflow, whatever the content)."""
+    deepest = start
+    stack: list[tuple[Any, int]] = [(value, start)]
+    while stack:
+        node, depth = stack.pop()
+        deepest = max(deepest, depth)
+        if depth > limit:
+            return depth
+        stack.extend((child, depth + 1) for child in _children(node))
+    return deepest
+
+
+def _children(node: Any) -> Iterable[Any]:
+    if isinstance(node, Array):
+        return [v for v in node if isinstance(v, NESTED)]
+    if isinstance(node, Map):
+        return [v for v in node.values() if isinstance(v, NESTED)]
+    if isinstance(node, Text | XmlText):
+        embeds = [chunk for chunk, _ in node.diff() if not isinstance(chunk, str)]
+        if isinstance(node, XmlText):
+            embeds.extend(v for _, v in attributes(node) if isinstance(v, NESTED))
+        return embeds
+    if isinstance(node, XmlElement | XmlFragment):
+        out: list[Any] = list(node.children)
+        if isinstance(node, XmlElement):
+            out.extend(v for _, v in attributes(node) if isinstance(v, NESTED))
+        return out
+    if isinstance(node, list):
+        return node
+    if isinstance(node, dict):
+        return list(node.values())
+    return ()
+
+
+def attributes(node: XmlElement | XmlText) -> list[tuple[str, Any]]:
+    """An XML node's attributes (pycrdt types its view's __iter__ as returning an Iterable)."""
+    return list(cast(Iterable[tuple[str, Any]], node.attributes))
+
+
+def _inserted(event: Any) -> list[Any]:
+    """The values an observed change put into its target."""
+    out: list[Any] = []
+    for op in getattr(event, "delta", None) or ():
+        insert = op.get("insert") if isinstance(op, dict) else None
+        if isinstance(insert, list):
+            out.extend(insert)
+        elif insert is not None and not isinstance(insert, str):
+            out.append(insert)
+    keys = getattr(event, "keys", None) or {}
+    for change in keys.values():
+        if isinstance(change, dict) and "newValue" in change:
+            out.append(change["newValue"])
+    return out
+
+
+class TrialDocument:
+    """A copy of a room's document that every update is tried on before it is accepted.
+
+    It holds what the room's document holds plus updates being committed. After a refused
+    update it may hold part of it (or a yrs panic may have left it inconsistent), so it is
+    rebuilt from the room's document before the next trial.
+    """
+
+    def __init__(self, root: str, is_text: bool, source: Doc[Any]) -> None:
+        self.root = root
+        self.is_text = is_text
+        self._source = source
+        self._doc: Doc[Any] | None = None
+        self._subscription: Any = None
+        self._deepest = 0
+        self._observer_failed = False
+
+    def _build(self) -> Doc[Any]:
+        doc: Doc[Any] = Doc()
+        doc.apply_update(self._source.get_update())
+        node = doc.get(self.root, type=XmlFragment if self.is_text else Array)
+        # The subscription lives as long as the copy; dropped, it would stop observing.
+        self._subscription = node.observe_deep(self._observe)
+        return doc
+
+    def invalidate(self) -> None:
+        self._doc = None
+
+    def _observe(self, events: list[Any]) -> None:
+        try:
+            for event in events:
+                base = len(event.path) + 1
+                for value in _inserted(event):
+                    self._deepest = max(self._deepest, depth_of(value, base))
+        except Exception:  # a walk that fails is a refusal, never an observer error
+            log.exception("could not measure an update's depth")
+            self._observer_failed = True
+
+    def check(self, update: bytes, roots: frozenset[str] | None = None) -> None:
+        """Apply the update to the trial copy; raises Refused if yrs fails on it or the
+        document would nest deeper than MAX_DEPTH. `roots`: what `scan` found, if the
+        update was scanned already (protocol.decode does)."""
+        if roots is None:
+            scan(update, self.root)
+        elif roots - {self.root}:
+            raise Refused(f"content in a root other than {self.root!r}")
+        if self._doc is None:
+            self._doc = self._build()
+        self._deepest = 0
+        self._observer_failed = False
+        try:
+            self._doc.apply_update(update)
+        except BaseException as exc:
+            if not failure(exc):
+                raise
+            self._doc = None
+            raise Refused(f"the document cannot take this update ({type(exc).__name__})") from exc
+        if self._observer_failed:
+            self._doc = None
+            raise Refused("could not measure the update's nesting")
+        if self._deepest > MAX_DEPTH:
+            self._doc = None
+            raise Refused(f"content nested deeper than {MAX_DEPTH} levels")
+
+    def follow(self, update: bytes) -> None:
+        """An update accepted elsewhere (another process): keep the copy level with it."""
+        if self._doc is None:
+            return
+        try:
+            self._doc.apply_update(update)
+        except BaseException as exc:
+            if not failure(exc):
+                raise
+            self._doc = None
+
+
+def pack_failure(exc: BaseException) -> str:
+    """A one-line reason for the log and the quarantine record."""
+    text = str(exc).splitlines()[0] if str(exc) else ""
+    return f"{type(exc).__name__}: {text}"[:500]
+
+
+# ---- 3. stored documents ---------------------------------------------------------------
+
+
+class Part(Protocol):
+    @property
+    def data(self) -> bytes: ...
+
+
+P = TypeVar("P", bound=Part)
+
+
+def assemble(parts: Sequence[P], root: str) -> tuple[Doc[Any], list[tuple[P, str]]]:
+    """A document from its stored parts, skipping those that cannot be read (returned with
+    the reason, for quarantine). After a failure the document is rebuilt from the parts
+    read so far: yrs may have left it half-changed."""
+    doc: Doc[Any] = Doc()
+    good: list[bytes] = []
+    bad: list[tuple[P, str]] = []
+    for part in parts:
+        try:
+            scan(part.data, root)
+            doc.apply_update(part.data)
+        except BaseException as exc:
+            if not failure(exc):
+                raise
+            bad.append((part, pack_failure(exc)))
+            doc = Doc()
+            for update in good:
+                doc.apply_update(update)
+            continue
+        good.append(part.data)
+    return doc, bad
