@@ -279,35 +279,16 @@ class TrialDocument:
     rebuilt from the room's document before the next trial.
     """
 
-    def __init__(self, root: str, is_text: bool, source: Doc[Any]) -> None:
+    def __init__(self, root: str, source: Doc[Any]) -> None:
         self.root = root
-        self.is_text = is_text
         self._source = source
         self._doc: Doc[Any] | None = None
-        self._subscription: Any = None
-        self._deepest = 0
-        self._observer_failed = False
-
-    def _build(self) -> Doc[Any]:
-        doc: Doc[Any] = Doc()
-        doc.apply_update(self._source.get_update())
-        node = doc.get(self.root, type=XmlFragment if self.is_text else Array)
-        # The subscription lives as long as the copy; dropped, it would stop observing.
-        self._subscription = node.observe_deep(self._observe)
-        return doc
+        self._depth = _DepthWatch(root)
 
     def invalidate(self) -> None:
-        self._doc = None
-
-    def _observe(self, events: list[Any]) -> None:
-        try:
-            for event in events:
-                base = len(event.path) + 1
-                for value in _inserted(event):
-                    self._deepest = max(self._deepest, depth_of(value, base))
-        except Exception:  # a walk that fails is a refusal, never an observer error
-            log.exception("could not measure an update's depth")
-            self._observer_failed = True
+        if self._doc is not None:
+            self._depth.stop()
+            self._doc = None
 
     def check(self, update: bytes, roots: frozenset[str] | None = None) -> None:
         """Apply the update to the trial copy; raises Refused if yrs fails on it or the
@@ -318,33 +299,20 @@ class TrialDocument:
         elif roots - {self.root}:
             raise Refused(f"content in a root other than {self.root!r}")
         if self._doc is None:
-            self._doc = self._build()
-        self._deepest = 0
-        self._observer_failed = False
+            doc: Doc[Any] = Doc()
+            doc.apply_update(self._source.get_update())
+            self._doc = self._depth.watch(doc)
+        self._depth.reset()
         try:
             self._doc.apply_update(update)
+            self._depth.verdict()
         except BaseException as exc:
             if not failure(exc):
                 raise
-            self._doc = None
-            raise Refused(f"the document cannot take this update ({type(exc).__name__})") from exc
-        if self._observer_failed:
-            self._doc = None
-            raise Refused("could not measure the update's nesting")
-        if self._deepest > MAX_DEPTH:
-            self._doc = None
-            raise Refused(f"content nested deeper than {MAX_DEPTH} levels")
-
-    def follow(self, update: bytes) -> None:
-        """An update accepted elsewhere (another process): keep the copy level with it."""
-        if self._doc is None:
-            return
-        try:
-            self._doc.apply_update(update)
-        except BaseException as exc:
-            if not failure(exc):
+            self.invalidate()
+            if isinstance(exc, Refused):
                 raise
-            self._doc = None
+            raise Refused(f"the document cannot take this update ({pack_failure(exc)})") from exc
 
 
 def pack_failure(exc: BaseException) -> str:
@@ -365,23 +333,71 @@ P = TypeVar("P", bound=Part)
 
 
 def assemble(parts: Sequence[P], root: str) -> tuple[Doc[Any], list[tuple[P, str]]]:
-    """A document from its stored parts, skipping those that cannot be read (returned with
-    the reason, for quarantine). After a failure the document is rebuilt from the parts
-    read so far: yrs may have left it half-changed."""
-    doc: Doc[Any] = Doc()
+    """A document from its stored parts, skipping those that cannot be read or that would
+    nest it deeper than MAX_DEPTH (returned with the reason, for quarantine). After a
+    failure the document is rebuilt from the parts read so far: yrs may have left it
+    half-changed."""
+    depth = _DepthWatch(root)
+    doc = depth.watch(Doc())
     good: list[bytes] = []
     bad: list[tuple[P, str]] = []
     for part in parts:
+        depth.reset()
         try:
             scan(part.data, root)
             doc.apply_update(part.data)
+            depth.verdict()
         except BaseException as exc:
             if not failure(exc):
                 raise
             bad.append((part, pack_failure(exc)))
+            depth.stop()
             doc = Doc()
             for update in good:
                 doc.apply_update(update)
+            depth.watch(doc)
             continue
         good.append(part.data)
+    depth.stop()
     return doc, bad
+
+
+class _DepthWatch:
+    """Measures how deep the content an update inserts sits (a deep observer on the root)."""
+
+    def __init__(self, root: str) -> None:
+        self.root = root
+        self.deepest = 0
+        self.failed = False
+        self._node: Any = None
+        self._subscription: Any = None
+
+    def watch(self, doc: Doc[Any]) -> Doc[Any]:
+        self._node = doc.get(self.root, type=XmlFragment if self.root == "body" else Array)
+        self._subscription = self._node.observe_deep(self._observe)
+        return doc
+
+    def stop(self) -> None:
+        if self._subscription is not None:
+            self._node.unobserve(self._subscription)
+            self._subscription = None
+
+    def reset(self) -> None:
+        self.deepest = 0
+        self.failed = False
+
+    def _observe(self, events: list[Any]) -> None:
+        try:
+            for event in events:
+                base = len(event.path) + 1
+                for value in _inserted(event):
+                    self.deepest = max(self.deepest, depth_of(value, base))
+        except Exception:  # a walk that fails is a refusal, never an observer error
+            log.exception("could not measure an update's depth")
+            self.failed = True
+
+    def verdict(self) -> None:
+        if self.failed:
+            raise Refused("could not measure the update's nesting")
+        if self.deepest > MAX_DEPTH:
+            raise Refused(f"content nested deeper than {MAX_DEPTH} levels")

@@ -45,7 +45,7 @@ class Room:
         except Exception:  # a client wrote a root of the wrong type
             log.warning("section %s has a root of an unexpected type", section_id)
         root = schema.root_name(kind)
-        self.trial = guard.TrialDocument(root, root == schema.BODY, self.doc)
+        self.trial = guard.TrialDocument(root, self.doc)
         # Called when the room's own document failed on an update it had accepted (yrs
         # behaving differently on the copy): the manager closes and reloads the room.
         self.on_broken: Callable[[Room], None] | None = None
