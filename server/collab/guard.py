@@ -19,6 +19,7 @@ in some other way never overflows a stack.
 
 import logging
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from typing import Any, Protocol, TypeVar, cast
 
 from pycrdt import Array, Doc, Map, Text, XmlElement, XmlFragment, XmlText
@@ -144,22 +145,36 @@ class _Reader:
             raise Refused(f"unknown value type {tag}")
 
 
-def scan(update: bytes, root: str | None) -> frozenset[str]:
+@dataclass(frozen=True, slots=True)
+class Scan:
+    roots: frozenset[str]  # the root types the update writes to
+    nests: bool  # whether it holds anything that can nest (shared types, values, embeds)
+    ends: tuple[tuple[int, int], ...] = ()  # (client, clock after its last struct)
+
+
+NO_CONTENT = Scan(frozenset(), False)
+# Content kinds that can hold more below them; typing (strings, deletions, formatting)
+# cannot, and skips the depth measurement.
+_NESTING = frozenset({_JSON, _EMBED, _TYPE, _ANY})
+
+
+def scan(update: bytes, root: str | None) -> Scan:
     """Refuse an update that yrs must not be given: malformed, content kinds the stock
     clients never write, items in any root but `root` (None: any), values nested past
-    MAX_DEPTH. Returns the roots it writes to. Linear in the update's size; nothing
-    recursive."""
+    MAX_DEPTH. Linear in the update's size; nothing recursive."""
     roots: set[str] = set()
+    nests = False
+    ends: list[tuple[int, int]] = []
     reader = _Reader(update)
     for _ in range(reader.count()):
         structs = reader.count()
-        reader.uint()  # client
-        reader.uint()  # clock
+        client = reader.uint()
+        clock = reader.uint()
         for _ in range(structs):
             info = reader.byte()
             ref = info & 0x1F
             if ref in (_GC, _SKIP):
-                reader.uint()
+                clock += reader.uint()
                 continue
             if info & 0x80:
                 reader.uint(), reader.uint()  # left origin
@@ -175,25 +190,35 @@ def scan(update: bytes, root: str | None) -> frozenset[str]:
                     reader.uint(), reader.uint()
                 if info & 0x20:
                     reader.string()  # key in a map
-            _content(reader, ref)
+            nests = nests or ref in _NESTING
+            clock += _content(reader, ref)
+        ends.append((client, clock))
     for _ in range(reader.count()):  # the delete set
         reader.uint()
         for _ in range(reader.count()):
             reader.uint(), reader.uint()
     if reader.remaining():
         raise Refused("trailing bytes after the update")
-    return frozenset(roots)
+    return Scan(frozenset(roots), nests, tuple(ends))
 
 
-def _content(reader: _Reader, ref: int) -> None:
+def _content(reader: _Reader, ref: int) -> int:
+    """Reads one item's content; returns its length in clock ticks."""
     if ref == _DELETED:
-        reader.uint()
-    elif ref == _JSON:
-        for _ in range(reader.count()):
-            reader.string()
-    elif ref == _BINARY:
+        return reader.uint()
+    if ref in (_JSON, _ANY):
+        count = reader.count()
+        for _ in range(count):
+            if ref == _JSON:
+                reader.string()
+            else:
+                reader.any(1)
+        return count
+    if ref == _BINARY:
         reader.buffer()
-    elif ref in (_STRING, _EMBED):
+    elif ref == _STRING:
+        return len(reader.string().encode("utf-16-le")) // 2  # Yjs counts UTF-16 units
+    elif ref == _EMBED:
         reader.string()
     elif ref == _FORMAT:
         reader.string()
@@ -204,11 +229,9 @@ def _content(reader: _Reader, ref: int) -> None:
             raise Refused(f"unknown shared type {type_ref}")
         if type_ref in _NAMED_TYPE_REFS:
             reader.string()
-    elif ref == _ANY:
-        for _ in range(reader.count()):
-            reader.any(1)
     else:
         raise Refused(f"content kind {ref} is not accepted")
+    return 1
 
 
 # ---- 2. a trial apply ------------------------------------------------------------------
@@ -286,26 +309,30 @@ class TrialDocument:
         self._depth = _DepthWatch(root)
 
     def invalidate(self) -> None:
-        if self._doc is not None:
-            self._depth.stop()
-            self._doc = None
+        self._depth.stop()
+        self._doc = None
 
-    def check(self, update: bytes, roots: frozenset[str] | None = None) -> None:
+    def check(self, update: bytes, scanned: Scan | None = None) -> None:
         """Apply the update to the trial copy; raises Refused if yrs fails on it or the
-        document would nest deeper than MAX_DEPTH. `roots`: what `scan` found, if the
+        document would nest deeper than MAX_DEPTH. `scanned`: what `scan` found, if the
         update was scanned already (protocol.decode does)."""
-        if roots is None:
-            scan(update, self.root)
-        elif roots - {self.root}:
+        if scanned is None:
+            scanned = scan(update, self.root)
+        elif scanned.roots - {self.root}:
             raise Refused(f"content in a root other than {self.root!r}")
         if self._doc is None:
-            doc: Doc[Any] = Doc()
-            doc.apply_update(self._source.get_update())
-            self._doc = self._depth.watch(doc)
+            self._doc = Doc()
+            self._doc.apply_update(self._source.get_update())
+        # Measuring depth (a deep observer: pycrdt builds an event per changed type) is
+        # for updates that can nest; typing skips it.
+        if scanned.nests:
+            self._depth.watch(self._doc)
         self._depth.reset()
         try:
             self._doc.apply_update(update)
-            self._depth.verdict()
+            if scanned.nests:
+                self._depth.verdict()
+                self._check_complete(scanned)
         except BaseException as exc:
             if not failure(exc):
                 raise
@@ -313,6 +340,22 @@ class TrialDocument:
             if isinstance(exc, Refused):
                 raise
             raise Refused(f"the document cannot take this update ({pack_failure(exc)})") from exc
+        finally:
+            self._depth.stop()
+
+    def _check_complete(self, scanned: Scan) -> None:
+        """Refuse content that yrs keeps pending (its dependencies are missing): it would
+        be integrated, unmeasured, by a later update that only types. Clients send edits
+        on top of what the server sent them, so theirs are never pending."""
+        assert self._doc is not None
+        ours = _state_vector(self._doc.get_state())
+        if any(clock > ours.get(client, 0) for client, clock in scanned.ends):
+            raise Refused("the update depends on edits the server does not have")
+
+
+def _state_vector(data: bytes) -> dict[int, int]:
+    reader = _Reader(data)
+    return {reader.uint(): reader.uint() for _ in range(reader.count())}
 
 
 def pack_failure(exc: BaseException) -> str:

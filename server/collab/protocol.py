@@ -78,7 +78,7 @@ def var_bytes(data: bytes) -> bytes:
 class SyncMessage:
     step: SyncStep
     payload: bytes  # a state vector for STEP1, an update otherwise
-    roots: frozenset[str] = frozenset()  # the root types an update writes to
+    scan: guard.Scan = guard.NO_CONTENT  # what guard.scan found in an update
 
 
 @dataclass(frozen=True, slots=True)
@@ -148,19 +148,19 @@ def decode_state_vector(payload: bytes) -> dict[int, int]:
     return vector
 
 
-def _check_update(payload: bytes) -> frozenset[str]:
-    """The update's roots, once it is known to be safe to decode (guard.scan: yrs decodes
-    nested values recursively) and to decode completely."""
+def _check_update(payload: bytes) -> guard.Scan:
+    """What the update holds, once it is known to be safe to decode (guard.scan: yrs
+    decodes nested values recursively) and to decode completely."""
     if payload == EMPTY_UPDATE:
-        return frozenset()
+        return guard.NO_CONTENT
     try:
-        roots = guard.scan(payload, None)
+        scanned = guard.scan(payload, None)
         get_state(payload)  # decodes the whole update; refuses any truncation
     except BaseException as exc:
         if not guard.failure(exc):
             raise
         raise ProtocolError(f"malformed update: {exc}") from exc
-    return roots
+    return scanned
 
 
 def _check_awareness(payload: bytes) -> None:

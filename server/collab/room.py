@@ -174,7 +174,7 @@ class Room:
             raise ConnectionError("the room is being reloaded")
         # Tried on the room's trial copy first: an update yrs fails on, or one nesting
         # deeper than the limit, raises Refused (close 4400) before anything is stored.
-        self.trial.check(update, message.roots)
+        self.trial.check(update, message.scan)
         try:
             await self.wal.write(self.section_id, update, conn.access.user_id)
         except BaseException:

@@ -63,6 +63,17 @@ def unknown_content() -> bytes:
     return _item(schema.ITEMS, 11, b"\x00\x00\x00\x00")
 
 
+def missing_dependency() -> bytes:
+    """A new item placed after one the server never received: yrs would keep it pending
+    and integrate it, unmeasured, when a later update fills the gap."""
+    doc: Doc[Any] = Doc()
+    items = doc.get(schema.ITEMS, type=Array)
+    items.append(Map({"id": "first"}))
+    before = doc.get_state()
+    items.append(Map({"id": "second"}))
+    return doc.get_update(before)
+
+
 # (name, section kind, update): each must be refused with 4400 and leave no trace.
 CASES: list[tuple[str, str, bytes]] = [
     ("deep-xml-40000", "text", deep_xml(40_000)),
@@ -73,4 +84,5 @@ CASES: list[tuple[str, str, bytes]] = [
     ("other-root", "goals", other_root()),
     ("subdocument", "goals", subdocument()),
     ("content-kind-11", "goals", unknown_content()),
+    ("missing-dependency", "goals", missing_dependency()),
 ]
