@@ -329,7 +329,7 @@ class TrialDocument:
             self._depth.watch(self._doc)
         self._depth.reset()
         try:
-            self._doc.apply_update(update)
+            _apply_unobserved_on_failure(self._doc, update, self._depth)
             if scanned.nests:
                 self._depth.verdict()
                 self._check_complete(scanned)
@@ -351,6 +351,23 @@ class TrialDocument:
         ours = _state_vector(self._doc.get_state())
         if any(clock > ours.get(client, 0) for client, clock in scanned.ends):
             raise Refused("the update depends on edits the server does not have")
+
+
+def _apply_unobserved_on_failure(doc: Doc[Any], update: bytes, depth: "_DepthWatch") -> None:
+    """Apply an update; if yrs fails, stop observing before the transaction commits.
+
+    pycrdt commits the transaction even when the apply raised, and the commit calls the
+    observers with events read from what yrs left half-done: after a panic that is a
+    SIGSEGV (found by the fuzzer: `Option::unwrap()` on `None`, then reading the deep
+    event). Without observers the commit of a failed apply is survived (the fuzzer checks
+    that on every input it refuses). The apply runs inside an outer transaction, so the
+    commit happens only when that one ends, after the observer is gone."""
+    with doc.transaction():
+        try:
+            doc.apply_update(update)
+        except BaseException:
+            depth.stop()
+            raise
 
 
 def _state_vector(data: bytes) -> dict[int, int]:
@@ -388,7 +405,7 @@ def assemble(parts: Sequence[P], root: str) -> tuple[Doc[Any], list[tuple[P, str
         depth.reset()
         try:
             scan(part.data, root)
-            doc.apply_update(part.data)
+            _apply_unobserved_on_failure(doc, part.data, depth)
             depth.verdict()
         except BaseException as exc:
             if not failure(exc):

@@ -21,6 +21,7 @@ from sqlalchemy import delete, func, select, text
 from sqlalchemy.engine import Dialect, make_url
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from server.collab import guard
 from server.collab.models import SectionQuarantine, SectionSnapshot, SectionUpdate
 from server.db import asyncpg_dsn, sqlite_pragmas, utcnow
 
@@ -190,7 +191,13 @@ async def _compact(
             return 0
         snapshot = await session.get(SectionSnapshot, section_id)
         parts = ([snapshot.data] if snapshot else []) + [r[1] for r in rows]
-        merged = await asyncio.to_thread(merge_updates, *parts)
+        try:
+            merged = await asyncio.to_thread(merge_updates, *parts)
+        except BaseException as exc:  # yrs raised or panicked: leave the log as it is
+            if not guard.failure(exc):
+                raise
+            log.error("could not compact section %s: %s", section_id, guard.pack_failure(exc))
+            return 0
         if snapshot is None:
             session.add(SectionSnapshot(section_id=section_id, data=merged))
         else:

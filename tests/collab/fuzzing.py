@@ -15,6 +15,7 @@ Inputs that make raw yrs raise or panic are the interesting ones: the room must 
 They are what the corpus under tests/collab/corpus keeps.
 """
 
+import os
 import random
 import time
 from collections.abc import Callable, Coroutine, Iterator
@@ -335,11 +336,15 @@ def run(
 ) -> Report:
     rng = random.Random(f"{kind}-{seed}")
     report = Report()
+    # Each input is written here before it is tried: what killed the process, if it dies.
+    trace = os.environ.get("JOINTPLAN_FUZZ_TRACE")
     start = time.monotonic()
     for stored, update, as_step2 in _inputs(kind, rng):
         if time.monotonic() - start > seconds:
             break
         report.tried += 1
+        if trace:
+            Path(trace).write_bytes(encode_case(stored, update))
         frame = protocol.sync_step2(update) if as_step2 else protocol.sync_update(update)
         outcome = offer(kind, stored, frame)
         if outcome.finding is not None:
