@@ -7,6 +7,7 @@ from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.ext.asyncio import AsyncConnection
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from server.auth.router import plan_router as auth_plan_router
@@ -108,15 +109,23 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @app.get("/readyz", tags=["meta"])
     async def readyz() -> JSONResponse:
-        """The database is reachable."""
+        """The database is reachable; `quarantined`: stored document updates that could not
+        be read and were set aside (`jointplan doctor` lists them)."""
         try:
             async with app.state.engine.connect() as connection:
                 await connection.execute(text("SELECT 1"))
+                quarantined = await _quarantined(connection)
         except (OSError, SQLAlchemyError):
             return JSONResponse(
                 {"error": "database_unavailable", "detail": "The database is not reachable."}, 503
             )
-        return JSONResponse({"status": "ready"})
+        return JSONResponse({"status": "ready", "quarantined": quarantined})
+
+    async def _quarantined(connection: AsyncConnection) -> int | None:
+        try:
+            return int(await connection.scalar(text("SELECT count(*) FROM section_quarantine")))
+        except SQLAlchemyError:  # a database not upgraded yet
+            return None
 
     app.include_router(auth_router)
     app.include_router(auth_plan_router)

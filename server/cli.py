@@ -167,6 +167,76 @@ def cmd_verify(settings: Settings, args: argparse.Namespace) -> int:
     return 0 if checked.ok else 1
 
 
+def cmd_doctor(settings: Settings, args: argparse.Namespace) -> int:
+    """List the stored document updates set aside because they cannot be read; with --scan
+    read every section first (setting aside what fails), with --export write them out."""
+    import json
+    from pathlib import Path
+
+    from sqlalchemy import select
+
+    from server.collab import guard, schema, store
+    from server.collab.models import SectionQuarantine
+    from server.plans.models import Plan, Section
+
+    _prepare(settings)
+    asyncio.run(upgrade(settings.effective_database_url))
+    found: list[tuple[SectionQuarantine, str, str]] = []
+
+    async def work(session: AsyncSession) -> None:
+        if args.scan:
+            for section_id, kind in (await session.execute(select(Section.id, Section.kind))).all():
+                stored = await store.load(session, section_id)
+                _doc, bad = guard.assemble(stored.parts, schema.root_name(kind))
+                if bad:
+                    await store.quarantine(session, section_id, bad)
+        rows = await session.execute(
+            select(SectionQuarantine, Section.key, Plan.title)
+            .join(Section, Section.id == SectionQuarantine.section_id)
+            .join(Plan, Plan.id == Section.plan_id)
+            .order_by(SectionQuarantine.section_id, SectionQuarantine.id)
+        )
+        found.extend((r[0], r[1], r[2]) for r in rows)
+
+    asyncio.run(_with_session(settings, work))
+    if not found:
+        print("No quarantined document updates.")
+        return 0
+    by_section: dict[str, list[SectionQuarantine]] = {}
+    for row, key, title in found:
+        if row.section_id not in by_section:
+            print(f"section {row.section_id} ({key} in plan {title!r}):")
+        by_section.setdefault(row.section_id, []).append(row)
+        where = row.source if row.source_id is None else f"log row {row.source_id}"
+        print(
+            f"  #{row.id} {where}, {len(row.data)} bytes, "
+            f"set aside {row.quarantined_at:%Y-%m-%d %H:%M}: {row.reason}"
+        )
+    print(f"{len(found)} quarantined in {len(by_section)} section(s).")
+    if args.export:
+        folder = Path(args.export)
+        folder.mkdir(parents=True, exist_ok=True)
+        manifest = []
+        for row, key, _title in found:
+            name = f"{row.section_id}-{row.id}.bin"
+            (folder / name).write_bytes(row.data)
+            manifest.append(
+                {
+                    "file": name,
+                    "section_id": row.section_id,
+                    "section_key": key,
+                    "source": row.source,
+                    "source_id": row.source_id,
+                    "reason": row.reason,
+                    "written_at": row.created_at.isoformat() if row.created_at else None,
+                    "quarantined_at": row.quarantined_at.isoformat(),
+                }
+            )
+        (folder / "quarantine.json").write_text(json.dumps(manifest, indent=2) + "\n")
+        print(f"Wrote {len(found)} file(s) and quarantine.json to {folder}.")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="jointplan", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -194,6 +264,15 @@ def build_parser() -> argparse.ArgumentParser:
     )
     verify.add_argument("file")
     verify.set_defaults(func=cmd_verify)
+
+    doctor = commands.add_parser(
+        "doctor", help="list stored document updates set aside because they cannot be read"
+    )
+    doctor.add_argument(
+        "--scan", action="store_true", help="read every section first, setting aside what fails"
+    )
+    doctor.add_argument("--export", metavar="DIR", help="write them out for a bug report")
+    doctor.set_defaults(func=cmd_doctor)
     return parser
 
 

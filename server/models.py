@@ -2,7 +2,7 @@
 
 from server.audit.models import AuditEvent
 from server.auth.models import AccessToken, PasswordReset, User
-from server.collab.models import SectionSnapshot, SectionUpdate
+from server.collab.models import SectionQuarantine, SectionSnapshot, SectionUpdate
 from server.comments.models import (
     Comment,
     CommentRevision,
@@ -40,6 +40,7 @@ __all__ = [
     "Member",
     "Plan",
     "Section",
+    "SectionQuarantine",
     "SectionSnapshot",
     "SectionUpdate",
     "User",

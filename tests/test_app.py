@@ -50,7 +50,7 @@ async def test_healthz_and_readyz(client: httpx.AsyncClient) -> None:
     assert health.status_code == 200
     assert health.json()["status"] == "ok"
     ready = await client.get("/readyz")
-    assert (ready.status_code, ready.json()) == (200, {"status": "ready"})
+    assert (ready.status_code, ready.json()) == (200, {"status": "ready", "quarantined": 0})
 
 
 async def test_readyz_is_503_when_the_database_is_unreachable(tmp_path: Path) -> None:

@@ -14,7 +14,7 @@ from starlette.types import Receive, Send
 from starlette.websockets import WebSocket
 
 from server import events
-from server.collab import authz, protocol, store
+from server.collab import authz, guard, protocol, schema, store
 from server.collab.closecodes import CloseCode
 from server.collab.connection import Connection
 from server.collab.room import Room
@@ -135,14 +135,19 @@ class RoomManager:
             try:
                 async with self.sessionmaker() as session:
                     stored = await store.load(session, section_id)
+                    doc, bad = guard.assemble(stored.parts, schema.root_name(access.kind))
+                    if bad:  # kept aside, so they never break this section again
+                        await store.quarantine(session, section_id, bad)
+                        await session.commit()
                 room = Room(
                     section_id,
                     access.plan_id,
                     access.kind,
-                    stored.updates,
-                    stored.log_length,
+                    doc,
+                    stored.log_length - sum(1 for p, _ in bad if p.source == "log"),
                     self.wal,
                 )
+                room.on_broken = self._broken
                 for update in self._held.get(section_id, ()):
                     room.apply_remote(update)
                 self.rooms[section_id] = room
@@ -181,6 +186,23 @@ class RoomManager:
         if room.log_length and not room.compacting:
             # Leave the section compact for whoever opens it next.
             self._spawn(store.compact(self.sessionmaker, room.section_id, self.is_postgres))
+
+    def _broken(self, room: Room) -> None:
+        """The room's document failed on an accepted update: it cannot be trusted any more.
+        Its clients are closed (they reconnect) and the next joiner loads the section from
+        the store, where the update that failed is quarantined if it fails again."""
+        if self.rooms.get(room.section_id) is room:
+            del self.rooms[room.section_id]
+            self._by_plan[room.plan_id].discard(room.section_id)
+            if not self._by_plan[room.plan_id]:
+                del self._by_plan[room.plan_id]
+        timer = self._unload_timers.pop(room.section_id, None)
+        if timer is not None:
+            timer.cancel()
+        for conn in list(room.connections):
+            conn.close(CloseCode.INTERNAL_ERROR)
+        room.close()
+        self._tell("room_unloaded", room)
 
     def _maybe_compact(self, room: Room) -> None:
         if room.compacting or room.log_length < self.settings.collab_compact_threshold:

@@ -9,6 +9,8 @@ from enum import IntEnum
 
 from pycrdt import get_state
 
+from server.collab import guard
+
 MESSAGE_SYNC = 0
 MESSAGE_AWARENESS = 1
 MESSAGE_AUTH = 2
@@ -76,6 +78,7 @@ def var_bytes(data: bytes) -> bytes:
 class SyncMessage:
     step: SyncStep
     payload: bytes  # a state vector for STEP1, an update otherwise
+    scan: guard.Scan = guard.NO_CONTENT  # what guard.scan found in an update
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,9 +117,8 @@ def _decode(reader: Reader) -> Message:
         payload = reader.var_bytes()
         if step == SyncStep.STEP1:
             _check_state_vector(payload)
-        else:
-            _check_update(payload)
-        return SyncMessage(SyncStep(step), payload)
+            return SyncMessage(SyncStep(step), payload)
+        return SyncMessage(SyncStep(step), payload, _check_update(payload))
     if kind == MESSAGE_AWARENESS:
         payload = reader.var_bytes()
         _check_awareness(payload)
@@ -146,13 +148,19 @@ def decode_state_vector(payload: bytes) -> dict[int, int]:
     return vector
 
 
-def _check_update(payload: bytes) -> None:
+def _check_update(payload: bytes) -> guard.Scan:
+    """What the update holds, once it is known to be safe to decode (guard.scan: yrs
+    decodes nested values recursively) and to decode completely."""
     if payload == EMPTY_UPDATE:
-        return
+        return guard.NO_CONTENT
     try:
+        scanned = guard.scan(payload, None)
         get_state(payload)  # decodes the whole update; refuses any truncation
-    except ValueError as exc:
-        raise ProtocolError("malformed update") from exc
+    except BaseException as exc:
+        if not guard.failure(exc):
+            raise
+        raise ProtocolError(f"malformed update: {exc}") from exc
+    return scanned
 
 
 def _check_awareness(payload: bytes) -> None:

@@ -6,7 +6,7 @@ from typing import Any
 
 from pycrdt import Awareness, Doc, TransactionEvent, merge_updates
 
-from server.collab import protocol, schema
+from server.collab import guard, protocol, schema
 from server.collab.connection import Connection
 from server.collab.protocol import (
     AuthMessage,
@@ -27,10 +27,11 @@ class Room:
         section_id: str,
         plan_id: str,
         kind: str,
-        updates: list[bytes],
+        doc: Doc[Any],
         log_length: int,
         wal: WriteAheadLog,
     ) -> None:
+        """`doc` is the section's stored document (guard.assemble)."""
         self.section_id = section_id
         self.plan_id = plan_id
         self.kind = kind
@@ -38,16 +39,17 @@ class Room:
         self.log_length = log_length
         self.compacting = False
         self.connections: set[Connection] = set()
-        self.doc: Doc[Any] = Doc()
-        for update in updates:
-            try:
-                self.doc.apply_update(update)
-            except ValueError:
-                log.error("skipping an unreadable stored update of section %s", section_id)
+        self.doc = doc
         try:
             schema.ensure_roots(self.doc, kind)
         except Exception:  # a client wrote a root of the wrong type
             log.warning("section %s has a root of an unexpected type", section_id)
+        root = schema.root_name(kind)
+        self.trial = guard.TrialDocument(root, self.doc)
+        # Called when the room's own document failed on an update it had accepted (yrs
+        # behaving differently on the copy): the manager closes and reloads the room.
+        self.on_broken: Callable[[Room], None] | None = None
+        self.broken = False
         self._captured: list[bytes] = []
         self._doc_subscription = self.doc.observe(self._on_transaction)
         self.awareness = Awareness(self.doc)
@@ -64,14 +66,37 @@ class Room:
         self._captured.append(event.update)
 
     def apply(self, update: bytes) -> bytes | None:
-        """Apply an update; returns what actually changed the document, if anything."""
+        """Apply an accepted update; returns what actually changed the document, if anything.
+
+        Raises Refused only if yrs fails on the room's own document, which then cannot be
+        trusted: the room is marked broken and the manager replaces it."""
         self._captured.clear()
-        self.doc.apply_update(update)
+        try:
+            self.doc.apply_update(update)
+        except ExceptionGroup:  # an observer (a listener's) failed; the update is in
+            log.exception("an observer of section %s failed", self.section_id)
+        except BaseException as exc:
+            if not guard.failure(exc):
+                raise
+            log.error(
+                "section %s: the room's document failed on an accepted update (%s); reloading",
+                self.section_id,
+                guard.pack_failure(exc),
+            )
+            self._captured.clear()
+            self.mark_broken()
+            raise guard.Refused("the document cannot take this update") from exc
         changes = [u for u in self._captured if u != protocol.EMPTY_UPDATE]
         self._captured.clear()
         if not changes:
             return None
         return changes[0] if len(changes) == 1 else merge_updates(*changes)
+
+    def mark_broken(self) -> None:
+        if not self.broken:
+            self.broken = True
+            if self.on_broken is not None:
+                self.on_broken(self)
 
     def broadcast(self, frame: bytes, *, exclude: Connection | None = None) -> None:
         for conn in self.connections:
@@ -79,13 +104,22 @@ class Room:
                 conn.send(frame)
 
     def apply_remote(self, update: bytes) -> None:
-        """An update committed by another process: apply it and pass it on to everyone here."""
+        """An update committed by another process: apply it and pass it on to everyone here.
+
+        That process tried it before storing it; it is tried here too, since this room's
+        document may differ, and refused (logged, not applied) if it fails."""
+        if self.broken:
+            return
+        try:
+            self.trial.check(update)
+        except guard.Refused as exc:
+            log.error(
+                "ignoring an update for section %s from another process: %s", self.section_id, exc
+            )
+            return
         try:
             change = self.apply(update)
-        except ValueError:
-            log.error(
-                "ignoring an unreadable update for section %s from another process", self.section_id
-            )
+        except guard.Refused:
             return
         if change is not None:
             self.broadcast(protocol.sync_update(change))
@@ -136,7 +170,16 @@ class Room:
             ):
                 conn.send(protocol.permission_denied("This section is read-only for you."))
             return
-        await self.wal.write(self.section_id, update, conn.access.user_id)
+        if self.broken:
+            raise ConnectionError("the room is being reloaded")
+        # Tried on the room's trial copy first: an update yrs fails on, or one nesting
+        # deeper than the limit, raises Refused (close 4400) before anything is stored.
+        self.trial.check(update, message.scan)
+        try:
+            await self.wal.write(self.section_id, update, conn.access.user_id)
+        except BaseException:
+            self.trial.invalidate()  # it holds an update that was not committed
+            raise
         self.log_length += 1
         change = self.apply(update)
         if change is not None:

@@ -21,7 +21,8 @@ from sqlalchemy import delete, func, select, text
 from sqlalchemy.engine import Dialect, make_url
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from server.collab.models import SectionSnapshot, SectionUpdate
+from server.collab import guard
+from server.collab.models import SectionQuarantine, SectionSnapshot, SectionUpdate
 from server.db import asyncpg_dsn, sqlite_pragmas, utcnow
 
 log = logging.getLogger(__name__)
@@ -34,9 +35,22 @@ WAL_APPLICATION_NAME = "jointplan-document-log"
 
 
 @dataclass(frozen=True)
+class StoredPart:
+    """One stored piece of a section's document: its snapshot, or a row of its log."""
+
+    source: str  # "snapshot" | "log"
+    id: int | None  # the log row's id
+    data: bytes
+
+
+@dataclass(frozen=True)
 class StoredDocument:
-    updates: list[bytes]
+    parts: list[StoredPart]
     log_length: int  # rows in the log not yet folded into the snapshot
+
+    @property
+    def updates(self) -> list[bytes]:
+        return [p.data for p in self.parts]
 
 
 async def load(session: AsyncSession, section_id: str) -> StoredDocument:
@@ -48,8 +62,8 @@ async def load(session: AsyncSession, section_id: str) -> StoredDocument:
     other way round, a section being compacted as its room loaded lost those rows.
     """
     rows = (
-        await session.scalars(
-            select(SectionUpdate.data)
+        await session.execute(
+            select(SectionUpdate.id, SectionUpdate.data)
             .where(SectionUpdate.section_id == section_id)
             .order_by(SectionUpdate.id)
         )
@@ -57,8 +71,61 @@ async def load(session: AsyncSession, section_id: str) -> StoredDocument:
     snapshot = await session.scalar(
         select(SectionSnapshot.data).where(SectionSnapshot.section_id == section_id)
     )
-    updates = ([snapshot] if snapshot else []) + list(rows)
-    return StoredDocument(updates=updates, log_length=len(rows))
+    parts = [StoredPart("snapshot", None, snapshot)] if snapshot else []
+    parts.extend(StoredPart("log", r[0], r[1]) for r in rows)
+    return StoredDocument(parts=parts, log_length=len(rows))
+
+
+async def quarantine(
+    session: AsyncSession, section_id: str, bad: Sequence[tuple[StoredPart, str]]
+) -> int:
+    """Move stored parts that cannot be read out of the document, keeping them (with the
+    reason) in `section_quarantine`; returns how many were moved. Idempotent: a part
+    another reader moved already, or a snapshot replaced meanwhile, is left alone."""
+    moved = 0
+    for part, reason in bad:
+        if part.source == "log":
+            row = (
+                await session.execute(
+                    delete(SectionUpdate)
+                    .where(SectionUpdate.id == part.id)
+                    .returning(SectionUpdate.user_id, SectionUpdate.created_at)
+                )
+            ).first()
+            if row is None:
+                continue
+            user_id, created_at = row
+        else:
+            snapshot = await session.get(SectionSnapshot, section_id)
+            if snapshot is None or snapshot.data != part.data:
+                continue
+            user_id, created_at = None, snapshot.updated_at
+            await session.delete(snapshot)
+        session.add(
+            SectionQuarantine(
+                section_id=section_id,
+                source=part.source,
+                source_id=part.id,
+                data=part.data,
+                user_id=user_id,
+                created_at=created_at,
+                reason=reason,
+            )
+        )
+        moved += 1
+    await session.flush()
+    if moved:
+        log.warning(
+            "quarantined %d stored part(s) of section %s that cannot be read: %s",
+            moved,
+            section_id,
+            "; ".join(reason for _, reason in bad),
+        )
+    return moved
+
+
+async def quarantine_count(session: AsyncSession) -> int:
+    return (await session.scalar(select(func.count()).select_from(SectionQuarantine))) or 0
 
 
 async def fetch_updates(session: AsyncSession, ids: Sequence[int]) -> list[tuple[str, bytes]]:
@@ -124,7 +191,13 @@ async def _compact(
             return 0
         snapshot = await session.get(SectionSnapshot, section_id)
         parts = ([snapshot.data] if snapshot else []) + [r[1] for r in rows]
-        merged = await asyncio.to_thread(merge_updates, *parts)
+        try:
+            merged = await asyncio.to_thread(merge_updates, *parts)
+        except BaseException as exc:  # yrs raised or panicked: leave the log as it is
+            if not guard.failure(exc):
+                raise
+            log.error("could not compact section %s: %s", section_id, guard.pack_failure(exc))
+            return 0
         if snapshot is None:
             session.add(SectionSnapshot(section_id=section_id, data=merged))
         else:

@@ -96,12 +96,16 @@ def validate(anchor: dict[str, Any], *, kind: str, item: Map[Any] | None) -> Non
 
 
 def _xml_texts(node: Any) -> list[XmlText]:
+    """Every XML text below the node, in document order (iteratively: content can nest
+    arbitrarily deep)."""
     found: list[XmlText] = []
-    for child in getattr(node, "children", []):
+    stack = list(reversed(list(getattr(node, "children", []))))
+    while stack:
+        child = stack.pop()
         if isinstance(child, XmlText):
             found.append(child)
         elif isinstance(child, XmlElement | XmlFragment):
-            found.extend(_xml_texts(child))
+            stack.extend(reversed(list(child.children)))
     return found
 
 

@@ -17,16 +17,26 @@ class Block:
 
 
 def _inline(node: Any) -> str:
-    if isinstance(node, XmlText):
-        return "".join(chunk for chunk, _ in node.diff() if isinstance(chunk, str))
-    if isinstance(node, XmlElement):
-        if node.tag == "hardBreak":
-            return "\n"
-        return "".join(_inline(c) for c in node.children)
-    return ""
+    """The text of a node, walked iteratively (content can nest arbitrarily deep)."""
+    out: list[str] = []
+    stack = [node]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, XmlText):
+            out.append(schema.text_of_chunks(item))
+        elif isinstance(item, XmlElement):
+            if item.tag == "hardBreak":
+                out.append("\n")
+            else:
+                stack.extend(reversed(list(item.children)))
+    return "".join(out)
 
 
-def _walk(node: Any, out: list[Block], depth: int = 0) -> None:
+def _walk(node: Any, out: list[Block], depth: int = 0, nesting: int = 0) -> None:
+    # Blocks nest only as deep as the sync path lets content nest (guard.MAX_DEPTH); what
+    # lies below the readers' bound is left out rather than recursed into.
+    if nesting > schema.READ_DEPTH:
+        return
     for child in getattr(node, "children", []):
         if isinstance(child, XmlText):
             text = _inline(child).strip()
@@ -45,13 +55,13 @@ def _walk(node: Any, out: list[Block], depth: int = 0) -> None:
             for number, item in enumerate(child.children, start=1):
                 style = "bullet" if tag == "bulletList" else "ordered"
                 parts: list[Block] = []
-                _walk(item, parts, depth + 1)
+                _walk(item, parts, depth + 1, nesting + 2)
                 first = next((p for p in parts if p.style == "paragraph"), None)
                 out.append(Block(style, first.text if first else "", depth, number))
                 out.extend(p for p in parts if p is not first)
         elif tag == "blockquote":
             inner: list[Block] = []
-            _walk(child, inner, depth)
+            _walk(child, inner, depth, nesting + 1)
             out.extend(Block("quote", b.text) for b in inner)
         elif tag == "codeBlock":
             out.append(Block("code", _inline(child)))
@@ -60,7 +70,7 @@ def _walk(node: Any, out: list[Block], depth: int = 0) -> None:
             if text:
                 out.append(Block("paragraph", text))
         else:
-            _walk(child, out, depth)
+            _walk(child, out, depth, nesting + 1)
 
 
 def blocks(doc: Doc[Any]) -> list[Block]:

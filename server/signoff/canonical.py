@@ -13,7 +13,14 @@ from typing import Any
 GOAL_FIELDS = ("title", "description", "metric", "target", "due")
 
 
-def _normal(value: Any) -> Any:
+# Deeper values are not content the editors write (the sync path refuses nesting past
+# collab.guard.MAX_DEPTH); they hash as null rather than recurse without bound.
+MAX_DEPTH = 128
+
+
+def _normal(value: Any, depth: int = 0) -> Any:
+    if depth > MAX_DEPTH:
+        return None
     if isinstance(value, str):
         return unicodedata.normalize("NFC", value)
     if isinstance(value, bool) or value is None or isinstance(value, int):
@@ -21,9 +28,11 @@ def _normal(value: Any) -> Any:
     if isinstance(value, float):
         return int(value) if value.is_integer() else value
     if isinstance(value, dict):
-        return {unicodedata.normalize("NFC", str(k)): _normal(v) for k, v in value.items()}
+        return {
+            unicodedata.normalize("NFC", str(k)): _normal(v, depth + 1) for k, v in value.items()
+        }
     if isinstance(value, list | tuple):
-        return [_normal(v) for v in value]
+        return [_normal(v, depth + 1) for v in value]
     return unicodedata.normalize("NFC", str(value))
 
 

@@ -1,6 +1,7 @@
 """Plan versions: named, frozen copies of every section and of the agreement status, opened
 read-only by visibility, compared goal by goal, and signed as a whole by both parties."""
 
+import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -12,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.audit import service as audit_service
 from server.auth.models import User
-from server.collab import schema
+from server.collab import guard, schema
 from server.errors import Forbidden, NotFound
 from server.plans import policy
 from server.plans import service as plans_service
@@ -23,6 +24,7 @@ from server.stream import service as stream_service
 from server.versions.models import PlanVersion, VersionSection, VersionSignature
 
 PARTIES = frozenset(policy.PARTIES)
+log = logging.getLogger(__name__)
 
 
 def frozen_agreement(state: signoff_service.AgreementState) -> dict[str, Any]:
@@ -159,9 +161,16 @@ async def readable_sections(
     return [s for s in rows if policy.can_read(member, s)]
 
 
+@dataclass(frozen=True)
+class _State:
+    data: bytes
+
+
 def version_doc(section: VersionSection) -> Doc[Any]:
-    doc: Doc[Any] = Doc()
-    doc.apply_update(section.state)
+    """The frozen document; a state that cannot be read shows as empty, never an error."""
+    doc, bad = guard.assemble([_State(section.state)], schema.root_name(section.kind))
+    if bad:
+        log.error("version section %s cannot be read: %s", section.id, bad[0][1])
     return doc
 
 
