@@ -3,6 +3,7 @@
 Loaded as a pytest plugin by tests/conftest.py, so every test folder can use its fixtures."""
 
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -36,6 +37,8 @@ class ServerProcess:
     port: int = field(default_factory=free_port)
     process: subprocess.Popen[bytes] | None = None
     log_path: Path | None = None
+    # How far tests have read the log for tracebacks (see `_server_log_watch`).
+    log_checked: int = 0
 
     @property
     def http(self) -> str:
@@ -57,6 +60,8 @@ class ServerProcess:
         }
         self.log_path = self.data_dir / f"server-{self.port}.log"
         log = self.log_path.open("ab")
+        self.log_checked = log.tell()
+        _watched.append(self)
         self.process = subprocess.Popen(
             [sys.executable, "-m", "server.cli", "serve", "--port", str(self.port)],
             env=env,
@@ -66,7 +71,7 @@ class ServerProcess:
         )
         self.wait_ready()
 
-    def wait_ready(self, timeout: float = 30) -> None:
+    def wait_ready(self, timeout: float = 60) -> None:
         end = time.monotonic() + timeout
         while time.monotonic() < end:
             assert self.process is not None
@@ -97,6 +102,68 @@ class ServerProcess:
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait(10)
+
+
+# ---- the servers' logs: a traceback no test expected fails the test ---------------------
+
+# Server processes started and not yet read to their end after they stopped.
+_watched: list[ServerProcess] = []
+_RECORD_START = re.compile(r"^(?:DEBUG|INFO|WARNING|ERROR|CRITICAL)[: ]", re.MULTILINE)
+_EXPECTED = pytest.StashKey[list[re.Pattern[str]]]()
+
+
+def server_tracebacks(server: ServerProcess) -> list[str]:
+    """The log records with a traceback that the server wrote since the last look."""
+    if server.log_path is None or not server.log_path.exists():
+        return []
+    with server.log_path.open("rb") as f:
+        f.seek(server.log_checked)
+        chunk = f.read()
+    # Only whole lines: the server may be writing the rest of one right now.
+    end = chunk.rfind(b"\n") + 1
+    server.log_checked += end
+    text = chunk[:end].decode(errors="replace")
+    starts = [m.start() for m in _RECORD_START.finditer(text)]
+    if not starts or starts[0] != 0:
+        starts.insert(0, 0)
+    records = [text[a:b] for a, b in zip(starts, [*starts[1:], len(text)], strict=True)]
+    return [r for r in records if "Traceback (most recent call last)" in r]
+
+
+@pytest.fixture
+def expect_server_errors(request: pytest.FixtureRequest) -> Any:
+    """Declare tracebacks this test makes the server log on purpose:
+    `expect_server_errors("could not commit", ...)`; each a regex searched in the record
+    (its message line and traceback)."""
+
+    def expect(*patterns: str) -> None:
+        request.node.stash.setdefault(_EXPECTED, []).extend(re.compile(p) for p in patterns)
+
+    return expect
+
+
+@pytest.fixture(autouse=True)
+def _server_log_watch(request: pytest.FixtureRequest) -> Iterator[None]:
+    """After each test, read what the live servers logged meanwhile (also servers the test
+    started and stopped): a traceback the test did not declare fails it."""
+    yield
+    if not _watched:
+        return
+    expected = request.node.stash.get(_EXPECTED, [])
+    unexpected: list[str] = []
+    for server in list(_watched):
+        stopped = server.process is None or server.process.poll() is not None
+        for record in server_tracebacks(server):
+            if not any(p.search(record) for p in expected):
+                unexpected.append(f"{server.log_path}:\n{record}")
+        if stopped:
+            _watched.remove(server)
+    if unexpected:
+        pytest.fail(
+            "the server logged tracebacks this test did not expect "
+            "(fix the bug, or declare them with expect_server_errors):\n\n" + "\n".join(unexpected),
+            pytrace=False,
+        )
 
 
 def _pg_database() -> Iterator[str]:
@@ -134,6 +201,12 @@ def server(live_database: tuple[str, Path]) -> Iterator[ServerProcess]:
     process.start()
     yield process
     process.stop()
+    # What it logged after the module's last test, while shutting down.
+    tail = server_tracebacks(process)
+    if process in _watched:
+        _watched.remove(process)
+    if tail:
+        pytest.fail("the server logged tracebacks while stopping:\n\n" + "\n".join(tail))
 
 
 @dataclass

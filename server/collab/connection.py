@@ -59,6 +59,7 @@ class Connection:
         self.access = access
         self.can_write = access.can_write
         self.limiter = RateLimiter(rate, burst)
+        # The awareness client ids this connection introduced (bounded in presence.py).
         self.awareness_clients: set[int] = set()
         self.closed = False
         self.close_code: int | None = None

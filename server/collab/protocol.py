@@ -17,6 +17,8 @@ MESSAGE_AUTH = 2
 MESSAGE_QUERY_AWARENESS = 3
 
 EMPTY_UPDATE = b"\x00\x00"
+# lib0 (the browsers' decoder) refuses larger numbers.
+MAX_SAFE_INTEGER = 2**53 - 1
 
 
 class SyncStep(IntEnum):
@@ -120,9 +122,8 @@ def _decode(reader: Reader) -> Message:
             return SyncMessage(SyncStep(step), payload)
         return SyncMessage(SyncStep(step), payload, _check_update(payload))
     if kind == MESSAGE_AWARENESS:
-        payload = reader.var_bytes()
-        _check_awareness(payload)
-        return AwarenessMessage(payload)
+        # Its entries are read by the room's presence, which bounds them first.
+        return AwarenessMessage(reader.var_bytes())
     if kind == MESSAGE_QUERY_AWARENESS:
         return QueryAwarenessMessage()
     if kind == MESSAGE_AUTH:
@@ -163,21 +164,25 @@ def _check_update(payload: bytes) -> guard.Scan:
     return scanned
 
 
-def _check_awareness(payload: bytes) -> None:
+def decode_awareness(payload: bytes, max_entries: int) -> list[tuple[int, int, bytes]] | None:
+    """An awareness update's entries (client id, clock, state as JSON text, unchecked), or
+    None when it lists more than `max_entries` (refused before the rest is read)."""
     reader = Reader(payload)
     count = reader.var_uint()
     if count > len(payload):
         raise ProtocolError("bad awareness update")
+    if count > max_entries:
+        return None
+    entries = []
     for _ in range(count):
-        reader.var_uint()
-        reader.var_uint()
-        state = reader.var_bytes()
-        try:
-            state.decode("utf-8")
-        except UnicodeDecodeError as exc:
-            raise ProtocolError("awareness state is not UTF-8") from exc
+        client_id = reader.var_uint()
+        clock = reader.var_uint()
+        if client_id > MAX_SAFE_INTEGER or clock > MAX_SAFE_INTEGER:
+            raise ProtocolError("awareness number beyond what a browser reads")
+        entries.append((client_id, clock, reader.var_bytes()))
     if not reader.done():
         raise ProtocolError("trailing bytes in awareness update")
+    return entries
 
 
 def adds_anything(update: bytes, doc_state: bytes) -> bool:

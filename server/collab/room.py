@@ -4,10 +4,11 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
-from pycrdt import Awareness, Doc, TransactionEvent, merge_updates
+from pycrdt import Doc, TransactionEvent, merge_updates
 
 from server.collab import guard, protocol, schema
 from server.collab.connection import Connection
+from server.collab.presence import Presence, PresenceRefused
 from server.collab.protocol import (
     AuthMessage,
     AwarenessMessage,
@@ -52,10 +53,7 @@ class Room:
         self.broken = False
         self._captured: list[bytes] = []
         self._doc_subscription = self.doc.observe(self._on_transaction)
-        self.awareness = Awareness(self.doc)
-        # Awareness(doc) registers the server itself as a participant; it is not one.
-        self.awareness.set_local_state(None)
-        self._awareness_subscription = self.awareness.observe(self._on_awareness)
+        self.presence = Presence()
         # Called with (room, change, user id or None for another process's update) after an
         # accepted update changed the document; set by the room manager.
         self.on_change: Callable[[Room, bytes, str | None], None] | None = None
@@ -131,15 +129,17 @@ class Room:
     def join(self, conn: Connection) -> None:
         self.connections.add(conn)
         conn.send(protocol.sync_step1(self.doc.get_state()))
-        others = list(self.awareness.states)
-        if others:
-            conn.send(protocol.awareness(self.awareness.encode_awareness_update(others)))
+        everyone = self.presence.everyone()
+        if everyone is not None:
+            conn.send(protocol.awareness(everyone))
 
     def leave(self, conn: Connection) -> None:
         self.connections.discard(conn)
         if conn.awareness_clients:
             # Presence goes at once, not after the peers' 30 s timeout.
-            self.awareness.remove_awareness_states(list(conn.awareness_clients), origin=None)
+            removal = self.presence.leave(conn)
+            if removal is not None:
+                self.broadcast(protocol.awareness(removal))
 
     # ---- messages ----------------------------------------------------------------------
 
@@ -147,11 +147,11 @@ class Room:
         if isinstance(message, SyncMessage):
             await self._handle_sync(conn, message)
         elif isinstance(message, AwarenessMessage):
-            self.awareness.apply_awareness_update(message.payload, origin=conn)
+            self._handle_awareness(conn, message.payload)
         elif isinstance(message, QueryAwarenessMessage):
-            states = list(self.awareness.states)
-            if states:
-                conn.send(protocol.awareness(self.awareness.encode_awareness_update(states)))
+            everyone = self.presence.everyone()
+            if everyone is not None:
+                conn.send(protocol.awareness(everyone))
         elif isinstance(message, AuthMessage):
             pass  # clients have nothing to say in the auth protocol
 
@@ -189,19 +189,15 @@ class Room:
 
     # ---- presence ----------------------------------------------------------------------
 
-    def _on_awareness(self, topic: str, payload: tuple[dict[str, list[int]], Any]) -> None:
-        if topic != "update":
+    def _handle_awareness(self, conn: Connection, payload: bytes) -> None:
+        try:
+            change = self.presence.apply(conn, payload)
+        except PresenceRefused as exc:
+            log.warning("closing %r with %d: %s", conn, exc.code, exc)
+            conn.close(exc.code)
             return
-        changes, origin = payload
-        ids = changes["added"] + changes["updated"] + changes["removed"]
-        if not ids:
-            return
-        if isinstance(origin, Connection):
-            origin.awareness_clients.update(changes["added"] + changes["updated"])
-            origin.awareness_clients.difference_update(changes["removed"])
-        frame = protocol.awareness(self.awareness.encode_awareness_update(ids))
-        self.broadcast(frame, exclude=origin if isinstance(origin, Connection) else None)
+        if change is not None:
+            self.broadcast(protocol.awareness(change), exclude=conn)
 
     def close(self) -> None:
         self.doc.unobserve(self._doc_subscription)
-        self.awareness.unobserve(self._awareness_subscription)

@@ -277,24 +277,61 @@ class WriteAheadLog:
             batch = [await self._queue.get()]
             while not self._queue.empty():
                 batch.append(self._queue.get_nowait())
-            now = self._bind_time(utcnow())
-            rows = [(p.section_id, p.update, p.user_id, now) for p in batch]
             try:
-                await self._writer.append(rows)
+                await self._commit(batch)
             except asyncio.CancelledError:
                 for p in batch:
                     if not p.done.done():
                         p.done.set_exception(ConnectionError("server stopping"))
                 raise
-            except Exception as exc:  # every waiter must hear about the failure
-                log.exception("could not commit %d document updates", len(batch))
-                for p in batch:
-                    if not p.done.done():
-                        p.done.set_exception(exc)
-                continue
+
+    async def _commit(self, batch: list[_Pending]) -> None:
+        """Commit a batch in one transaction; should that fail for something in the rows,
+        commit them one by one, so that only the writer whose row fails hears of it."""
+        now = self._bind_time(utcnow())
+        try:
+            await self._writer.append([(p.section_id, p.update, p.user_id, now) for p in batch])
+        except LogUnavailable as exc:  # the database is gone: no row would fare better
+            log.error("could not commit %d document updates: %s", len(batch), exc.__cause__)
             for p in batch:
-                if not p.done.done():
-                    p.done.set_result(None)
+                _fail(p, exc)
+            return
+        except Exception as exc:
+            if len(batch) == 1:
+                log.error("could not commit an update of section %s: %r", batch[0].section_id, exc)
+                _fail(batch[0], exc)
+                return
+            log.warning("a batch of %d document updates failed (%r); one by one", len(batch), exc)
+            for i, p in enumerate(batch):
+                try:
+                    await self._writer.append([(p.section_id, p.update, p.user_id, now)])
+                except LogUnavailable as lost:
+                    log.error("could not commit %d document updates: %s", len(batch) - i, lost)
+                    for rest in batch[i:]:
+                        _fail(rest, lost)
+                    return
+                except Exception as row_exc:
+                    log.error("could not commit an update of section %s: %r", p.section_id, row_exc)
+                    _fail(p, row_exc)
+                else:
+                    _succeed(p)
+            return
+        for p in batch:
+            _succeed(p)
+
+
+def _succeed(pending: _Pending) -> None:
+    if not pending.done.done():
+        pending.done.set_result(None)
+
+
+def _fail(pending: _Pending, exc: BaseException) -> None:
+    if not pending.done.done():
+        pending.done.set_exception(exc)
+
+
+class LogUnavailable(ConnectionError):
+    """The document log's database could not be reached, also after reconnecting."""
 
 
 # (section_id, update, user_id, created_at as bound for the database)
@@ -468,10 +505,16 @@ SELECT pg_notify('{NOTIFY_CHANNEL}', json_strip_nulls(json_build_object(
 """
 
 
+# What a connection that is gone raises. Besides these, any error on a connection that is
+# closed by then counts, and so does asyncpg's InternalClientError: a termination notice
+# that arrives while the connection is idle (pg_terminate_backend, a restart) leaves its
+# protocol in an error state until the socket's end is read, and the next query in that
+# window fails with "cannot switch to state …; another operation (2) is in progress".
 _CONNECTION_LOST = (
     OSError,
-    asyncpg.PostgresConnectionError,
-    asyncpg.InterfaceError,
+    asyncpg.PostgresConnectionError,  # ConnectionDoesNotExistError, CannotConnectNowError, …
+    asyncpg.InterfaceError,  # "connection is closed", "another operation is in progress"
+    asyncpg.InternalClientError,
     asyncpg.exceptions.OperatorInterventionError,  # terminated by an admin, shutdown
 )
 
@@ -479,6 +522,10 @@ _CONNECTION_LOST = (
 class _PostgresLogWriter:
     """An asyncpg connection of its own with the statement prepared, opened at start and
     again after it was lost."""
+
+    # Seconds to wait before each new attempt once the connection was lost: a database
+    # restart or fail-over takes a few seconds, the writers wait for it.
+    RETRY_DELAYS = (0.0, 0.2, 1.0, 3.0)
 
     def __init__(self, database_url: str, origin: str) -> None:
         self._dsn = asyncpg_dsn(database_url)
@@ -488,23 +535,44 @@ class _PostgresLogWriter:
 
     async def open(self) -> None:
         if self._connection is None or self._connection.is_closed():
-            self._connection = await asyncpg.connect(
+            self._connection = None
+            connection = await asyncpg.connect(
                 self._dsn,
                 server_settings={"application_name": WAL_APPLICATION_NAME},
             )
-            self._statement = await self._connection.prepare(_INSERT_POSTGRES)
+            try:
+                self._statement = await connection.prepare(_INSERT_POSTGRES)
+            except BaseException:
+                connection.terminate()
+                raise
+            self._connection = connection
 
     async def append(self, rows: list[_Row]) -> None:
         columns = [list(c) for c in zip(*rows, strict=True)]
-        try:
-            await self._execute(columns)
-        except _CONNECTION_LOST:
-            # A connection that died while idle (database restart): try once on a new one.
-            # Should the first attempt have committed after all, the second only repeats
-            # updates, which a Yjs document ignores.
-            log.warning("the document log's database connection was lost; reconnecting")
-            await self._discard()
-            await self._execute(columns)
+        for delay in (*self.RETRY_DELAYS, None):
+            try:
+                await self._execute(columns)
+                return
+            except Exception as exc:
+                if not self._lost(exc):
+                    raise  # about the rows (a section deleted meanwhile): the caller decides
+                # Should an attempt have committed after all, the next one only repeats
+                # updates, which a Yjs document ignores.
+                await self._discard()
+                if delay is None:
+                    raise LogUnavailable("the document log's database is unreachable") from exc
+                log.warning(
+                    "the document log's database connection was lost (%r); reconnecting", exc
+                )
+                await asyncio.sleep(delay)
+
+    def _lost(self, exc: Exception) -> bool:
+        connection = self._connection
+        if connection is None or connection.is_closed():
+            return True  # opening it failed, or it is gone whatever the error said
+        # An argument asyncpg cannot encode raises an InterfaceError that is also a
+        # ValueError: about the rows, not the connection.
+        return isinstance(exc, _CONNECTION_LOST) and not isinstance(exc, ValueError)
 
     async def _execute(self, columns: list[list[object]]) -> None:
         await self.open()

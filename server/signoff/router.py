@@ -43,6 +43,10 @@ def agreement_read(state: service.AgreementState, names: dict[str, str]) -> Agre
     a = state.agreement
     current = goal_content(state.item) if state.item is not None else None
     title = (current or (a.agreed_content if a else None) or {}).get("title")
+    if title is not None and not isinstance(title, str):
+        # Content a hand-made client wrote: a number reads as text, as the web app
+        # shows it; a structure is not a title.
+        title = str(title) if isinstance(title, int | float) else None
     changed = a is not None and state.status == "changed"
     changed_by = a.changed_by_id if a is not None and changed else None
     return AgreementRead.model_validate(

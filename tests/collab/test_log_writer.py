@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import asyncpg
 import pytest
 from pycrdt import Doc, Text, merge_updates
 from sqlalchemy import select, text
@@ -86,6 +87,91 @@ async def test_a_write_to_a_section_that_is_gone_fails_only_its_own_batch(
     with pytest.raises(Exception, match="(?i)foreign key"):
         await wal.write("no-such-section", b"\x00\x00", user_id)
     await wal.write(section_id, _updates(1)[0], user_id)  # the log carries on
+
+
+async def test_a_batch_with_one_failing_row_refuses_only_that_writer(
+    wal: store.WriteAheadLog, people: People, app: Any
+) -> None:
+    """Writers in two plans and one whose section was deleted a moment ago commit in the
+    same batch: only that one is refused, the others' updates are stored."""
+    kam = await people.signup("Kam")
+    other = await people.signup("Other")
+    plan = await create_plan(kam)
+    other_plan = await create_plan(other)
+    kept, doomed = plan["sections"][0]["id"], plan["sections"][1]["id"]
+    elsewhere = other_plan["sections"][0]["id"]
+    r = await kam.http.delete(f"/api/plans/{plan['id']}/sections/{doomed}")
+    assert r.status_code == 204, r.text
+
+    batches: list[int] = []
+    append = wal._writer.append
+
+    async def counting(rows: list[Any]) -> None:
+        batches.append(len(rows))
+        await append(rows)
+
+    wal._writer.append = counting  # type: ignore[method-assign]
+    updates = _updates(4)
+    results = await asyncio.gather(
+        wal.write(kept, updates[0], kam.id),
+        wal.write(elsewhere, updates[1], other.id),
+        wal.write(doomed, updates[2], kam.id),
+        wal.write(kept, updates[3], kam.id),
+        return_exceptions=True,
+    )
+    assert batches[0] == 4  # they were one batch
+    assert [results[0], results[1], results[3]] == [None, None, None]
+    assert isinstance(results[2], Exception)
+    assert "foreign key" in str(results[2]).lower()
+    async with app.state.sessionmaker() as session:
+        rows = (
+            await session.execute(
+                select(SectionUpdate.section_id, SectionUpdate.data).where(
+                    SectionUpdate.data.in_(updates)
+                )
+            )
+        ).all()
+    assert sorted(rows) == sorted([(kept, updates[0]), (elsewhere, updates[1]), (kept, updates[3])])
+
+
+@pytest.mark.parametrize(
+    "lost",
+    [
+        # A termination notice read while the connection was idle, its end not yet.
+        asyncpg.InternalClientError(
+            "cannot switch to state 12; another operation (2) is in progress"
+        ),
+        asyncpg.ConnectionDoesNotExistError("connection was closed in the middle of operation"),
+        asyncpg.InterfaceError("cannot perform operation: connection is closed"),
+        asyncpg.exceptions.AdminShutdownError(
+            "terminating connection due to administrator command"
+        ),
+        ConnectionResetError("Connection reset by peer"),
+    ],
+    ids=lambda exc: type(exc).__name__,
+)
+async def test_postgresql_every_kind_of_lost_connection_is_replaced_and_the_batch_retried(
+    wal: store.WriteAheadLog, section: tuple[str, str], backend: str, lost: Exception
+) -> None:
+    if backend != "postgresql":
+        pytest.skip("the PostgreSQL log connection")
+    section_id, user_id = section
+    await wal.write(section_id, b"\x00\x00", user_id)
+    writer = wal._writer
+    first = writer._connection  # type: ignore[attr-defined]
+    execute = writer._execute  # type: ignore[attr-defined]
+    failures = [lost]
+
+    async def failing_once(columns: list[list[object]]) -> None:
+        if failures:
+            raise failures.pop()
+        await execute(columns)
+
+    writer._execute = failing_once  # type: ignore[attr-defined]
+    await wal.write(section_id, _updates(1)[0], user_id)  # committed, not refused
+    assert not failures
+    assert writer._connection is not first  # type: ignore[attr-defined]
+    assert first.is_closed()
 
 
 def _sqlite_path(database_url: str) -> Path:

@@ -23,6 +23,7 @@ class YClient:
         self.close_code: int | None = None
         self.denied: list[str] = []
         self.awareness_frames = 0
+        self.awareness_bytes = 0  # of all awareness frames received
         self.remote_awareness = Awareness(Doc())
         self.remote_awareness.set_local_state(None)
         self.ws: ClientConnection | None = None
@@ -91,6 +92,7 @@ class YClient:
                             self.synced.set()
                 elif kind == protocol.MESSAGE_AWARENESS:
                     self.awareness_frames += 1
+                    self.awareness_bytes += len(frame)
                     self.remote_awareness.apply_awareness_update(reader.var_bytes(), "remote")
                 elif kind == protocol.MESSAGE_AUTH:
                     reader.var_uint()

@@ -8,7 +8,7 @@ from typing import Any
 
 from server.signoff.canonical import goal_hash
 from tests.conftest import People, add_member
-from tests.content import put_content
+from tests.content import append_update, find_item, load_doc, put_content
 from tests.signoff.helpers import GOALS, Workshop, edit_goal
 
 
@@ -218,3 +218,19 @@ async def test_ambiguous_goal_ids_need_the_section(app: Any, people: People) -> 
     other = await add_member(w.kam, people, w.plan_id, "Late", party="customer", role="viewer")
     r = await other.http.get(w.url(f"/goals/g1/agreement?section_id={w.goals}"))
     assert r.json()["signatures"][0]["signer"]["name"] == "Kari Fjord"
+
+
+async def test_the_overview_shows_a_goal_whose_title_is_not_text(app: Any, people: People) -> None:
+    """A hand-crafted client stored a number as a goal's title: the overview still answers
+    (found by the e2e test of malformed content, which made it answer 500)."""
+    w = await Workshop(app, people).build()
+    doc = await load_doc(app, w.goals)
+    before = doc.get_state()
+    _index, goal = find_item(doc, "g1")
+    goal["title"] = 42
+    await append_update(app, w.goals, doc.get_update(before))
+    r = await w.ola.http.get(w.url("/agreements"))
+    assert r.status_code == 200, r.text
+    titles = {a["goal_id"]: a["title"] for a in r.json()["items"]}
+    assert titles["g1"] == "42"
+    assert titles["g2"] == "CO₂ per meal halved"

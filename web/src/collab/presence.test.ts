@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { colorFor, groupPresence, initials, parsePresence, PRESENCE_COLORS, presenceKey } from './presence';
+import { caretUser, colorFor, groupPresence, initials, parsePresence, PRESENCE_COLORS, presenceKey, safeColor, safeName } from './presence';
 
 const kari = { id: 'u1', name: 'Kari Nordmann', color: '#b3261e', party: 'supplier' };
 const ola = { id: 'u2', name: 'Ola Hansen', color: '#00639b', party: 'customer' };
@@ -54,5 +54,21 @@ describe('avatars', () => {
     expect(initials('ola@nordlysfoods.example')).toBe('OE');
     expect(initials('Åse')).toBe('Å');
     expect(initials('  ')).toBe('?');
+  });
+});
+
+describe('what a caret shows of another browser', () => {
+  it('lets only plain hex colours into a style, and names only as capped text', () => {
+    expect(caretUser({ id: 'u1', name: 'Kari', color: '#B3261E' })).toEqual({ name: 'Kari', color: '#B3261E' });
+    expect(caretUser({ id: 'u1', name: 'Kari', color: '#abc' }).color).toBe('#aabbcc');
+    for (const color of ['red; background-image: url(https://evil.example/x)', '#12345', 'var(--x)', '#abcdefg', 7, null]) {
+      expect(caretUser({ id: 'u1', name: 'Kari', color }).color).toBe(colorFor('u1'));
+    }
+    expect(PRESENCE_COLORS).toContain(caretUser({ name: 'no id', color: 'url(x)' }).color);
+    expect(caretUser({ name: 'x'.repeat(500) }).name).toHaveLength(80);
+    expect(caretUser({ name: { toString: 'x' } }).name).toBe('?');
+    expect(caretUser('garbage')).toEqual({ name: '?', color: colorFor('?') });
+    expect(safeName('  <b>Ola</b>  ')).toBe('<b>Ola</b>');
+    expect(safeColor('#ABC', 'k')).toBe('#AABBCC');
   });
 });

@@ -56,7 +56,29 @@ export function initials(name: string): string {
   return (first + last).toLocaleUpperCase();
 }
 
-const COLOR_RE = /^#[0-9a-f]{6}$/i;
+const COLOR_RE = /^#(?:[0-9a-f]{3}|[0-9a-f]{6})$/i;
+const NAME_MAX = 80;
+
+/**
+ * A colour from another browser if it is a plain `#rgb` or `#rrggbb` (returned as `#rrggbb`,
+ * so that an alpha suffix can be added), else the palette's colour for `key`.
+ */
+export function safeColor(value: unknown, key: string): string {
+  if (typeof value !== 'string' || !COLOR_RE.test(value)) return colorFor(key);
+  return value.length === 4 ? `#${[...value.slice(1)].map((c) => c + c).join('')}` : value;
+}
+
+/** A name from another browser, trimmed and capped; shown as text only. */
+export function safeName(value: unknown): string {
+  return typeof value === 'string' && value.trim() ? [...value.trim()].slice(0, NAME_MAX).join('') : '?';
+}
+
+/** What a caret shows of a peer's `user` field: a checked name and colour, nothing else. */
+export function caretUser(user: unknown): { name: string; color: string } {
+  const u = typeof user === 'object' && user !== null ? (user as Record<string, unknown>) : {};
+  const key = typeof u.id === 'string' || typeof u.id === 'number' ? String(u.id) : safeName(u.name);
+  return { name: safeName(u.name), color: safeColor(u.color, key) };
+}
 
 /** A peer's awareness state as a presence, or null when it does not carry a usable user. */
 export function parsePresence(state: unknown): LocalPresence | null {
@@ -66,9 +88,9 @@ export function parsePresence(state: unknown): LocalPresence | null {
   const u = user as Record<string, unknown>;
   const id = typeof u.id === 'string' || typeof u.id === 'number' ? String(u.id) : '';
   if (!id) return null;
-  const name = typeof u.name === 'string' && u.name.trim() ? u.name.trim().slice(0, 80) : '?';
+  const name = safeName(u.name);
   const party: Party = u.party === 'customer' ? 'customer' : 'supplier';
-  const color = typeof u.color === 'string' && COLOR_RE.test(u.color) ? u.color : colorFor(id);
+  const color = safeColor(u.color, id);
   return {
     user: { id, name, color, party },
     section: typeof section === 'string' || typeof section === 'number' ? String(section) : null,

@@ -5,7 +5,7 @@ import StarterKit from '@tiptap/starter-kit';
 import { useEffect } from 'react';
 import type { Section } from '../api/types';
 import type { SectionLink } from '../collab/link';
-import type { PresenceUser } from '../collab/presence';
+import { caretUser, type PresenceUser } from '../collab/presence';
 import { TextComments } from '../discussion/TextComments';
 import { useT } from '../i18n/I18nProvider';
 
@@ -16,16 +16,17 @@ interface Props {
   canWrite: boolean;
 }
 
-/** A caret with the person's name above it, in their colour. */
+/** A caret with the person's name above it, in their colour (both checked: they come from
+ * another browser). */
 function renderCaret(user: Record<string, unknown>): HTMLElement {
+  const { name, color } = caretUser(user);
   const caret = document.createElement('span');
   caret.className = 'collab-caret';
-  const color = typeof user.color === 'string' ? user.color : '#57606a';
   caret.style.borderColor = color;
   const label = document.createElement('span');
   label.className = 'collab-caret__label';
   label.style.backgroundColor = color;
-  label.textContent = typeof user.name === 'string' ? user.name : '?';
+  label.textContent = name;
   caret.append(label);
   return caret;
 }
@@ -50,7 +51,7 @@ export function TextSection({ section, link, me, canWrite }: Props) {
           selectionRender: (user: Record<string, unknown>) => ({
             nodeName: 'span',
             class: 'collab-selection',
-            style: `background-color: ${typeof user.color === 'string' ? user.color : '#57606a'}33`,
+            style: `background-color: ${caretUser(user).color}33`,
           }),
         }),
       ],
