@@ -8,6 +8,7 @@ from fastapi.routing import APIRoute
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
+from server import offload
 from server.auth.router import router as auth_router
 from server.auth.service import LoginThrottle
 from server.collab.fanout import PostgresFanout
@@ -18,8 +19,10 @@ from server.comments.router import router as comments_router
 from server.config import Settings
 from server.db import create_engine, create_sessionmaker
 from server.errors import install_error_handlers
+from server.export import verify
 from server.export.router import router as export_router
 from server.follow.router import router as follow_router
+from server.limits import DeclaredBodyLimit
 from server.logs import install_redaction
 from server.plans.router import router as plans_router
 from server.signoff.router import router as signoff_router
@@ -82,10 +85,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         generate_unique_id_function=route_id,
     )
     app.state.settings = settings
+    offload.configure(settings.work_threads, settings.work_seconds)
     app.state.login_throttle = LoginThrottle(
         settings.login_max_failures, settings.login_lockout_seconds
     )
     install_error_handlers(app)
+    app.add_middleware(
+        DeclaredBodyLimit,
+        default=settings.max_body_bytes,
+        routes={"/api/verify": verify.MAX_BYTES},
+    )
 
     @app.get("/healthz", tags=["meta"])
     async def healthz() -> dict[str, str | int]:
