@@ -7,6 +7,7 @@ from fastapi import APIRouter, Query, Request, Response
 from server import offload
 from server.audit import service as audit_service
 from server.auth.dependencies import CurrentUser
+from server.config import SettingsDep
 from server.db import SessionDep
 from server.errors import NotFound
 from server.export import document, markdown, pdf, verify
@@ -37,6 +38,7 @@ async def export_plan(
     access: PlanMember,
     user: CurrentUser,
     session: SessionDep,
+    settings: SettingsDep,
     format: Annotated[Format, Query()] = "md",
     version_id: Annotated[str | None, Query()] = None,
 ) -> Response:
@@ -57,10 +59,17 @@ async def export_plan(
         after={"format": format, "version_id": version_id},
     )
     suffix = export.exported_at.strftime("%Y-%m-%d")
+    budget = settings.export_pdf_max_chars if format == "pdf" else settings.export_md_max_chars
+    if export.size() > budget:
+        raise offload.ContentTooLarge(
+            f"This plan has more text than one {format.upper()} export may hold "
+            f"({budget} characters); export it as Markdown or in parts.",
+            code="export_too_large",
+        )
     if format == "pdf":
-        body, media, extension = pdf.render(export), "application/pdf", "pdf"
+        body, media, extension = await offload.run(pdf.render, export), "application/pdf", "pdf"
     else:
-        body = markdown.render(export).encode("utf-8")
+        body = await offload.run(lambda: markdown.render(export).encode("utf-8"))
         media, extension = "text/markdown; charset=utf-8", "md"
     name = filename(export.plan_title, suffix, extension)
     return Response(
