@@ -53,9 +53,20 @@ def _text(data: bytes) -> str:
         return data.decode("latin-1")  # PDF: the attached record is plain ASCII
 
 
+def _starts(text: str) -> list[re.Match[str]]:
+    """Every record start, scanned a window at a time: one regex call holds the GIL for as
+    long as it runs, and this runs in a worker thread beside the event loop."""
+    window, overlap = 256 * 1024, 256  # overlap: longer than any match
+    found: dict[int, re.Match[str]] = {}
+    for begin in range(0, max(len(text), 1), window):
+        for match in _START.finditer(text, begin, min(len(text), begin + window + overlap)):
+            found.setdefault(match.start(), match)
+    return [found[k] for k in sorted(found)]
+
+
 def claimed_plan_id(data: bytes) -> str:
     """The plan the file's record names, found without parsing it (linear in the size)."""
-    matches = list(_START.finditer(_text(data)))
+    matches = _starts(_text(data))
     if not matches:
         raise _not_an_export()
     return matches[-1].group(1)
@@ -66,7 +77,7 @@ def parse_record(data: bytes, plan_id: str | None = None) -> dict[str, Any]:
     text happen to contain something that looks like one), for plan_id if given."""
     text = _text(data)
     decoder = json.JSONDecoder()
-    starts = [m for m in _START.finditer(text) if plan_id is None or m.group(1) == plan_id]
+    starts = [m for m in _starts(text) if plan_id is None or m.group(1) == plan_id]
     for match in reversed(starts[-_TRIES:]):
         try:
             record, _ = decoder.raw_decode(text, match.start())
