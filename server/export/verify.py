@@ -8,6 +8,7 @@ has changed since the export.
 
 import json
 import re
+from collections import deque
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -53,15 +54,20 @@ def _text(data: bytes) -> str:
         return data.decode("latin-1")  # PDF: the attached record is plain ASCII
 
 
-def _starts(text: str) -> list[re.Match[str]]:
-    """Every record start, scanned a window at a time: one regex call holds the GIL for as
-    long as it runs, and this runs in a worker thread beside the event loop."""
+def _starts(text: str, plan_id: str | None = None) -> list[re.Match[str]]:
+    """The last few record starts (for plan_id, if given), scanned a window at a time: one
+    regex call holds the GIL for as long as it runs, and this runs in a worker thread beside
+    the event loop. Only the last few are kept: a crafted body holds ~100,000 starts, and
+    keeping them all made the collector's next full pass stall the loop."""
     window, overlap = 256 * 1024, 256  # overlap: longer than any match
-    found: dict[int, re.Match[str]] = {}
+    kept: deque[re.Match[str]] = deque(maxlen=_TRIES)
+    after = -1
     for begin in range(0, max(len(text), 1), window):
         for match in _START.finditer(text, begin, min(len(text), begin + window + overlap)):
-            found.setdefault(match.start(), match)
-    return [found[k] for k in sorted(found)]
+            if match.start() > after and (plan_id is None or match.group(1) == plan_id):
+                kept.append(match)
+                after = match.start()
+    return list(kept)
 
 
 def claimed_plan_id(data: bytes) -> str:
@@ -77,8 +83,7 @@ def parse_record(data: bytes, plan_id: str | None = None) -> dict[str, Any]:
     text happen to contain something that looks like one), for plan_id if given."""
     text = _text(data)
     decoder = json.JSONDecoder()
-    starts = [m for m in _starts(text) if plan_id is None or m.group(1) == plan_id]
-    for match in reversed(starts[-_TRIES:]):
+    for match in reversed(_starts(text, plan_id)):
         try:
             record, _ = decoder.raw_decode(text, match.start())
         except (ValueError, RecursionError):
