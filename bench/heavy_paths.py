@@ -6,7 +6,7 @@ asks /healthz every 20 ms, and prints p50/p99/max per path. The same scenarios r
 tests/test_heavy_paths.py with a generous bound; this prints the figures.
 
     .venv/bin/python bench/heavy_paths.py              # 3 rounds
-    .venv/bin/python bench/heavy_paths.py --rounds 5
+    .venv/bin/python bench/heavy_paths.py --rounds 5 --only PDF
 """
 
 import argparse
@@ -28,7 +28,7 @@ async def stranger_verify(s: heavy.Stage, stranger: Actor) -> object:
     return await stranger.http.post("/api/verify", content=body, timeout=120)
 
 
-async def main(rounds: int) -> None:
+async def main(rounds: int, only: str) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         data = Path(tmp)
         server = ServerProcess(f"sqlite+aiosqlite:///{data / 'jointplan.sqlite3'}", data)
@@ -46,6 +46,8 @@ async def main(rounds: int) -> None:
                 "PDF export": lambda: heavy.big_pdf(s),
             }
             for name, work in paths.items():
+                if only and only not in name and name != "idle":
+                    continue
                 latencies: list[float] = []
                 for _ in range(rounds):
                     _, probe = await heavy.while_probing(server.http, work)
@@ -59,4 +61,6 @@ async def main(rounds: int) -> None:
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--rounds", type=int, default=3)
-    asyncio.run(main(parser.parse_args().rounds))
+    parser.add_argument("--only", default="", help="paths whose name contains this")
+    args = parser.parse_args()
+    asyncio.run(main(args.rounds, args.only))

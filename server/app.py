@@ -76,6 +76,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             await watcher.stop()
             await rooms.stop()
             await engine.dispose()
+            offload.stop_processes()
 
     app = FastAPI(
         title="JointPlan",
@@ -85,7 +86,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         generate_unique_id_function=route_id,
     )
     app.state.settings = settings
-    offload.configure(settings.work_threads, settings.work_seconds)
+    offload.configure(settings.work_threads, settings.work_processes, settings.work_seconds)
     app.state.login_throttle = LoginThrottle(
         settings.login_max_failures, settings.login_lockout_seconds
     )

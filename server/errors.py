@@ -28,6 +28,10 @@ class AppError(Exception):
         self.headers = headers
         super().__init__(self.message)
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Raised in a worker process (server/offload.py) and re-raised here: keep the code.
+        return (type(self), (self.message,), {"code": self.code, "headers": self.headers})
+
 
 class BadRequest(AppError):
     pass

@@ -10,9 +10,12 @@ Why threads and not processes, and what it costs: docs/limits.md.
 
 import asyncio
 import contextvars
+import functools
+import multiprocessing
 import time
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from typing import Any, ParamSpec, TypeVar
 
 from server.errors import AppError
@@ -68,21 +71,83 @@ class Worker:
         self._pool.shutdown(wait=False, cancel_futures=True)
 
 
+class ProcessWorker:
+    """Pure-Python CPU work (fpdf2) in processes of their own: it neither shares the GIL
+    with the event loop nor outlives its deadline (the process is killed)."""
+
+    def __init__(self, processes: int, seconds: float) -> None:
+        self.processes = processes
+        self.seconds = seconds
+        self._pool: ProcessPoolExecutor | None = None
+
+    def _executor(self) -> ProcessPoolExecutor:
+        if self._pool is None:
+            self._pool = ProcessPoolExecutor(
+                self.processes, mp_context=multiprocessing.get_context("spawn")
+            )
+        return self._pool
+
+    async def run(self, fn: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
+        """fn(*args) in a worker process (fn and its arguments must pickle)."""
+        future = asyncio.get_running_loop().run_in_executor(
+            self._executor(), functools.partial(fn, *args, **kwargs)
+        )
+        try:
+            return await asyncio.wait_for(future, self.seconds)
+        except TimeoutError:
+            self._kill()
+            raise TookTooLong() from None
+        except BrokenProcessPool:
+            self._pool = None
+            raise
+
+    def _kill(self) -> None:
+        pool, self._pool = self._pool, None
+        if pool is None:
+            return
+        # The executor has no way to stop one job; its processes go, and a new pool starts.
+        for process in list(getattr(pool, "_processes", {}).values()):
+            process.kill()
+        pool.shutdown(wait=False, cancel_futures=True)
+
+    def shutdown(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=False, cancel_futures=True)
+            self._pool = None
+
+
 def _swallow(future: "asyncio.Future[Any]") -> None:
     if not future.cancelled():
         future.exception()
 
 
 _default: Worker | None = None
+_processes: ProcessWorker | None = None
 
 
-def configure(threads: int, seconds: float) -> Worker:
-    """The process's worker pool (one per process; the app sets it up at start)."""
-    global _default
+def configure(threads: int, processes: int, seconds: float) -> None:
+    """The process's worker pools (one each per process; the app sets them up at start)."""
+    global _default, _processes
     if _default is not None:
         _default.shutdown()
+    if _processes is not None:
+        _processes.shutdown()
     _default = Worker(threads, seconds)
-    return _default
+    _processes = ProcessWorker(processes, seconds)
+
+
+def stop_processes() -> None:
+    """At shutdown: worker processes go (a new pool starts should work come later)."""
+    if _processes is not None:
+        _processes.shutdown()
+
+
+async def run_in_process(fn: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
+    """fn(*args) in a worker process: for long pure-Python work (docs/limits.md)."""
+    global _processes
+    if _processes is None:
+        _processes = ProcessWorker(1, 30)
+    return await _processes.run(fn, *args, **kwargs)
 
 
 def worker() -> Worker:

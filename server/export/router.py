@@ -67,7 +67,8 @@ async def export_plan(
             code="export_too_large",
         )
     if format == "pdf":
-        body, media, extension = await offload.run(pdf.render, export), "application/pdf", "pdf"
+        body = await offload.run_in_process(pdf.render, export)
+        media, extension = "application/pdf", "pdf"
     else:
         body = await offload.run(lambda: markdown.render(export).encode("utf-8"))
         media, extension = "text/markdown; charset=utf-8", "md"
@@ -98,10 +99,10 @@ async def verify_export(
     server's records: which goals still match, which changed, and any tampering."""
     # The body limit (server/limits.py) stops reading past verify.MAX_BYTES.
     data = await request.body()
-    plan_id = await offload.run(verify.claimed_plan_id, data)
+    plan_id = await offload.run_in_process(verify.claimed_plan_id, data)
     if await plans_service.get_membership(session, plan_id, user.id) is None:
         raise NotFound("Plan not found.", code="plan_not_found")
-    record = await offload.run(verify.parse_record, data, plan_id)
+    record = await offload.run_in_process(verify.parse_record, data, plan_id)
     result = await verify.verify(session, record, user.id)
     matching = sum(g.verdict == "matches" for g in result.goals)
     await audit_service.record(

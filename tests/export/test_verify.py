@@ -163,25 +163,25 @@ async def test_the_verify_command(
 async def test_a_stranger_is_refused_before_the_file_is_parsed(
     app: Any, people: People, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from server.export import verify as verify_module
+    from server import offload
 
     w = await agreed_workshop(app, people)
     md = await w.export(w.ola)
-    parsed: list[bytes] = []
-    real = verify_module.parse_record
+    jobs: list[str] = []
+    real = offload.run_in_process
 
-    def spy(*args: Any) -> Any:
-        parsed.append(args[0])
-        return real(*args)
+    async def spy(fn: Any, *args: Any) -> Any:
+        jobs.append(fn.__name__)
+        return await real(fn, *args)
 
-    monkeypatch.setattr(verify_module, "parse_record", spy)
+    monkeypatch.setattr(offload, "run_in_process", spy)
     stranger = await people.signup("Stranger")
     r = await verify(stranger, md)
     assert r.status_code == 404
     assert r.json()["error"] == "plan_not_found"
-    assert parsed == []
+    assert jobs == ["claimed_plan_id"]  # the record itself was never parsed
     assert (await verify(w.kam, md)).json()["ok"] is True
-    assert len(parsed) == 1
+    assert jobs[1:] == ["claimed_plan_id", "parse_record"]
 
 
 async def test_crafted_records_are_answered_in_linear_time(app: Any, people: People) -> None:
