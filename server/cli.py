@@ -51,7 +51,7 @@ def _tune_gc() -> None:
 def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
     import uvicorn
 
-    from server import serving
+    from server import offload, serving
     from server.app import create_app
 
     _prepare(settings)
@@ -62,6 +62,8 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
         flush=True,
     )
     app = create_app(settings)
+    if settings.work_prewarm:
+        offload.warm_processes()
     _tune_gc()
     uvicorn.run(
         app,

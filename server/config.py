@@ -44,6 +44,7 @@ class Settings(BaseSettings):
     max_body_bytes: int = Field(default=1024 * 1024, ge=1024)
     work_threads: int = Field(default=2, ge=1)
     work_processes: int = Field(default=1, ge=1)
+    work_prewarm: bool = True
     work_seconds: float = Field(default=30, gt=0)
     export_pdf_max_chars: int = Field(default=250_000, ge=1000)
     export_md_max_chars: int = Field(default=8_000_000, ge=1000)

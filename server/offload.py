@@ -136,6 +136,18 @@ def configure(threads: int, processes: int, seconds: float) -> None:
     _processes = ProcessWorker(processes, seconds)
 
 
+def _warm() -> None:
+    import server.export.pdf
+    import server.export.verify  # noqa: F401
+
+
+def warm_processes() -> None:
+    """Start the worker process and its imports now, not on the first export: under load
+    the start took 13 s here, which the first PDF's deadline would otherwise pay."""
+    if _processes is not None:
+        _processes._executor().submit(_warm)
+
+
 def stop_processes() -> None:
     """At shutdown: worker processes go (a new pool starts should work come later)."""
     if _processes is not None:
