@@ -10,6 +10,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncConnection
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
+from server import offload
 from server.auth.router import plan_router as auth_plan_router
 from server.auth.router import router as auth_router
 from server.auth.throttle import LoginThrottle
@@ -21,8 +22,10 @@ from server.comments.router import router as comments_router
 from server.config import Settings
 from server.db import create_engine, create_sessionmaker
 from server.errors import install_error_handlers
+from server.export import verify
 from server.export.router import router as export_router
 from server.follow.router import router as follow_router
+from server.limits import DeclaredBodyLimit
 from server.logs import install_redaction
 from server.plans.router import router as plans_router
 from server.security.headers import SecurityHeadersMiddleware
@@ -79,6 +82,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             await watcher.stop()
             await rooms.stop()
             await engine.dispose()
+            offload.stop_processes()
 
     app = FastAPI(
         title="JointPlan",
@@ -88,6 +92,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         generate_unique_id_function=route_id,
     )
     app.state.settings = settings
+    offload.configure(settings.work_threads, settings.work_processes, settings.work_seconds)
     app.state.login_throttle = LoginThrottle(
         free_failures=settings.login_max_failures,
         base_delay=settings.login_lockout_seconds,
@@ -95,7 +100,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         max_entries=settings.login_throttle_entries,
     )
     install_error_handlers(app)
-    # Outermost last: the client address first, then headers on every answer, then origins.
+    # Innermost first: the body cap, then origins, headers on every answer, the client address.
+    app.add_middleware(
+        DeclaredBodyLimit,
+        default=settings.max_body_bytes,
+        routes={"/api/verify": verify.MAX_BYTES},
+    )
     app.add_middleware(OriginGuardMiddleware, allowed=settings.origins)
     app.add_middleware(SecurityHeadersMiddleware, origins=settings.origins)
     if settings.trusted_proxy_list:

@@ -51,6 +51,7 @@ def _tune_gc() -> None:
 def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
     import uvicorn
 
+    from server import offload, serving
     from server.app import create_app
 
     try:
@@ -66,6 +67,8 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
         flush=True,
     )
     app = create_app(settings)
+    if settings.work_prewarm:
+        offload.warm_processes()
     _tune_gc()
     uvicorn.run(
         app,
@@ -77,6 +80,7 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
         # Room for our own size check (which answers 4413) before uvicorn's own limit.
         ws_max_size=max(16 * 1024 * 1024, 2 * settings.collab_max_message_bytes),
         ws_per_message_deflate=settings.ws_per_message_deflate,
+        **serving.uvicorn_options(settings),  # protocol, header and idle timeouts
     )
     return 0
 

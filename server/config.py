@@ -50,6 +50,17 @@ class Settings(BaseSettings):
     collab_recheck_seconds: float = Field(default=30, gt=0)
     ws_per_message_deflate: bool = False
 
+    # Front-door and work budgets (docs/limits.md).
+    max_body_bytes: int = Field(default=1024 * 1024, ge=1024)
+    work_threads: int = Field(default=2, ge=1)
+    work_processes: int = Field(default=1, ge=1)
+    work_prewarm: bool = True
+    work_seconds: float = Field(default=30, gt=0)
+    export_pdf_max_chars: int = Field(default=250_000, ge=1000)
+    export_md_max_chars: int = Field(default=8_000_000, ge=1000)
+    http_keep_alive_seconds: int = Field(default=5, ge=1)
+    http_header_seconds: float = Field(default=10, gt=0)
+
     web_dist: Path | None = None
     log_level: str = "info"
 

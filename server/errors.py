@@ -28,6 +28,10 @@ class AppError(Exception):
         self.headers = headers
         super().__init__(self.message)
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Raised in a worker process (server/offload.py) and re-raised here: keep the code.
+        return (type(self), (self.message,), {"code": self.code, "headers": self.headers})
+
 
 class BadRequest(AppError):
     pass
@@ -90,9 +94,17 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
-        codes = {404: "not_found", 405: "method_not_allowed", 401: "unauthorized"}
+        codes = {
+            404: "not_found",
+            405: "method_not_allowed",
+            401: "unauthorized",
+            413: "payload_too_large",
+        }
         code = codes.get(exc.status_code, "http_error")
-        return JSONResponse(_body(code, str(exc.detail)), exc.status_code, headers=exc.headers)
+        detail = str(exc.detail)
+        if exc.status_code == 413:  # the body limit (docs/limits.md)
+            detail = "The request body is larger than this route accepts."
+        return JSONResponse(_body(code, detail), exc.status_code, headers=exc.headers)
 
     @app.exception_handler(Exception)
     async def _unexpected(_: Request, exc: Exception) -> JSONResponse:

@@ -56,6 +56,7 @@ class ServerProcess:
             "JOINTPLAN_BASE_URL": self.http,
             "JOINTPLAN_LOG_LEVEL": "info",  # so the access lines are there to check
             "JOINTPLAN_COLLAB_ROOM_GRACE_SECONDS": "0.5",
+            "JOINTPLAN_WORK_PREWARM": "false",  # most live tests never export
             **self.env_extra,
         }
         self.log_path = self.data_dir / f"server-{self.port}.log"

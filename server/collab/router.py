@@ -1,9 +1,11 @@
+import json
 from typing import Any
 
-from fastapi import APIRouter, WebSocket
+from fastapi import APIRouter, Response, WebSocket
 from starlette.routing import WebSocketRoute
 from starlette.types import Receive, Scope, Send
 
+from server import offload
 from server.collab import schema, service
 from server.collab.manager import RoomManager
 from server.db import SessionDep
@@ -28,10 +30,15 @@ class CollabEndpoint:
 router.routes.append(WebSocketRoute("/collab/{section_id}", CollabEndpoint(), name="collab"))
 
 
-@router.get("/api/plans/{plan_id}/sections/{section_id}/content")
+@router.get("/api/plans/{plan_id}/sections/{section_id}/content", response_model=dict[str, Any])
 async def section_content(
     _access: PlanMember, section: ReadableSection, session: SessionDep
-) -> dict[str, Any]:
+) -> Response:
     """The section's document as JSON (items or rich text), as stored now."""
     doc = await service.load_document(session, section.id)
-    return {"section_id": section.id, **schema.to_json(doc, section.kind)}
+
+    def body() -> bytes:  # reading and encoding a large document: in a worker
+        content = {"section_id": section.id, **schema.to_json(doc, section.kind)}
+        return json.dumps(content, ensure_ascii=False, separators=(",", ":")).encode()
+
+    return Response(await offload.run(body), media_type="application/json")

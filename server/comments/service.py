@@ -147,6 +147,7 @@ async def thread_reads(
         t.resolved_by_id for t, _ in threads if t.resolved_by_id
     }
     users = {u.id: u for u in await session.scalars(select(User).where(User.id.in_(user_ids)))}
+    await markdown.prerender(c.body for c in comments if c.deleted_at is None)
     by_thread: dict[str, list[CommentRead]] = {}
     for c in comments:
         by_thread.setdefault(c.thread_id, []).append(comment_read(c, mentions.get(c.id, [])))

@@ -9,6 +9,7 @@ from typing import Any
 from pycrdt import Doc
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from server import offload
 from server.collab import schema
 from server.db import utcnow
 from server.export.richtext import Block, blocks
@@ -120,6 +121,15 @@ class Export:
         ]
         return sorted(rows, key=lambda a: (str(a.get("due") or "9999"), str(a.get("title"))))
 
+    def size(self) -> int:
+        """Characters of content to lay out: what the renderers' time grows with."""
+        total = 0
+        for section in self.sections:
+            total += sum(len(b.text) for b in section.blocks)
+            total += sum(_chars(item) for item in section.items)
+            total += sum(_chars(g.content) + _chars(g.agreed_content) for g in section.goals)
+        return total
+
     def signed_goals(self) -> list[Goal]:
         return [g for g in self.goals() if g.signatures or g.agreed_hash]
 
@@ -153,6 +163,29 @@ class Export:
                 for g in self.signed_goals()
             ],
         }
+
+
+def _chars(value: Any) -> int:
+    """The length of the strings in a JSON value (iterative: any depth)."""
+    total, stack = 0, [value]
+    while stack:
+        v = stack.pop()
+        if isinstance(v, str):
+            total += len(v)
+        elif isinstance(v, dict):
+            stack.extend(v.values())
+            total += sum(len(str(k)) for k in v)
+        elif isinstance(v, list):
+            stack.extend(v)
+        elif v is not None:
+            total += 8
+    return total
+
+
+def _contents(kind: str, doc: Doc[Any]) -> tuple[list[dict[str, Any]], list[Block]]:
+    """A section's items (activities, stakeholders) or blocks (text): run in a worker."""
+    items = _section_items(kind, doc) if kind not in ("goals", "text") else []
+    return items, blocks(doc) if kind == "text" else []
 
 
 def _section_items(kind: str, doc: Doc[Any]) -> list[dict[str, Any]]:
@@ -202,6 +235,20 @@ async def for_plan(session: AsyncSession, plan: Plan, member: Member, reader: st
             )
         )
     members = await plans_service.list_members(session, plan.id)
+    out: list[Section] = []
+    for s in sections:
+        items, text = await offload.run(_contents, s.kind, docs[s.id])
+        out.append(
+            Section(
+                section_id=s.id,
+                title=s.title,
+                kind=s.kind,
+                horizon=s.horizon,
+                goals=by_section.get(s.id, []),
+                items=items,
+                blocks=text,
+            )
+        )
     return Export(
         language=plan.language,
         plan_id=plan.id,
@@ -212,18 +259,7 @@ async def for_plan(session: AsyncSession, plan: Plan, member: Member, reader: st
         reader_party=member.party,
         exported_at=utcnow(),
         people=_people(members),
-        sections=[
-            Section(
-                section_id=s.id,
-                title=s.title,
-                kind=s.kind,
-                horizon=s.horizon,
-                goals=by_section.get(s.id, []),
-                items=_section_items(s.kind, docs[s.id]) if s.kind != "goals" else [],
-                blocks=blocks(docs[s.id]) if s.kind == "text" else [],
-            )
-            for s in sections
-        ],
+        sections=out,
     )
 
 
@@ -252,9 +288,11 @@ async def for_version(
             for a in s.agreements
         ]
         if s.kind == "goals":
-            statuses = {i["id"]: i.get("status") for i in _section_items("goals", doc)}
+            raw = await offload.run(_section_items, "goals", doc)
+            statuses = {i["id"]: i.get("status") for i in raw}
             for goal in goals:
                 goal.goal_status = statuses.get(goal.goal_id)
+        items, text = await offload.run(_contents, s.kind, doc)
         out.append(
             Section(
                 section_id=s.section_id,
@@ -262,8 +300,8 @@ async def for_version(
                 kind=s.kind,
                 horizon=s.horizon,
                 goals=goals,
-                items=_section_items(s.kind, doc) if s.kind not in ("goals", "text") else [],
-                blocks=blocks(doc) if s.kind == "text" else [],
+                items=items,
+                blocks=text,
             )
         )
     return Export(

@@ -5,6 +5,7 @@ import json
 from datetime import datetime
 from typing import Any
 
+from server import offload
 from server.export.document import Export, Goal, Section, Signature
 from server.export.i18n import Texts
 from server.signoff.canonical import canonical_json
@@ -126,6 +127,7 @@ def goal_lines(t: Texts, goal: Goal) -> list[str]:
 
 
 def section_lines(export: Export, t: Texts, section: Section) -> list[str]:
+    offload.check()
     lines = [f"## {section.title}", ""]
     if section.kind == "goals":
         live = [g for g in section.goals if g.content is not None]

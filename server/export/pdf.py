@@ -17,6 +17,7 @@ from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 from fpdf.fonts import FontFace, TTFFont
 
+from server import offload
 from server.export.document import Export, Goal, Section
 from server.export.i18n import Texts
 from server.export.markdown import (
@@ -184,6 +185,7 @@ def _table(
         for name in header:
             head.cell(pdf.fit(name))
         for values in rows:
+            offload.check()
             row = table.row()
             for column, value in enumerate(values):
                 text = pdf.fit("" if value is None else value)
@@ -214,6 +216,7 @@ def _section(pdf: _Pdf, export: Export, t: Texts, section: Section) -> None:
     if section.kind == "goals":
         live = [g for g in section.goals if g.content is not None]
         for goal in live:
+            offload.check()
             _goal(pdf, t, goal)
         if not live:
             pdf.para(t("empty"), 10)
@@ -252,6 +255,7 @@ def _section(pdf: _Pdf, export: Export, t: Texts, section: Section) -> None:
             pdf.para(t("empty"), 10)
     else:
         for block in section.blocks:
+            offload.check()
             if block.style == "heading":
                 pdf.para(block.text, 12 if block.level <= 2 else 11, bold=True, gap=0.5)
             elif block.style in ("bullet", "ordered"):
@@ -293,6 +297,7 @@ def _signatures(pdf: _Pdf, export: Export, t: Texts) -> None:
     if not goals:
         pdf.para(t("no_signatures"), 10)
     for goal in goals:
+        offload.check()
         pdf.heading(goal.title, 11.5)
         pdf.style(9, bold=True, colour=STATUS_COLOURS[goal.status])
         pdf.cell(0, 5, pdf.fit(f"{t('agreement')}: {agreement_label(t, goal)}"))

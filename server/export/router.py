@@ -4,22 +4,19 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response
 
+from server import offload
 from server.audit import service as audit_service
 from server.auth.dependencies import CurrentUser
+from server.config import SettingsDep
 from server.db import SessionDep
-from server.errors import AppError
+from server.errors import NotFound
 from server.export import document, markdown, pdf, verify
 from server.export.schemas import Format, VerificationRead
+from server.plans import service as plans_service
 from server.plans.dependencies import PlanMember
 from server.versions import service as versions_service
 
 router = APIRouter(prefix="/api", tags=["export"])
-
-
-class PayloadTooLarge(AppError):
-    status_code = 413
-    code = "too_large"
-    message = "The file is too large."
 
 
 def filename(title: str, suffix: str, extension: str) -> str:
@@ -41,6 +38,7 @@ async def export_plan(
     access: PlanMember,
     user: CurrentUser,
     session: SessionDep,
+    settings: SettingsDep,
     format: Annotated[Format, Query()] = "md",
     version_id: Annotated[str | None, Query()] = None,
 ) -> Response:
@@ -61,10 +59,18 @@ async def export_plan(
         after={"format": format, "version_id": version_id},
     )
     suffix = export.exported_at.strftime("%Y-%m-%d")
+    budget = settings.export_pdf_max_chars if format == "pdf" else settings.export_md_max_chars
+    if export.size() > budget:
+        raise offload.ContentTooLarge(
+            f"This plan has more text than one {format.upper()} export may hold "
+            f"({budget} characters); export it as Markdown or in parts.",
+            code="export_too_large",
+        )
     if format == "pdf":
-        body, media, extension = pdf.render(export), "application/pdf", "pdf"
+        body = await offload.run_in_process(pdf.render, export)
+        media, extension = "application/pdf", "pdf"
     else:
-        body = markdown.render(export).encode("utf-8")
+        body = await offload.run(lambda: markdown.render(export).encode("utf-8"))
         media, extension = "text/markdown; charset=utf-8", "md"
     name = filename(export.plan_title, suffix, extension)
     return Response(
@@ -91,12 +97,12 @@ async def verify_export(
 ) -> VerificationRead:
     """Check an exported file (the raw Markdown or PDF as the request body) against the
     server's records: which goals still match, which changed, and any tampering."""
-    data = bytearray()
-    async for chunk in request.stream():
-        data += chunk
-        if len(data) > verify.MAX_BYTES:
-            raise PayloadTooLarge()
-    record = verify.parse_record(bytes(data))
+    # The body limit (server/limits.py) stops reading past verify.MAX_BYTES.
+    data = await request.body()
+    plan_id = await offload.run_in_process(verify.claimed_plan_id, data)
+    if await plans_service.get_membership(session, plan_id, user.id) is None:
+        raise NotFound("Plan not found.", code="plan_not_found")
+    record = await offload.run_in_process(verify.parse_record, data, plan_id)
     result = await verify.verify(session, record, user.id)
     matching = sum(g.verdict == "matches" for g in result.goals)
     await audit_service.record(

@@ -8,6 +8,7 @@ has changed since the export.
 
 import json
 import re
+from collections import deque
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -15,6 +16,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from server import offload
 from server.errors import BadRequest, NotFound
 from server.plans import policy
 from server.plans import service as plans_service
@@ -24,34 +26,79 @@ from server.signoff.canonical import goal_hash
 from server.signoff.models import GoalAgreement, GoalSignature
 from server.versions.models import PlanVersion, VersionSignature
 
-MAX_BYTES = 32 * 1024 * 1024
-_START = re.compile(r'\{\s*"jointplan_record"\s*:')
+MAX_BYTES = 8 * 1024 * 1024  # the body limit of POST /api/verify (docs/limits.md)
+MAX_GOALS = 2000
+# The start of a record as the exports write it: the format key, then the plan's id. A
+# bounded pattern, so finding every candidate is one linear scan.
+_START = re.compile(
+    r'\{\s{0,16}"jointplan_record"\s{0,16}:\s{0,16}\d{1,4}\s{0,16},'
+    r'\s{0,16}"plan_id"\s{0,16}:\s{0,16}"([0-9a-f]{32})"'
+)
+# A goal's text may hold something that looks like a record; the real one is the last.
+# Decoding is tried from at most this many starts (each try reads at most the whole text).
+_TRIES = 4
 PARTIES = frozenset(policy.PARTIES)
 
 
-def parse_record(data: bytes) -> dict[str, Any]:
-    """The agreement record inside a Markdown or PDF export (the last one, should a goal's
-    text happen to contain something that looks like one)."""
+def _not_an_export() -> BadRequest:
+    return BadRequest(
+        "This file holds no JointPlan agreement record (export the plan as Markdown or PDF).",
+        code="not_an_export",
+    )
+
+
+def _text(data: bytes) -> str:
     try:
-        text = data.decode("utf-8")
+        return data.decode("utf-8")
     except UnicodeDecodeError:
-        text = data.decode("latin-1")  # PDF: the attached record is plain ASCII
+        return data.decode("latin-1")  # PDF: the attached record is plain ASCII
+
+
+def _starts(text: str, plan_id: str | None = None) -> list[re.Match[str]]:
+    """The last few record starts (for plan_id, if given), scanned a window at a time: one
+    regex call holds the GIL for as long as it runs, and this runs in a worker thread beside
+    the event loop. Only the last few are kept: a crafted body holds ~100,000 starts, and
+    keeping them all made the collector's next full pass stall the loop."""
+    window, overlap = 256 * 1024, 256  # overlap: longer than any match
+    kept: deque[re.Match[str]] = deque(maxlen=_TRIES)
+    after = -1
+    for begin in range(0, max(len(text), 1), window):
+        for match in _START.finditer(text, begin, min(len(text), begin + window + overlap)):
+            if match.start() > after and (plan_id is None or match.group(1) == plan_id):
+                kept.append(match)
+                after = match.start()
+    return list(kept)
+
+
+def claimed_plan_id(data: bytes) -> str:
+    """The plan the file's record names, found without parsing it (linear in the size)."""
+    matches = _starts(_text(data))
+    if not matches:
+        raise _not_an_export()
+    return matches[-1].group(1)
+
+
+def parse_record(data: bytes, plan_id: str | None = None) -> dict[str, Any]:
+    """The agreement record inside a Markdown or PDF export (the last one, should a goal's
+    text happen to contain something that looks like one), for plan_id if given."""
+    text = _text(data)
     decoder = json.JSONDecoder()
-    for match in reversed(list(_START.finditer(text))):
+    for match in reversed(_starts(text, plan_id)):
         try:
             record, _ = decoder.raw_decode(text, match.start())
-        except ValueError:
+        except (ValueError, RecursionError):
             continue
         if (
             isinstance(record, dict)
             and isinstance(record.get("plan_id"), str)
             and isinstance(record.get("goals"), list)
         ):
+            if len(record["goals"]) > MAX_GOALS:
+                raise BadRequest(
+                    f"This record lists more than {MAX_GOALS} goals.", code="record_too_large"
+                )
             return record
-    raise BadRequest(
-        "This file holds no JointPlan agreement record (export the plan as Markdown or PDF).",
-        code="not_an_export",
-    )
+    raise _not_an_export()
 
 
 @dataclass
@@ -126,7 +173,10 @@ def _intact(goal: dict[str, Any]) -> bool:
 
 
 async def _goal(
-    session: AsyncSession, goal: dict[str, Any], sections: dict[str, Section]
+    session: AsyncSession,
+    goal: dict[str, Any],
+    sections: dict[str, Section],
+    items: dict[str, dict[str, dict[str, Any]]],
 ) -> GoalVerdict:
     goal_id = str(goal.get("goal_id"))
     section_id = goal.get("section_id")
@@ -175,8 +225,10 @@ async def _goal(
         parties = {party for party, digest, _ in recorded if digest == goal["agreed_hash"]}
         if not parties >= PARTIES:
             return verdict("tampered", "The server never recorded an agreement on this hash.")
-    doc = await signoff_service.load_doc(session, section.id)
-    item = signoff_service.goal_items(doc).get(goal_id)
+    if section.id not in items:  # each section read once, however many goals name it
+        doc = await signoff_service.load_doc(session, section.id)
+        items[section.id] = await offload.run(signoff_service.goal_items, doc)
+    item = items[section.id].get(goal_id)
     current = goal_hash(item) if item is not None else None
     status = signoff_service.effective_status(agreement, current)
     if current is not None and current == claimed_hash:
@@ -224,7 +276,10 @@ async def verify(
         for s in sections
         if s.kind == "goals" and (member is None or policy.can_read(member, s))
     }
-    goals = [await _goal(session, g, readable) for g in record["goals"] if isinstance(g, dict)]
+    items: dict[str, dict[str, dict[str, Any]]] = {}
+    goals = [
+        await _goal(session, g, readable, items) for g in record["goals"] if isinstance(g, dict)
+    ]
     version = (
         await _version(session, plan.id, record["version"])
         if isinstance(record.get("version"), dict)

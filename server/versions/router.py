@@ -2,6 +2,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, status
 
+from server import offload
 from server.auth.dependencies import CurrentUser
 from server.collab import schema
 from server.db import SessionDep
@@ -131,7 +132,9 @@ async def compare_versions(
         after_goals = service.goals_of_states(
             await signoff_service.states_for_sections(session, sections, docs)
         )
-        after_sections = {s.id: (s.title, schema.to_json(docs[s.id], s.kind)) for s in sections}
+        after_sections = {
+            s.id: (s.title, await offload.run(schema.to_json, docs[s.id], s.kind)) for s in sections
+        }
     else:
         target = await service.get_version(session, access.plan.id, to)
         target_sections = await service.readable_sections(session, access.member, target)

@@ -11,6 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from server import offload
 from server.audit import service as audit_service
 from server.auth.models import User
 from server.collab import guard, schema
@@ -80,6 +81,7 @@ async def create_version(
     agreements: dict[str, list[dict[str, Any]]] = {}
     for state in await signoff_service.states_for_sections(session, sections, docs):
         agreements.setdefault(state.section.id, []).append(frozen_agreement(state))
+    contents = {s.id: await offload.run(schema.to_json, docs[s.id], s.kind) for s in sections}
     rows = [
         VersionSection(
             section_id=s.id,
@@ -91,7 +93,7 @@ async def create_version(
             visibility=s.visibility,
             position=s.position,
             state=docs[s.id].get_update(),
-            content=schema.to_json(docs[s.id], s.kind),
+            content=contents[s.id],
             agreements=agreements.get(s.id, []),
         )
         for s in sections

@@ -158,3 +158,70 @@ async def test_the_verify_command(
     assert "1 of 2 goals still match." in out
 
     assert await asyncio.to_thread(cli.main, ["verify", str(tmp_path / "missing.md")]) == 2
+
+
+async def test_a_stranger_is_refused_before_the_file_is_parsed(
+    app: Any, people: People, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from server import offload
+
+    w = await agreed_workshop(app, people)
+    md = await w.export(w.ola)
+    jobs: list[str] = []
+    real = offload.run_in_process
+
+    async def spy(fn: Any, *args: Any) -> Any:
+        jobs.append(fn.__name__)
+        return await real(fn, *args)
+
+    monkeypatch.setattr(offload, "run_in_process", spy)
+    stranger = await people.signup("Stranger")
+    r = await verify(stranger, md)
+    assert r.status_code == 404
+    assert r.json()["error"] == "plan_not_found"
+    assert jobs == ["claimed_plan_id"]  # the record itself was never parsed
+    assert (await verify(w.kam, md)).json()["ok"] is True
+    assert jobs[1:] == ["claimed_plan_id", "parse_record"]
+
+
+async def test_crafted_records_are_answered_in_linear_time(app: Any, people: People) -> None:
+    w = await agreed_workshop(app, people)
+    md = (await w.export(w.ola)).decode("utf-8")
+    plan = w.plan_id
+    # The payload: a record start over and over (the old parser retried a decode at
+    # every one: 13 s for 1.3 MB); and starts that name the plan, nested and never closed.
+    repeated = ('{"jointplan_record":' * 65_000).encode()
+    nested = (f'{{"jointplan_record": 1, "plan_id": "{plan}", "goals": [' * 30_000).encode()
+    for payload in (repeated, nested):
+        r = await verify(w.kam, payload)
+        assert r.status_code == 400, r.text
+        assert r.json()["error"] == "not_an_export"
+    # A real export after a page of look-alikes still verifies.
+    r = await verify(w.kam, nested + b"\n" + md.encode())
+    assert r.json()["ok"] is True
+
+
+async def test_a_body_over_the_verify_limit_is_refused_with_413(app: Any, people: People) -> None:
+    from server.export.verify import MAX_BYTES
+
+    w = await agreed_workshop(app, people)
+    md = await w.export(w.ola)
+    r = await verify(w.kam, md + b" " * MAX_BYTES)
+    assert r.status_code == 413
+    assert r.json()["error"] == "payload_too_large"
+    # Under the cap the same file is fine, padding and all.
+    assert (await verify(w.kam, md + b" " * (MAX_BYTES // 2))).json()["ok"] is True
+
+
+async def test_a_streamed_body_over_the_limit_is_cut_off_with_413(app: Any, people: People) -> None:
+    from server.export.verify import MAX_BYTES
+
+    w = await agreed_workshop(app, people)
+
+    async def chunks() -> Any:  # no Content-Length: counted as it arrives
+        for _ in range(MAX_BYTES // 65536 + 2):
+            yield b" " * 65536
+
+    r = await w.kam.http.post("/api/verify", content=chunks())
+    assert r.status_code == 413
+    assert r.json()["error"] == "payload_too_large"
