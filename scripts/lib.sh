@@ -35,9 +35,19 @@ _python() {
     die "JointPlan needs Python 3.11 or newer (python3.11 or python3 on PATH)."
 }
 
-# Creates .venv if needed and installs the package (with extras "dev" when asked).
-ensure_python() {
-    local extras="${1:-}"
+# The uv release that reads and writes uv.lock. It comes from PyPI (pip installs it into
+# .venv); pyproject.toml's [tool.uv] required-version names the same line.
+UV_VERSION="0.13.9"
+
+_uv() {
+    UV_PROJECT_ENVIRONMENT="$VENV" "$VENV/bin/python" -m uv "$@"
+}
+
+# ensure_uv creates .venv if needed and puts uv in it; ensure_python then installs the locked dependencies (uv.lock) and the package,
+# with extras "dev" when asked. `uv sync --locked` fails, rather than resolving anew, when
+# pyproject.toml asks for something uv.lock does not hold: run scripts/upgrade-deps (or
+# `uv lock`) and commit the lock.
+ensure_uv() {
     if [[ ! -x "$VENV/bin/python" ]]; then
         heading "Creating the Python environment in .venv"
         local python
@@ -45,13 +55,23 @@ ensure_python() {
         "$python" -m venv "$VENV" \
             || die "could not create .venv (on Debian: apt-get install python3-venv)"
     fi
+    if [[ "$("$VENV/bin/python" -m uv --version 2>/dev/null)" != "uv $UV_VERSION"* ]]; then
+        heading "Installing uv $UV_VERSION into .venv"
+        "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check "uv==$UV_VERSION"
+    fi
+}
+
+ensure_python() {
+    local extras="${1:-}"
+    ensure_uv
     local stamp="$VENV/.jointplan-install${extras:+-$extras}"
     local want
-    want="$(_sha256 "$REPO_ROOT/pyproject.toml")"
+    want="$(_sha256 "$REPO_ROOT/uv.lock" "$REPO_ROOT/pyproject.toml")"
     if [[ ! -f "$stamp" || "$(cat "$stamp")" != "$want" ]]; then
-        heading "Installing JointPlan${extras:+ [$extras]} into .venv"
-        "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check \
-            -e "$REPO_ROOT${extras:+[$extras]}"
+        heading "Installing JointPlan${extras:+ [$extras]} and its locked dependencies into .venv"
+        # --inexact: leaves what is not in the lock (uv itself, tools installed by hand).
+        _uv sync --locked --inexact --quiet ${extras:+--extra "$extras"} \
+            || die "uv.lock does not match pyproject.toml: run scripts/upgrade-deps"
         echo "$want" >"$stamp"
         # The dev extras include everything the plain install has.
         if [[ -n "$extras" ]]; then echo "$want" >"$VENV/.jointplan-install"; fi

@@ -72,7 +72,7 @@ class ServerProcess:
         )
         self.wait_ready()
 
-    def wait_ready(self, timeout: float = 60) -> None:
+    def wait_ready(self, timeout: float = 90) -> None:
         end = time.monotonic() + timeout
         while time.monotonic() < end:
             assert self.process is not None

@@ -404,7 +404,12 @@ async def reorder_sections(
         before={"order": before},
         after={"order": section_ids},
     )
-    await _announce(session, plan.id, "section.reordered", event_visibility(*visible))
+    # The other party hears of it when the order of what it reads (the shared sections)
+    # changed; a move among one party's internal sections stays with that party.
+    shared_before = [sid for sid in before if by_id[sid].visibility == "shared"]
+    shared_after = [sid for sid in section_ids if by_id[sid].visibility == "shared"]
+    audience = "shared" if shared_before != shared_after else event_visibility(*visible)
+    await _announce(session, plan.id, "section.reordered", audience)
     return await list_sections(session, plan.id)
 
 

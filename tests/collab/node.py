@@ -20,13 +20,26 @@ def require_node() -> str:
 
 
 class NodeClient:
-    def __init__(self, ws_base: str, section_id: str, token: str | None, *extra: str) -> None:
+    """One Node process. Anything it writes to stderr and every `error` event it emits fail
+    the test when the client stops, unless the test expects them (`expect_errors`)."""
+
+    def __init__(
+        self,
+        ws_base: str,
+        section_id: str,
+        token: str | None,
+        *extra: str,
+        expect_errors: bool = False,
+    ) -> None:
         self.args = ["--url", f"{ws_base}/collab", "--room", section_id, *extra]
         if token:
             self.args += ["--token", token]
+        self.expect_errors = expect_errors
         self.events: list[dict[str, Any]] = []
+        self.stderr = b""
         self.process: asyncio.subprocess.Process | None = None
         self._reader: asyncio.Task[None] | None = None
+        self._stderr_reader: asyncio.Task[None] | None = None
         self._changed = asyncio.Event()
 
     async def start(self) -> "NodeClient":
@@ -36,16 +49,31 @@ class NodeClient:
             *self.args,
             stdin=asyncio.subprocess.PIPE,
             stdout=asyncio.subprocess.PIPE,
-            stderr=asyncio.subprocess.DEVNULL,
+            stderr=asyncio.subprocess.PIPE,
         )
         self._reader = asyncio.create_task(self._read())
+        self._stderr_reader = asyncio.create_task(self._read_stderr())
         return self
 
     async def __aenter__(self) -> "NodeClient":
         return await self.start()
 
-    async def __aexit__(self, *_: object) -> None:
+    async def __aexit__(self, exc_type: object, *_: object) -> None:
         await self.stop()
+        if exc_type is None:
+            self.check_no_errors()
+
+    def check_no_errors(self) -> None:
+        if self.expect_errors:
+            return
+        errors = [e for e in self.events if e.get("event") == "error"]
+        assert not errors, f"Node client reported errors: {errors}"
+        assert not self.stderr.strip(), f"Node client wrote to stderr: {self.stderr.decode()}"
+
+    async def _read_stderr(self) -> None:
+        assert self.process is not None
+        assert self.process.stderr is not None
+        self.stderr += await self.process.stderr.read()
 
     async def _read(self) -> None:
         assert self.process is not None
@@ -94,7 +122,13 @@ class NodeClient:
             await asyncio.sleep(0.05)
 
     async def stop(self) -> None:
-        if self.process is None or self.process.returncode is not None:
+        if self.process is None:
+            return
+        if self.process.returncode is not None:
+            for reader in (self._reader, self._stderr_reader):
+                if reader is not None:
+                    with contextlib.suppress(Exception):
+                        await reader
             return
         with contextlib.suppress(Exception):
             await self.send(cmd="exit")
@@ -103,6 +137,7 @@ class NodeClient:
         except TimeoutError:
             self.process.kill()
             await self.process.wait()
-        if self._reader is not None:
-            with contextlib.suppress(Exception):
-                await self._reader
+        for reader in (self._reader, self._stderr_reader):
+            if reader is not None:
+                with contextlib.suppress(Exception):
+                    await reader

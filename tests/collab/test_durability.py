@@ -34,33 +34,45 @@ def own_server(live_database: tuple[str, Path]) -> Any:
 
 
 async def test_reconnect_after_restart_loses_nothing(own_server: Any) -> None:
+    """What the server stored survives a restart (an empty client reads it back), and edits
+    a client kept while the server was down arrive after it reconnects."""
     first = own_server()
     workshop = Workshop(first)
     kam = await workshop.signup("Kam")
     plan = await workshop.plan(kam)
     sid = section_id(plan, "goals_strategic")
-    async with YClient(first.ws, sid, kam.token) as c:
+    goals = [f"goal {i}" for i in range(25)]
+    async with YClient(first.ws, sid, kam.token) as c, YClient(first.ws, sid, kam.token) as w:
         await c.wait_synced()
-        for i in range(25):
-            c.push(f"goal {i}")
-        await asyncio.sleep(0.5)
+        await w.wait_synced()
+        for title in goals:
+            c.push(title)
+        # Seen by another client: the server has committed them.
+        await w.wait_for(lambda: w.titles() == goals, within=10)
         offline_doc_state = c.doc.get_update()
     first.stop()
 
-    # Edits made while the server is down, kept by the client.
-    offline = YClient(first.ws, sid, kam.token)
+    second = own_server()
+    # An empty client: whatever it gets, it gets from the server's own store.
+    async with YClient(second.ws, sid, kam.token) as empty:
+        await empty.wait_synced()
+        assert empty.titles() == goals
+
+    # Edits made while the server was down, kept by the client.
+    offline = YClient(second.ws, sid, kam.token)
     offline._apply(offline_doc_state)
     offline.push("written offline")
-
-    second = own_server()
-    offline.url = offline.url.replace(str(first.port), str(second.port))
     await offline.connect()
     await offline.wait_synced()
-    await asyncio.sleep(0.5)
+    async with YClient(second.ws, sid, kam.token) as watcher:
+        await watcher.wait_synced()
+        await watcher.wait_for(lambda: watcher.titles() == [*goals, "written offline"], 10)
     await offline.close()
-    async with YClient(second.ws, sid, kam.token) as fresh:
+
+    third = own_server()
+    async with YClient(third.ws, sid, kam.token) as fresh:
         await fresh.wait_synced()
-        assert fresh.titles() == [f"goal {i}" for i in range(25)] + ["written offline"]
+        assert fresh.titles() == [*goals, "written offline"]
     await workshop.close()
 
 
@@ -118,14 +130,25 @@ async def test_compaction_keeps_every_update_including_concurrent_ones(
                 await asyncio.sleep(0.01)
         await a.wait_for(lambda: len(a.items) == 300, within=10)
         await b.wait_for(lambda: len(b.items) == 300, within=10)
-    await asyncio.sleep(1.5)  # room unloads and compacts what is left
+    # The room unloads (grace 0.5 s) and compacts what is left: poll the database for it.
     engine = create_async_engine(live_database[0])
+    rows: int | None = None
+    snapshots: int | None = None
     try:
-        async with engine.connect() as conn:
-            rows = await conn.scalar(select(func.count()).where(SectionUpdate.section_id == sid))
-            snapshots = await conn.scalar(
-                select(func.count()).where(SectionSnapshot.section_id == sid)
-            )
+        deadline = asyncio.get_running_loop().time() + 15
+        while True:
+            async with engine.connect() as conn:
+                rows = await conn.scalar(
+                    select(func.count()).where(SectionUpdate.section_id == sid)
+                )
+                snapshots = await conn.scalar(
+                    select(func.count()).where(SectionSnapshot.section_id == sid)
+                )
+            if (snapshots == 1 and rows is not None and rows < 25) or (
+                asyncio.get_running_loop().time() > deadline
+            ):
+                break
+            await asyncio.sleep(0.1)
     finally:
         await engine.dispose()
     assert snapshots == 1

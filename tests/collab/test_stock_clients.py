@@ -1,7 +1,10 @@
 """The stock npm y-websocket client (unmodified) against the real server, beside pycrdt."""
 
 import asyncio
+from collections.abc import Awaitable, Callable
 from pathlib import Path
+
+from pycrdt import XmlFragment
 
 from tests.collab.node import NodeClient
 from tests.collab.yclient import YClient
@@ -51,15 +54,20 @@ async def test_stock_client_without_write_authority_is_told_and_ignored(
         await cus.wait_event("synced")
         await sup.wait_event("synced")
         await sup.send(cmd="insert-text", index=0, text="Service levels")
-        await asyncio.sleep(0.5)
-        assert "Service levels" in (await cus.state())["json"]
+        await poll(lambda: _json_has(cus, "Service levels"))
         await cus.send(cmd="insert-text", index=0, text="Free support forever. ")
+        # The server answers the refused update when it has handled it.
         denied = await cus.wait_event("permission-denied")
         assert "read-only" in denied["reason"]
-        await asyncio.sleep(0.5)
-        assert "Free support" not in (await sup.state())["json"]
+    # The server's state, through REST and through an empty client.
     body = (await kam.http.get(f"/api/plans/{plan['id']}/sections/{sid}/content")).json()
+    assert "Service levels" in body["text"]
     assert "Free support" not in body["text"]
+    async with YClient(server.ws, sid, kam.token) as fresh:
+        await fresh.wait_synced()
+        stored = str(fresh.doc.get("body", type=XmlFragment))
+        assert "Service levels" in stored
+        assert "Free support" not in stored
 
 
 async def test_stock_client_refused_without_access_stops_reconnecting(
@@ -101,6 +109,7 @@ async def test_stock_presence_relayed_and_removed_on_disconnect(
 
         await visitor_visible(True)
         await visitor.stop()  # closes its socket
+        visitor.check_no_errors()
         await visitor_visible(False)
         assert str(ready["clientId"]) != visitor_id
 
@@ -112,6 +121,7 @@ async def test_stock_client_reconnects_after_restart_and_keeps_offline_edits(
     first = ServerProcess(url, data_dir)
     first.start()
     workshop = Workshop(first)
+    started = [first]
     try:
         kam = await workshop.signup("Kam")
         plan = await workshop.plan(kam)
@@ -119,21 +129,45 @@ async def test_stock_client_reconnects_after_restart_and_keeps_offline_edits(
         async with NodeClient(first.ws, sid, kam.token) as c:
             await c.wait_event("synced")
             await c.send(cmd="push", text="before restart")
-            await asyncio.sleep(0.3)
+            async with YClient(first.ws, sid, kam.token) as seen:
+                await seen.wait_synced()
+                await seen.wait_for(lambda: seen.titles() == ["before restart"], within=10)
             first.stop()
             await c.wait_event("close")
             await c.send(cmd="push", text="while the server was down")
+
+            # The server's own store, read by an empty client on a port the stock client
+            # does not know: only what was stored before the restart.
+            elsewhere = ServerProcess(url, data_dir)
+            started.append(elsewhere)
+            elsewhere.start()
+            async with YClient(elsewhere.ws, sid, kam.token) as empty:
+                await empty.wait_synced()
+                assert empty.titles() == ["before restart"]
+            elsewhere.stop()
+
             second = ServerProcess(url, data_dir, port=first.port)
+            started.append(second)
+            mark = len(c.events)
             second.start()
-            try:
-                mark = len(c.events)
-                await c.wait_event("synced", within=15, after=mark)
-                async with YClient(second.ws, sid, kam.token) as fresh:
-                    await fresh.wait_synced()
-                    await fresh.wait_for(lambda: len(fresh.items) == 2)
-                    assert fresh.titles() == ["before restart", "while the server was down"]
-            finally:
-                second.stop()
+            await c.wait_event("synced", within=15, after=mark)
+            async with YClient(second.ws, sid, kam.token) as fresh:
+                await fresh.wait_synced()
+                await fresh.wait_for(lambda: len(fresh.items) == 2, within=10)
+                assert fresh.titles() == ["before restart", "while the server was down"]
     finally:
-        first.stop()
+        for process in started:
+            process.stop()
         await workshop.close()
+
+
+async def _json_has(client: NodeClient, text: str) -> bool:
+    return text in str((await client.state())["json"])
+
+
+async def poll(condition: Callable[[], Awaitable[bool]], within: float = 10) -> None:
+    deadline = asyncio.get_running_loop().time() + within
+    while not await condition():
+        if asyncio.get_running_loop().time() > deadline:
+            raise AssertionError("condition not reached")
+        await asyncio.sleep(0.05)

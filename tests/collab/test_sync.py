@@ -4,9 +4,12 @@ import asyncio
 from typing import Any
 
 import httpx
-from pycrdt import Array, Doc, Map, Text
+from pycrdt import Array, Doc, Map, Text, XmlElement, XmlFragment, XmlText
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import create_async_engine
 
 from server.collab import protocol
+from server.collab.models import SectionSnapshot, SectionUpdate
 from tests.collab.yclient import YClient
 from tests.live import ServerProcess, Workshop, section_id
 
@@ -86,14 +89,51 @@ async def test_customer_cannot_write_supplier_owned_section(
     plan = await workshop.plan(kam)
     buyer = await workshop.invite(kam, plan["id"], "Buyer", "customer", "editor")
     product = section_id(plan, "strategy_product")  # supplier-owned, shared
-    async with YClient(server.ws, product, buyer.token) as c:
+    async with (
+        YClient(server.ws, product, kam.token) as supplier,
+        YClient(server.ws, product, buyer.token) as c,
+    ):
+        await supplier.wait_synced()
         await c.wait_synced()
-        c.doc.get("body", type=Array)  # any write at all
-        with c.doc.transaction():
-            c.doc.get("notes", type=Array).append("x")
+        # Into the root the JSON view, the exports and the web app read.
+        c.doc.get("body", type=XmlFragment).children.append(
+            XmlElement("paragraph", {}, [XmlText("Free support forever")])
+        )
         await c.wait_for(lambda: bool(c.denied))
+        supplier.doc.get("body", type=XmlFragment).children.append(
+            XmlElement("paragraph", {}, [XmlText("Our service levels")])
+        )
+        await c.wait_for(lambda: "Our service levels" in str(c.doc.get("body", type=XmlFragment)))
     body = (await kam.http.get(f"/api/plans/{plan['id']}/sections/{product}/content")).json()
-    assert body["body"] == ""
+    assert body["body"] == "<paragraph>Our service levels</paragraph>"
+    async with YClient(server.ws, product, kam.token) as fresh:
+        await fresh.wait_synced()
+        stored = str(fresh.doc.get("body", type=XmlFragment))
+        assert stored == "<paragraph>Our service levels</paragraph>"
+    # And in the database: the supplier's words are in the section's log, the customer's
+    # nowhere.
+    logged = await _stored_bytes(server.database_url, product)
+    assert b"Our service levels" in logged
+    assert b"Free support" not in logged
+
+
+async def _stored_bytes(database_url: str, sid: str) -> bytes:
+    engine = create_async_engine(database_url)
+    try:
+        async with engine.connect() as conn:
+            updates = (
+                await conn.scalars(
+                    select(SectionUpdate.data).where(SectionUpdate.section_id == sid)
+                )
+            ).all()
+            snapshots = (
+                await conn.scalars(
+                    select(SectionSnapshot.data).where(SectionSnapshot.section_id == sid)
+                )
+            ).all()
+    finally:
+        await engine.dispose()
+    return b"".join([*updates, *snapshots])
 
 
 async def test_unauthenticated_and_no_access_are_closed_without_leaking(

@@ -45,30 +45,37 @@ async def test_nothing_internal_crosses_to_the_other_party(app: Any, people: Peo
 
     # The customer's side: no route and no event carries any trace.
     for person in (p.cus, p.viewer):
-        responses = [
-            await person.http.get(f"/api/plans/{p.id}/threads"),
-            await person.http.get(f"/api/plans/{p.id}/threads?item_id=g1"),
-            await person.http.get(f"/api/plans/{p.id}/threads?section_id={price}"),
-            await person.http.get(f"/api/plans/{p.id}/threads/counts"),
-            await person.http.get(f"/api/plans/{p.id}/threads/{internal['id']}"),
-            await person.http.get(f"/api/plans/{p.id}/threads/{in_price['id']}"),
-            await person.http.get("/api/notifications"),
-            await person.http.get(f"/api/plans/{p.id}/audit"),
-            await person.http.get(f"/api/plans/{p.id}/events/poll?after={start}"),
-            await person.http.get(f"/api/plans/{p.id}/votes?section_id={goals}"),
-            await person.http.post(
-                f"/api/plans/{p.id}/threads/{internal['id']}/comments", json={"body": "x"}
+        # Each request with the status it must get: a 500 is a failure, not "no leak".
+        expected = [
+            (200, await person.http.get(f"/api/plans/{p.id}/threads")),
+            (200, await person.http.get(f"/api/plans/{p.id}/threads?item_id=g1")),
+            (200, await person.http.get(f"/api/plans/{p.id}/threads?section_id={price}")),
+            (200, await person.http.get(f"/api/plans/{p.id}/threads/counts")),
+            (404, await person.http.get(f"/api/plans/{p.id}/threads/{internal['id']}")),
+            (404, await person.http.get(f"/api/plans/{p.id}/threads/{in_price['id']}")),
+            (200, await person.http.get("/api/notifications")),
+            (200, await person.http.get(f"/api/plans/{p.id}/audit")),
+            (200, await person.http.get(f"/api/plans/{p.id}/events/poll?after={start}")),
+            (200, await person.http.get(f"/api/plans/{p.id}/votes?section_id={goals}")),
+            (
+                404,
+                await person.http.post(
+                    f"/api/plans/{p.id}/threads/{internal['id']}/comments", json={"body": "x"}
+                ),
             ),
-            await person.http.post(f"/api/plans/{p.id}/threads/{internal['id']}/resolve"),
+            (404, await person.http.post(f"/api/plans/{p.id}/threads/{internal['id']}/resolve")),
         ]
+        got = [(r.request.method, r.request.url.path, r.status_code) for _, r in expected]
+        assert [status for status, _ in expected] == [g[2] for g in got], got
+        responses = [r for _, r in expected]
         for r in responses:
             for secret in (secret_words, *hidden_ids):
                 assert secret not in r.text, (r.request.url, r.text[:300])
         counts = responses[3].json()
         assert counts == {"sections": {}, "items": []}
-        assert responses[4].status_code == 404
-        assert responses[5].status_code == 404
-        assert responses[10].status_code == 404
+        for listing in responses[:3]:
+            assert listing.json()["items"] == []
+        assert responses[6].json()["unread"] == 0
 
     # Votes in a supplier-only section are not countable from outside.
     r = await p.cus.http.get(f"/api/plans/{p.id}/votes?section_id={price}")

@@ -54,7 +54,11 @@ async def test_commenting_on_a_section_one_cannot_edit(app: Any, people: People)
         f"/api/plans/{p.id}/threads",
         json={"section_id": product, "visibility": "shared", "body": "Tailored sizes, please."},
     )
-    assert r.status_code == 201
+    assert r.status_code == 201, r.text
+    # The owners of the section read it, as the customer's.
+    seen = (await p.kam.http.get(f"/api/plans/{p.id}/threads?section_id={product}")).json()
+    assert [(t["id"], t["party"]) for t in seen["items"]] == [(r.json()["id"], "customer")]
+    assert seen["items"][0]["comments"][0]["body"] == "Tailored sizes, please."
 
 
 async def test_viewers_read_but_do_not_comment(app: Any, people: People) -> None:
@@ -66,7 +70,9 @@ async def test_viewers_read_but_do_not_comment(app: Any, people: People) -> None
             json={"section_id": goals, "visibility": "shared", "body": "Agree?"},
         )
     ).json()
-    assert (await p.viewer.http.get(f"/api/plans/{p.id}/threads/{thread['id']}")).status_code == 200
+    read = await p.viewer.http.get(f"/api/plans/{p.id}/threads/{thread['id']}")
+    assert read.status_code == 200
+    assert [c["body"] for c in read.json()["comments"]] == ["Agree?"]
     for path, body in (
         ("threads", {"section_id": goals, "visibility": "shared", "body": "x"}),
         (f"threads/{thread['id']}/comments", {"body": "x"}),
@@ -75,6 +81,12 @@ async def test_viewers_read_but_do_not_comment(app: Any, people: People) -> None
         r = await p.viewer.http.post(f"/api/plans/{p.id}/{path}", json=body)
         assert r.status_code == 403, path
         assert r.json()["error"] == "cannot_comment"
+    # Nothing of it was written: the thread still has its one comment, no other thread,
+    # no vote.
+    listed = (await p.kam.http.get(f"/api/plans/{p.id}/threads")).json()["items"]
+    assert [(t["id"], len(t["comments"])) for t in listed] == [(thread["id"], 1)]
+    votes = (await p.kam.http.get(f"/api/plans/{p.id}/votes?section_id={goals}")).json()
+    assert [v for v in votes["items"] if any(v["counts"].values())] == []
 
 
 async def test_bad_input_gets_clear_errors_and_saves_nothing(
@@ -194,6 +206,9 @@ async def test_edit_keeps_history_delete_is_soft(app: Any, people: People) -> No
     cid = t["comments"][0]["id"]
     base = f"/api/plans/{p.id}/threads/{t['id']}/comments/{cid}"
     assert (await p.kam.http.patch(base, json={"body": "hijack"})).status_code == 403
+    unchanged = (await p.cus.http.get(f"/api/plans/{p.id}/threads/{t['id']}")).json()
+    assert unchanged["comments"][0]["body"] == "first"
+    assert unchanged["comments"][0]["edited_at"] is None
     edited = await p.cus.http.patch(base, json={"body": "second"})
     assert edited.json()["body"] == "second"
     assert edited.json()["edited_at"] is not None
@@ -201,11 +216,15 @@ async def test_edit_keeps_history_delete_is_soft(app: Any, people: People) -> No
     history = (await p.cus.http.get(f"{base}/history")).json()["items"]
     assert [h["body"] for h in history] == ["first", "second"]
     assert (await p.sup.http.delete(base)).status_code == 403  # neither author nor facilitator
+    kept = (await p.cus.http.get(f"/api/plans/{p.id}/threads/{t['id']}")).json()
+    assert (kept["comments"][0]["deleted"], kept["comments"][0]["body"]) == (False, "third")
     assert (await p.kam.http.delete(base)).status_code == 204  # facilitator moderates
     after = (await p.cus.http.get(f"/api/plans/{p.id}/threads/{t['id']}")).json()
     assert after["comments"][0]["deleted"] is True
     assert after["comments"][0]["body"] == ""
     assert (await p.cus.http.patch(base, json={"body": "back"})).status_code == 404
+    still = (await p.cus.http.get(f"/api/plans/{p.id}/threads/{t['id']}")).json()
+    assert (still["comments"][0]["deleted"], still["comments"][0]["body"]) == (True, "")
 
 
 async def test_resolve_reopen_filters_and_pages(app: Any, people: People) -> None:
@@ -237,6 +256,7 @@ async def test_resolve_reopen_filters_and_pages(app: Any, people: People) -> Non
     assert reopened.json()["status"] == "open"
     bad = await p.kam.http.get(f"{base}?cursor=not-a-cursor")
     assert bad.status_code == 400
+    assert "error" in bad.json()
     audit = (await p.kam.http.get(f"/api/plans/{p.id}/audit")).json()["items"]
     actions = [e["action"] for e in audit]
     assert "thread.resolve" in actions

@@ -65,6 +65,9 @@ async def test_blank_template_and_unknown_template(people: People) -> None:
         json={"title": "X", "supplier_name": "A", "customer_name": "B", "template": "nope"},
     )
     assert bad.status_code == 422
+    assert bad.json()["error"] == "validation_error"
+    listed = (await kam.http.get("/api/plans")).json()["items"]
+    assert [p["title"] for p in listed] == ["Acme × Globex 2027"]  # only the blank one
 
 
 async def test_customer_never_sees_supplier_only_sections(people: People) -> None:
@@ -101,7 +104,12 @@ async def test_list_open_archive(people: People) -> None:
     in_archive = (await kam.http.get("/api/plans?archived=true")).json()["items"]
     assert [p["title"] for p in in_archive] == ["First"]
     # Archived plans still open.
-    assert (await kam.http.get(f"/api/plans/{first['id']}")).status_code == 200
+    reopened = await kam.http.get(f"/api/plans/{first['id']}")
+    assert reopened.status_code == 200
+    assert (reopened.json()["title"], len(reopened.json()["sections"])) == (
+        "First",
+        len(first["sections"]),
+    )
     await kam.http.post(f"/api/plans/{first['id']}/unarchive")
     assert len((await kam.http.get("/api/plans")).json()["items"]) == 2
 
@@ -139,6 +147,9 @@ async def test_sections_add_rename_reorder_remove_with_audit(people: People) -> 
         f"/api/plans/{pid}/sections/order", json={"section_ids": [b["id"]]}
     )
     assert bad_order.status_code == 400
+    assert "error" in bad_order.json()
+    kept = (await kam.http.get(f"/api/plans/{pid}")).json()["sections"]
+    assert [s["id"] for s in kept] == [b["id"], a["id"]]
 
     assert (await kam.http.delete(f"/api/plans/{pid}/sections/{b['id']}")).status_code == 204
     sections = (await kam.http.get(f"/api/plans/{pid}")).json()["sections"]
@@ -181,6 +192,11 @@ async def test_reorder_keeps_hidden_sections_in_place(people: People) -> None:
         f"/api/plans/{pid}/sections/order", json={"section_ids": [*visible, *hidden]}
     )
     assert sneaky.status_code == 400
+    assert "error" in sneaky.json()
+    unchanged = {
+        s["id"]: s["position"] for s in (await kam.http.get(f"/api/plans/{pid}")).json()["sections"]
+    }
+    assert unchanged == after
 
 
 async def test_facilitator_of_other_party_cannot_touch_internal_section(people: People) -> None:
@@ -193,6 +209,10 @@ async def test_facilitator_of_other_party_cannot_touch_internal_section(people: 
         r = await cust.http.request(method, f"/api/plans/{pid}/sections/{price['id']}", json=body)
         assert r.status_code == 404
         assert price["title"] not in r.text
+    # Still there, still internal, for its owners.
+    own = await kam.http.get(f"/api/plans/{pid}/sections/{price['id']}")
+    assert own.status_code == 200
+    assert (own.json()["title"], own.json()["visibility"]) == (price["title"], "supplier-only")
 
 
 async def test_members_change_and_remove(people: People) -> None:
@@ -223,6 +243,8 @@ async def test_members_change_and_remove(people: People) -> None:
     assert last.status_code == 409
     assert last.json()["error"] == "last_facilitator"
     assert (await kam.http.delete(f"/api/plans/{pid}/members/{kam_id}")).status_code == 409
+    after_refusals = (await kam.http.get(f"/api/plans/{pid}/members")).json()["items"]
+    assert ("Kam", "facilitator") in {(m["user"]["name"], m["role"]) for m in after_refusals}
 
     assert (await kam.http.delete(f"/api/plans/{pid}/members/{buyer_id}")).status_code == 204
     assert (await buyer.http.get(f"/api/plans/{pid}")).status_code == 404
@@ -242,7 +264,16 @@ async def test_member_can_leave_but_not_remove_others(people: People) -> None:
         for m in (await kam.http.get(f"/api/plans/{pid}/members")).json()["items"]
     }
     assert (await a.http.delete(f"/api/plans/{pid}/members/{members['B']}")).status_code == 403
+    names = [
+        m["user"]["name"] for m in (await kam.http.get(f"/api/plans/{pid}/members")).json()["items"]
+    ]
+    assert sorted(names) == ["A", "B", "Kam"]
     assert (await a.http.delete(f"/api/plans/{pid}/members/{members['A']}")).status_code == 204
+    names = [
+        m["user"]["name"] for m in (await kam.http.get(f"/api/plans/{pid}/members")).json()["items"]
+    ]
+    assert sorted(names) == ["B", "Kam"]
+    assert (await a.http.get(f"/api/plans/{pid}")).status_code == 404
 
 
 async def test_audit_hides_the_other_partys_internal_sections(people: People) -> None:
@@ -293,3 +324,4 @@ async def test_plan_update_by_facilitator(people: People) -> None:
     assert r.json()["customer_name"] == "Globex AG"
     extra = await kam.http.patch(f"/api/plans/{plan['id']}", json={"owner": "x"})
     assert extra.status_code == 422  # unknown fields are refused, not ignored
+    assert (await kam.http.get(f"/api/plans/{plan['id']}")).json()["customer_name"] == "Globex AG"

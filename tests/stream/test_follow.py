@@ -32,6 +32,10 @@ async def test_only_facilitators_lead_and_non_members_see_nothing(people: People
         assert r.status_code == 404
     r = await stranger.http.put(f"/api/plans/{pid}/follow", json={"section_id": section})
     assert r.status_code == 404
+    assert "error" in r.json()
+    # None of the refused requests started anything or reached the audit log.
+    actions = [e["action"] for e in (await kam.http.get(f"/api/plans/{pid}/audit")).json()["items"]]
+    assert not [a for a in actions if a.startswith("follow.")]
 
     assert (await editor.http.get(f"/api/plans/{pid}/follow")).json()["active"] is False
     r = await kam.http.put(f"/api/plans/{pid}/follow", json={"section_id": section})
@@ -53,6 +57,9 @@ async def test_only_facilitators_lead_and_non_members_see_nothing(people: People
         f"/api/plans/{pid}/follow", json={"section_id": other["sections"][0]["id"]}
     )
     assert r.status_code == 404
+    assert other["sections"][0]["id"] not in r.text
+    still = (await editor.http.get(f"/api/plans/{pid}/follow")).json()
+    assert (still["active"], still["section_id"]) == (True, section)
 
     assert (await kam.http.delete(f"/api/plans/{pid}/follow")).status_code == 204
     assert (await editor.http.get(f"/api/plans/{pid}/follow")).json() == {
@@ -107,6 +114,8 @@ async def test_moves_are_pushed_and_internal_sections_do_not_leak(people: People
     r = await boss.http.put(f"/api/plans/{pid}/follow", json={"section_id": internal})
     assert r.status_code == 404
     assert internal not in r.text
+    lead = (await kam.http.get(f"/api/plans/{pid}/follow")).json()
+    assert (lead["leader"]["name"], lead["section_id"]) == ("Kam", internal)
 
     # Stopping reaches everyone.
     before = await _cursor(buyer, pid)
@@ -142,7 +151,8 @@ async def test_two_facilitators_starting_at_once_both_get_an_answer(people: Peop
     assert [r.status_code for r in replies] == [200, 200], [r.text for r in replies]
     seen = (await kam.http.get(f"/api/plans/{pid}/follow")).json()
     assert seen["active"] is True
-    assert seen["leader"]["id"] in {kam.id, boss.id}
+    # One of the two leads, at the section they chose.
+    assert (seen["leader"]["id"], seen["section_id"]) in {(kam.id, first), (boss.id, second)}
 
 
 async def test_a_leader_who_is_no_longer_facilitator_leads_no_one(people: People) -> None:
