@@ -33,7 +33,8 @@ export interface paths {
         };
         /**
          * Readyz
-         * @description The database is reachable.
+         * @description The database is reachable; `quarantined`: stored document updates that could not
+         *     be read and were set aside (`jointplan doctor` lists them).
          */
         get: operations["meta-readyz"];
         put?: never;
