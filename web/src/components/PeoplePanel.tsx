@@ -118,7 +118,9 @@ function MemberRow({ plan, member, onChanged }: { plan: PlanBase; member: Member
   const [error, setError] = useState<unknown>(null);
   const isMe = sameId(user?.id, member.user.id);
   const [resetLink, setResetLink] = useState<{ url: string; expires_at: string } | null>(null);
-  const canIssueReset = !isMe && !config.smtp_enabled && member.party === plan.my_membership?.party;
+  // Only someone who manages this member may hand them a reset link (the server decides too).
+  const canIssueReset =
+    !isMe && !config.smtp_enabled && member.can_set_signatory && member.party === plan.my_membership?.party;
   const who = member.user.name || member.user.email;
 
   // What we asked for shows at once (a controlled control would otherwise jump back until
