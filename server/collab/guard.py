@@ -8,9 +8,12 @@ deleting a subtree, `str()` of an XML element): SIGSEGV, the whole process gone.
 defences, in the order an update meets them:
 
 1. `scan` reads the update in Python before yrs sees it: only the content kinds the stock
-   clients write, only the section kind's root, values nested at most `MAX_DEPTH` deep.
-2. `TrialDocument.check` applies it to the room's trial copy of the document, catching
-   everything yrs can throw (`failure`), and measures how deep the inserted content sits.
+   clients write, only the section kind's root, values nested at most `MAX_DEPTH` deep,
+   no empty items, no text written straight into a root or a map.
+2. `TrialDocument.check` refuses text content that would land outside a text
+   (`ParentIndex`: yrs never finishes reading such a list), applies the update to the
+   room's trial copy of the document, catching everything yrs can throw (`failure`), and
+   measures how deep the inserted content sits.
 3. Only then is it committed to the log and applied to the room's own document.
 
 Readers never call recursive yrs code on content (see `schema.py`), so even content that got
@@ -18,7 +21,9 @@ in some other way never overflows a stack.
 """
 
 import logging
-from collections.abc import Iterable, Sequence
+from bisect import bisect_right
+from collections import deque
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol, TypeVar, cast
 
@@ -174,7 +179,10 @@ def scan(update: bytes, root: str | None) -> Scan:
             info = reader.byte()
             ref = info & 0x1F
             if ref in (_GC, _SKIP):
-                clock += reader.uint()
+                length = reader.uint()
+                if not length:
+                    raise Refused("a struct of length 0")
+                clock += length
                 continue
             if info & 0x80:
                 reader.uint(), reader.uint()  # left origin
@@ -186,12 +194,19 @@ def scan(update: bytes, root: str | None) -> Scan:
                     if root is not None and name != root:
                         raise Refused(f"content in a root other than {root!r}")
                     roots.add(name)
+                    if ref == _STRING:  # the roots (items, body) are never text
+                        raise Refused("text content outside a text")
                 else:
                     reader.uint(), reader.uint()
                 if info & 0x20:
                     reader.string()  # key in a map
+                    if ref == _STRING:
+                        raise Refused("text content outside a text")
             nests = nests or ref in _NESTING
-            clock += _content(reader, ref)
+            length = _content(reader, ref)
+            if not length:  # Yjs never writes an empty item; yrs mishandles some
+                raise Refused("an item of length 0")
+            clock += length
         ends.append((client, clock))
     for _ in range(reader.count()):  # the delete set
         reader.uint()
@@ -232,6 +247,263 @@ def _content(reader: _Reader, ref: int) -> int:
     else:
         raise Refused(f"content kind {ref} is not accepted")
     return 1
+
+
+# Where text content may go. yrs reads a sequence (Array, XmlFragment, XmlElement children)
+# by counting an item's length in the document's offset kind (UTF-8 bytes in pycrdt) while
+# it copies a string out per character: a string item in a sequence with any non-ASCII
+# character (or one in the middle of it) never finishes being read, and `Array.to_json`,
+# `str()`, pycrdt's iteration spin forever (found by the fuzzer: a 28-byte update, "ø"
+# with its left origin on an item of the goals list). Yjs only ever writes strings into
+# Text and XmlText (lists take `ContentAny`). An item with origins takes its parent from
+# the document, not from the update, so the check needs to know, for every item of the
+# document, whether it sits in a text: `ParentIndex`.
+_IN_TEXT, _ELSEWHERE, _GONE = 1, 0, 2  # where an item sits; _GONE: collected (GC)
+_TEXT_TYPE_REFS = (2, 6)  # Text, XmlText
+
+_Id = tuple[int, int]
+
+
+@dataclass(slots=True)
+class _Struct:
+    client: int
+    clock: int
+    length: int
+    ref: int
+    origin: _Id | None
+    right: _Id | None
+    parent: str | _Id | None  # written out when there is no origin: a root's name or an id
+    keyed: bool  # a map entry
+    type_ref: int | None  # for shared types
+
+
+def _structs(update: bytes) -> list[_Struct]:
+    """The structs of an update that `scan` accepted."""
+    out: list[_Struct] = []
+    reader = _Reader(update)
+    for _ in range(reader.count()):
+        structs = reader.count()
+        client = reader.uint()
+        clock = reader.uint()
+        for _ in range(structs):
+            info = reader.byte()
+            ref = info & 0x1F
+            if ref in (_GC, _SKIP):
+                length = reader.uint()
+                out.append(_Struct(client, clock, length, ref, None, None, None, False, None))
+                clock += length
+                continue
+            origin = (reader.uint(), reader.uint()) if info & 0x80 else None
+            right = (reader.uint(), reader.uint()) if info & 0x40 else None
+            parent: str | _Id | None = None
+            keyed = False
+            if not info & 0xC0:
+                parent = reader.string() if reader.uint() == 1 else (reader.uint(), reader.uint())
+                if info & 0x20:
+                    reader.string()
+                    keyed = True
+            start = reader.pos
+            length = _content(reader, ref)
+            type_ref = None
+            if ref == _TYPE:
+                reader.pos, end = start, reader.pos
+                type_ref = reader.uint()
+                reader.pos = end
+            out.append(_Struct(client, clock, length, ref, origin, right, parent, keyed, type_ref))
+            clock += length
+    return out
+
+
+def collected(doc: Doc[Any]) -> Callable[[_Id], bool]:
+    """Whether `doc` holds a collected (GC) struct at an id: its diff from that clock."""
+
+    def check(id_: _Id) -> bool:
+        state = _state_vector(doc.get_state())
+        client, clock = id_
+        if state.get(client, 0) <= clock:
+            return False
+        state[client] = clock
+        vector = _var_uint(len(state)) + b"".join(
+            _var_uint(c) + _var_uint(k) for c, k in state.items()
+        )
+        for struct in _structs(doc.get_update(vector)):
+            if struct.client == client:
+                return struct.ref == _GC
+        return False
+
+    return check
+
+
+def _var_uint(num: int) -> bytes:
+    out = bytearray()
+    while num > 0x7F:
+        out.append(0x80 | (num & 0x7F))
+        num >>= 7
+    out.append(num)
+    return bytes(out)
+
+
+class ParentIndex:
+    """For every item of a document, whether it sits in a text (Text, XmlText): ranges of
+    clocks per client, kept as the document's updates are added. A parent never changes
+    once an item is integrated; collected items may be stale here, which is why a string
+    must agree with both of its origins."""
+
+    def __init__(self) -> None:
+        self._ranges: dict[int, tuple[list[int], list[int], list[int]]] = {}
+        self._types: dict[_Id, int] = {}
+
+    @classmethod
+    def of(cls, update: bytes) -> "ParentIndex":
+        index = cls()
+        index.add(update, check=False)
+        return index
+
+    def _where(self, id_: _Id) -> int | None:
+        ranges = self._ranges.get(id_[0])
+        if ranges is None:
+            return None
+        starts, ends, kinds = ranges
+        i = bisect_right(starts, id_[1]) - 1
+        if i >= 0 and id_[1] < ends[i]:
+            return kinds[i]
+        return None
+
+    def _put(self, struct: _Struct, kind: int) -> None:
+        starts, ends, kinds = self._ranges.setdefault(struct.client, ([], [], []))
+        i = bisect_right(starts, struct.clock)
+        if i and ends[i - 1] > struct.clock:  # already known (a re-sent update)
+            return
+        if struct.type_ref is not None:
+            self._types[(struct.client, struct.clock)] = struct.type_ref
+        if i == len(starts) and i and ends[-1] == struct.clock and kinds[-1] == kind:
+            ends[-1] = struct.clock + struct.length  # typing: one run
+            return
+        starts.insert(i, struct.clock)
+        ends.insert(i, struct.clock + struct.length)
+        kinds.insert(i, kind)
+
+    def add(
+        self,
+        update: bytes,
+        check: bool = True,
+        collected: Callable[[_Id], bool] | None = None,
+    ) -> None:
+        """Record where the update's items go; with `check`, refuse text content that
+        would land outside a text (or whose place cannot be told). `collected(id)`: whether
+        the document has collected the item at `id` (None: assume it may have)."""
+        structs = _structs(update)
+        batch: dict[int, tuple[list[int], list[int]]] = {}  # client -> starts, positions
+        for n, struct in enumerate(structs):
+            starts, positions = batch.setdefault(struct.client, ([], []))
+            starts.append(struct.clock)
+            positions.append(n)
+        unset = -1
+        kinds = [unset] * len(structs)
+        types = self._types
+
+        def locate(id_: _Id) -> tuple[int | None, int | None]:
+            """(kind, None) if known, (None, n) if it waits on struct n, (None, None)."""
+            known = self._where(id_)
+            if known is not None:
+                return known, None
+            entry = batch.get(id_[0])
+            if entry is not None:
+                i = bisect_right(entry[0], id_[1]) - 1
+                if i >= 0:
+                    n = entry[1][i]
+                    if id_[1] < structs[n].clock + structs[n].length:
+                        return (None, n) if kinds[n] == unset else (kinds[n], None)
+            return None, None
+
+        def type_of(id_: _Id) -> int | None:
+            if id_ in types:
+                return types[id_]
+            entry = batch.get(id_[0])
+            if entry is not None:
+                i = bisect_right(entry[0], id_[1]) - 1
+                if i >= 0 and structs[entry[1][i]].clock == id_[1]:
+                    return structs[entry[1][i]].type_ref
+            return None
+
+        waiting: dict[int, list[int]] = {}
+        queue = deque(range(len(structs)))
+        misplaced: str | None = None
+        while queue:
+            n = queue.popleft()
+            if kinds[n] != unset:
+                continue
+            struct = structs[n]
+            kind: int | None
+            if struct.ref == _GC:
+                kind = _GONE
+            elif struct.ref == _SKIP:
+                kinds[n] = _GONE  # nothing is there; never recorded
+                queue.extend(waiting.pop(n, ()))
+                continue
+            elif struct.parent is not None:
+                if isinstance(struct.parent, str) or struct.keyed:
+                    kind = _ELSEWHERE  # a root (items, body) or a map entry
+                else:
+                    type_ref = type_of(struct.parent)
+                    if type_ref is not None:
+                        kind = _IN_TEXT if type_ref in _TEXT_TYPE_REFS else _ELSEWHERE
+                    else:
+                        where, _ = locate(struct.parent)
+                        # Not a shared type: yrs collects the item or refuses the update.
+                        kind = _GONE if where is not None else None
+            else:
+                # yrs takes the parent from the left origin's item, or, if there is none
+                # (missing, or collected), from the right origin's.
+                sides: list[int | None] = []
+                wait = None
+                for origin in (struct.origin, struct.right):
+                    where = None
+                    if origin is not None and not (
+                        origin[0] == struct.client and origin[1] >= struct.clock
+                    ):  # its own or a later clock of its client: not there (yrs: none)
+                        where, wait = locate(origin)
+                        if wait is not None:
+                            break
+                    sides.append(where)
+                if wait is not None:
+                    waiting.setdefault(wait, []).append(n)
+                    continue
+                left, right = sides
+                if left in (_IN_TEXT, _ELSEWHERE):
+                    kind = left
+                    # The index keeps a collected item's old place; yrs then goes by the
+                    # right origin. Only a text on the left and something else on the right
+                    # needs telling apart (yrs's own updates can carry a stray right origin
+                    # after a multi-byte character).
+                    if left == _IN_TEXT and right == _ELSEWHERE and struct.origin is not None:
+                        if collected is None or collected(struct.origin):
+                            kind = _ELSEWHERE
+                elif right in (_IN_TEXT, _ELSEWHERE):
+                    kind = right
+                elif _GONE in sides:
+                    kind = _GONE  # yrs collects an item that has nowhere to go
+                else:
+                    kind = None
+            if kind is None:
+                kinds[n] = _ELSEWHERE
+                if struct.ref == _STRING:
+                    misplaced = "text content whose place cannot be told"
+            else:
+                kinds[n] = kind
+                if struct.ref == _STRING and kind == _ELSEWHERE:
+                    misplaced = "text content outside a text"
+            queue.extend(waiting.pop(n, ()))
+        for n in range(len(structs)):  # what waits on a cycle
+            if kinds[n] == unset:
+                kinds[n] = _ELSEWHERE
+                if structs[n].ref == _STRING:
+                    misplaced = "text content whose place cannot be told"
+        if check and misplaced is not None:
+            raise Refused(misplaced)
+        for struct, kind in zip(structs, kinds, strict=True):
+            if struct.ref != _SKIP:
+                self._put(struct, kind)
 
 
 # ---- 2. a trial apply ------------------------------------------------------------------
@@ -306,6 +578,7 @@ class TrialDocument:
         self.root = root
         self._source = source
         self._doc: Doc[Any] | None = None
+        self._index = ParentIndex()
         self._depth = _DepthWatch(root)
 
     def invalidate(self) -> None:
@@ -321,8 +594,15 @@ class TrialDocument:
         elif scanned.roots - {self.root}:
             raise Refused(f"content in a root other than {self.root!r}")
         if self._doc is None:
+            state = self._source.get_update()
             self._doc = Doc()
-            self._doc.apply_update(self._source.get_update())
+            self._doc.apply_update(state)
+            self._index = ParentIndex.of(state)
+        try:
+            self._index.add(update, collected=collected(self._doc))
+        except BaseException:
+            self.invalidate()
+            raise
         # Measuring depth (a deep observer: pycrdt builds an event per changed type) is
         # for updates that can nest; typing skips it.
         if scanned.nests:
@@ -393,18 +673,21 @@ P = TypeVar("P", bound=Part)
 
 
 def assemble(parts: Sequence[P], root: str) -> tuple[Doc[Any], list[tuple[P, str]]]:
-    """A document from its stored parts, skipping those that cannot be read or that would
-    nest it deeper than MAX_DEPTH (returned with the reason, for quarantine). After a
+    """A document from its stored parts, skipping those that cannot be read, that would
+    nest it deeper than MAX_DEPTH or put text outside a text (returned with the reason,
+    for quarantine). After a
     failure the document is rebuilt from the parts read so far: yrs may have left it
     half-changed."""
     depth = _DepthWatch(root)
     doc = depth.watch(Doc())
+    index = ParentIndex()
     good: list[bytes] = []
     bad: list[tuple[P, str]] = []
     for part in parts:
         depth.reset()
         try:
             scan(part.data, root)
+            index.add(part.data, collected=collected(doc))
             _apply_unobserved_on_failure(doc, part.data, depth)
             depth.verdict()
         except BaseException as exc:
@@ -413,8 +696,10 @@ def assemble(parts: Sequence[P], root: str) -> tuple[Doc[Any], list[tuple[P, str
             bad.append((part, pack_failure(exc)))
             depth.stop()
             doc = Doc()
+            index = ParentIndex()
             for update in good:
                 doc.apply_update(update)
+                index.add(update, check=False)
             depth.watch(doc)
             continue
         good.append(part.data)

@@ -17,6 +17,8 @@ They are what the corpus under tests/collab/corpus keeps.
 
 import os
 import random
+import subprocess
+import sys
 import time
 from collections.abc import Callable, Coroutine, Iterator
 from dataclasses import dataclass, field
@@ -289,6 +291,35 @@ def raw_failure(stored: list[bytes], update: bytes) -> str | None:
             raise
         return guard.pack_failure(exc)
     return None
+
+
+_READ_RAW = """
+import sys
+from pycrdt import Array, Doc, XmlFragment
+from tests.collab import fuzzing
+stored, update = fuzzing.decode_case(sys.stdin.buffer.read())
+doc = Doc()
+for u in [*stored, update]:
+    doc.apply_update(u)
+str(doc.get("body", type=XmlFragment) if sys.argv[1] == "body" else doc.get("items", type=Array))
+"""
+
+
+def raw_read_hangs(kind: str, stored: list[bytes], update: bytes, seconds: float = 10) -> bool:
+    """Whether plain yrs takes the update and then never finishes reading the document
+    (tried in a subprocess: the spin is inside yrs and cannot be interrupted)."""
+    try:
+        subprocess.run(
+            [sys.executable, "-c", _READ_RAW, schema.root_name(kind)],
+            input=encode_case(stored, update),
+            cwd=Path(__file__).parents[2],
+            capture_output=True,
+            timeout=seconds,
+            check=False,
+        )
+    except subprocess.TimeoutExpired:
+        return True
+    return False
 
 
 # ---- a run -------------------------------------------------------------------------------
