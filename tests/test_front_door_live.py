@@ -44,8 +44,11 @@ async def test_a_200_mb_login_is_refused_before_its_body(server: ServerProcess) 
     reader, writer = await asyncio.open_connection("127.0.0.1", server.port)
     writer.write(
         b"POST /api/auth/login HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
-        b"Content-Length: 209715200\r\n\r\n" + b"{" * 65536
+        b"Content-Length: 209715200\r\n\r\n" + b"{" * 100
     )
+    # Only the start of the body is sent: the server answers without waiting for the rest.
+    # (Had it more unread bytes when it closes, the kernel would reset the connection, and
+    # the reset can reach this client before it reads the answer.)
     await writer.drain()
     answer = await closed_within(reader, 10)  # long before 200 MB could have been sent
     assert answer.startswith(b"HTTP/1.1 413")

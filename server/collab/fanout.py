@@ -84,13 +84,13 @@ class PostgresFanout:
             return
         if body.get("o") == self.manager.origin:
             return
-        section_id = body.get("s")
-        if not isinstance(section_id, str) or not self.manager.wants(section_id):
+        section_id, update_id = body.get("s"), body.get("i")
+        if not isinstance(section_id, str) or not isinstance(update_id, int):
             return
-        if "u" in body:
-            self.manager.apply_remote(section_id, base64.b64decode(body["u"]))
-        else:
-            self.manager.fetch_remote(int(body["i"]))
+        if not self.manager.wants(section_id):
+            return
+        inline = base64.b64decode(body["u"]) if "u" in body else None
+        self.manager.receive_remote(section_id, update_id, inline)
 
     def _on_signal(self, _conn: Any, _pid: int, channel: str, payload: str) -> None:
         tag = events.from_notification(channel, payload)

@@ -5,8 +5,9 @@ import asyncio
 import logging
 import os
 import uuid
-from collections import OrderedDict, defaultdict
+from collections import OrderedDict, defaultdict, deque
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any, Protocol
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -37,6 +38,12 @@ class RoomListener(Protocol):
     def room_unloaded(self, room: Room) -> None: ...
 
 
+@dataclass
+class _Remote:
+    id: int  # the log row
+    update: bytes | None  # None while it is read from the log; b"" when it could not be
+
+
 class RoomManager:
     def __init__(self, settings: Settings, sessionmaker: async_sessionmaker[AsyncSession]) -> None:
         self.settings = settings
@@ -50,6 +57,10 @@ class RoomManager:
         self._loading: dict[str, asyncio.Future[Room]] = {}
         # Updates from other processes that arrive while their room is loading.
         self._held: dict[str, list[bytes]] = {}
+        # Other processes' updates in the order they committed, per section: one too large
+        # for its notification is fetched from the log, and those after it wait for it (an
+        # update applied before the one it builds on would be refused).
+        self._remote: dict[str, deque[_Remote]] = {}
         self._unload_timers: dict[str, asyncio.TimerHandle] = {}
         self._by_plan: dict[str, set[str]] = defaultdict(set)
         self._tasks: set[asyncio.Task[Any]] = set()
@@ -232,24 +243,52 @@ class RoomManager:
     def wants(self, section_id: str) -> bool:
         return section_id in self.rooms or section_id in self._held
 
-    def fetch_remote(self, update_id: int) -> None:
-        """An update too large for its notification: read it from the log."""
+    def receive_remote(self, section_id: str, update_id: int, update: bytes | None) -> None:
+        """Another process committed log row `update_id`: its update, or None when it was
+        too large for the notification and is to be read from the log. Applied in the
+        order they committed."""
+        entry = _Remote(update_id, update)
+        queue = self._remote.setdefault(section_id, deque())
+        queue.append(entry)
+        if update is None:
+            self._spawn(self._fetch_remote(section_id, entry))
+        self._drain_remote(section_id)
 
-        async def run() -> None:
+    async def _fetch_remote(self, section_id: str, entry: "_Remote") -> None:
+        rows: list[tuple[str, bytes]] = []
+        try:
             async with self.sessionmaker() as session:
-                rows = await store.fetch_updates(session, [update_id])
-            for section_id, update in rows:
-                self.apply_remote(section_id, update)
+                rows = await store.fetch_updates(session, [entry.id])
+        except Exception:
+            log.exception("could not read update %s of section %s", entry.id, section_id)
+        entry.update = rows[0][1] if rows else b""
+        self._drain_remote(section_id)
+        if not rows:
+            # Compacted away (or unreadable) before it was read: the room reads the section
+            # again, which holds it either way.
+            room = self.rooms.get(section_id)
+            if room is not None:
+                await self._resync(room)
 
-        self._spawn(run())
+    def _drain_remote(self, section_id: str) -> None:
+        queue = self._remote.get(section_id)
+        while queue and queue[0].update is not None:
+            update = queue.popleft().update
+            if update:
+                self.apply_remote(section_id, update)
+        if not queue:
+            self._remote.pop(section_id, None)
 
     async def resync_all(self) -> None:
         """Re-read every loaded room's stored updates (idempotent for a CRDT)."""
         for room in list(self.rooms.values()):
-            async with self.sessionmaker() as session:
-                stored = await store.load(session, room.section_id)
-            for update in stored.updates:
-                room.apply_remote(update)
+            await self._resync(room)
+
+    async def _resync(self, room: Room) -> None:
+        async with self.sessionmaker() as session:
+            stored = await store.load(session, room.section_id)
+        for update in stored.updates:
+            room.apply_remote(update)
 
     # ---- authority ---------------------------------------------------------------------
 
@@ -352,7 +391,7 @@ class RoomManager:
                 log.info("%r lost read access; closing", conn)
                 conn.close(CloseCode.ACCESS_REVOKED)
             elif conn.can_write != verdict.write:
-                log.info("%r is now %s", conn, "read-write" if verdict.write else "read-only")
+                log.info("%r may write now: %s", conn, verdict.write)
                 conn.can_write = verdict.write
 
     async def _periodic_recheck(self) -> None:

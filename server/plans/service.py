@@ -406,8 +406,8 @@ async def reorder_sections(
     )
     # The other party hears of it when the order of what it reads (the shared sections)
     # changed; a move among one party's internal sections stays with that party.
-    shared_before = [sid for sid in before if by_id[sid].visibility == "shared"]
-    shared_after = [sid for sid in section_ids if by_id[sid].visibility == "shared"]
+    shared_before = [sid for sid in before if policy.is_shared(by_id[sid])]
+    shared_after = [sid for sid in section_ids if policy.is_shared(by_id[sid])]
     audience = "shared" if shared_before != shared_after else event_visibility(*visible)
     await _announce(session, plan.id, "section.reordered", audience)
     return await list_sections(session, plan.id)

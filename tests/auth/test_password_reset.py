@@ -200,7 +200,7 @@ async def test_reset_links_only_within_what_the_issuer_manages(people: People) -
     pid = plan["id"]
     sven = await add_member(kam, people, pid, "Sven", party="supplier", role="editor")
     cora = await add_member(kam, people, pid, "Cora", party="customer", role="facilitator")
-    carl = await add_member(kam, people, pid, "Carl", party="customer", role="editor")
+    carl = await add_member(cora, people, pid, "Carl", party="customer", role="editor")
     members = {
         m["user"]["id"]: m["id"]
         for m in (await kam.http.get(f"/api/plans/{pid}/members")).json()["items"]

@@ -115,7 +115,10 @@ async def _case(
     kind: str, workshop: Workshop, kam: Actor, plan: dict[str, Any], sid: str
 ) -> tuple[str, Revoke]:
     pid = plan["id"]
-    buyer = await workshop.invite(kam, pid, "Buyer", "customer", "editor")
+    # The customer's own facilitator manages the customer's people and the customer's share
+    # of a joint section; the supplier's facilitator cannot take either away.
+    cfac = await workshop.invite(kam, pid, "Cfac", "customer", "facilitator")
+    buyer = await workshop.invite(cfac, pid, "Buyer", "customer", "editor")
     if kind == "sign-out":
         return buyer.token, lambda: buyer.http.post("/api/auth/logout")
     if kind == "session":
@@ -129,31 +132,31 @@ async def _case(
         return token, lambda: buyer.http.delete(f"/api/auth/tokens/{token_id}")
     member = await member_id_of(kam, pid, buyer.id)
     if kind == "removal":
-        return buyer.token, lambda: kam.http.delete(f"/api/plans/{pid}/members/{member}")
+        return buyer.token, lambda: cfac.http.delete(f"/api/plans/{pid}/members/{member}")
     if kind == "leaving":
         return buyer.token, lambda: buyer.http.delete(f"/api/plans/{pid}/members/{member}")
     if kind == "role":
-        return buyer.token, lambda: kam.http.patch(
+        return buyer.token, lambda: cfac.http.patch(
             f"/api/plans/{pid}/members/{member}", json={"role": "viewer"}
         )
     if kind == "owner":
-        return buyer.token, lambda: kam.http.patch(
+        # The customer hands its share of the joint section to the supplier.
+        return buyer.token, lambda: cfac.http.patch(
             f"/api/plans/{pid}/sections/{sid}", json={"owner": "supplier"}
-        )
-    if kind == "visibility":
-        return buyer.token, lambda: kam.http.patch(
-            f"/api/plans/{pid}/sections/{sid}", json={"visibility": "supplier-only"}
         )
     raise AssertionError(kind)
 
 
+# Losing sight of a section while writing to it has no case: a party that may write a
+# section cannot lose sight of it in one request (its own facilitator cannot hide it from
+# themselves, the other party's may not take it away; see policy.may_change_section_access
+# and the section matrix in tests/plans). A reader losing sight is the test further down.
 CASES = {
     "sign-out": 4401,
     "session": 4401,
     "token": 4401,
     "removal": 4403,
     "leaving": 4403,
-    "visibility": 4403,
     "role": None,  # editor -> viewer: the socket stays open, read-only
     "owner": None,  # the section becomes the other party's: read-only
 }
@@ -263,7 +266,13 @@ async def test_a_reader_who_loses_read_access_is_closed_and_a_writer_kept(
     kam = await workshop.signup("Kam")
     plan = await workshop.plan(kam)
     pid = plan["id"]
-    sid = section_id(plan, "goals_strategic")
+    # A goals section the supplier owns alone: theirs to hide from the customer.
+    created = await kam.http.post(
+        f"/api/plans/{pid}/sections",
+        json={"title": "Our goals", "kind": "goals", "horizon": "tactical", "owner": "supplier"},
+    )
+    assert created.status_code == 201, created.text
+    sid = created.json()["id"]
     viewer = await workshop.invite(kam, pid, "Viewer", "customer", "viewer")
     editor = await workshop.invite(kam, pid, "Seller", "supplier", "editor")
     async with (
@@ -373,7 +382,7 @@ async def test_revocation_through_one_process_reaches_a_socket_on_another(
     pid = plan["id"]
     sid = section_id(plan, "goals_strategic")
     token, revoke = await _case(kind, workshop, kam, plan, sid)
-    stream_user = await workshop.invite(kam, pid, "Watcher", "customer", "viewer")
+    stream_user = await workshop.invite(kam, pid, "Watcher", "supplier", "viewer")
     async with sse(other, pid, stream_user.token) as watched:
         await revoke_during_writes(server, other, kam, pid, sid, token, revoke, CASES[kind])
         member = await member_id_of(kam, pid, stream_user.id)

@@ -52,12 +52,14 @@ async def test_rest_flags_and_sync_agree_on_archived_plans(app: Any, people: Peo
     kam = await people.signup("Kam")
     plan = await create_plan(kam)
     pid = plan["id"]
+    cfac = await add_member(kam, people, pid, "Cfac", party="customer", role="facilitator")
     everyone = [
         kam,
         await add_member(kam, people, pid, "Sup", party="supplier", role="editor"),
-        await add_member(kam, people, pid, "Cus", party="customer", role="editor"),
-        await add_member(kam, people, pid, "Cfac", party="customer", role="facilitator"),
-        await add_member(kam, people, pid, "View", party="customer", role="viewer"),
+        # Once the customer has a facilitator, they invite their own people.
+        await add_member(cfac, people, pid, "Cus", party="customer", role="editor"),
+        cfac,
+        await add_member(cfac, people, pid, "View", party="customer", role="viewer"),
     ]
 
     async def flags(person: Person) -> dict[str, bool]:
@@ -159,10 +161,12 @@ async def _comment_world(people: People) -> tuple[str, Person, list[Person], str
     kam = await people.signup("Kam")
     plan = await create_plan(kam)
     pid = plan["id"]
+    cus = await add_member(kam, people, pid, "Cus", party="customer", role="facilitator")
     readers = [
         await add_member(kam, people, pid, "Sup", party="supplier", role="editor"),
-        await add_member(kam, people, pid, "Cus", party="customer", role="facilitator"),
-        await add_member(kam, people, pid, "View", party="customer", role="viewer"),
+        cus,
+        # Once the customer has a facilitator, they invite their own people.
+        await add_member(cus, people, pid, "View", party="customer", role="viewer"),
     ]
     goals = next(s["id"] for s in plan["sections"] if s["key"] == "goals_strategic")
     thread = (

@@ -198,6 +198,20 @@ class World:
         members = (await self.kam.http.get(f"/api/plans/{self.plan_id}/members")).json()["items"]
         return str(next(m["id"] for m in members if m["user"]["id"] == p.id))
 
+    async def fresh_supplier_member(self) -> str:
+        # A reset link is for a member the facilitator manages in every plan: their own
+        # party's, here in this plan only.
+        p = await add_member(
+            self.kam,
+            self.people,
+            self.plan_id,
+            f"Colleague {next(self.counter)}",
+            party="supplier",
+            role="viewer",
+        )
+        members = (await self.kam.http.get(f"/api/plans/{self.plan_id}/members")).json()["items"]
+        return str(next(m["id"] for m in members if m["user"]["id"] == p.id))
+
     async def fresh_invitation(self) -> str:
         r = await self.kam.http.post(
             f"/api/plans/{self.plan_id}/invitations",
@@ -241,6 +255,10 @@ async def _section(w: World) -> dict[str, Any]:
 
 async def _member(w: World) -> dict[str, Any]:
     return {"member_id": await w.fresh_member()}
+
+
+async def _colleague(w: World) -> dict[str, Any]:
+    return {"member_id": await w.fresh_supplier_member()}
 
 
 async def _invitation(w: World) -> dict[str, Any]:
@@ -342,6 +360,13 @@ ROUTES: list[tuple[str, str, Any, dict[str, Any] | None, dict[str, int]]] = [
         manage(200),
     ),
     ("DELETE", "/api/plans/{plan_id}/members/{member_id}", _member, None, manage(204)),
+    (
+        "POST",
+        "/api/plans/{plan_id}/members/{member_id}/password-reset",
+        _colleague,
+        None,
+        manage(201),
+    ),
     (
         "POST",
         "/api/plans/{plan_id}/invitations",

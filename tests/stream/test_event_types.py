@@ -100,7 +100,10 @@ async def test_section_events_reach_only_those_who_may_read_the_section(
     start = {who.name: await cursor(who, p.id) for who in (p.kam, p.sup, p.cus)}
     sections = f"/api/plans/{p.id}/sections"
 
-    shared = await p.kam.http.post(sections, json={"title": "Risks", "kind": "text"})
+    # Supplier-owned, so the supplier may delete it again (a joint one needs the customer).
+    shared = await p.kam.http.post(
+        sections, json={"title": "Risks", "kind": "text", "owner": "supplier"}
+    )
     assert shared.status_code == 201, shared.text
     secret = await p.kam.http.post(
         sections, json={"title": "Walk-away", "kind": "text", "visibility": "supplier-only"}
