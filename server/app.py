@@ -1,6 +1,7 @@
 import asyncio
+import contextlib
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import AsyncExitStack, asynccontextmanager
 
 from fastapi import FastAPI
 from fastapi.responses import JSONResponse
@@ -44,6 +45,12 @@ def route_id(route: APIRoute) -> str:
     return f"{tag}-{route.name}"
 
 
+async def _cancelled(task: asyncio.Task[None]) -> None:
+    task.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await task
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
     settings.refuse_unsafe()
@@ -51,38 +58,32 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        engine = create_engine(settings.effective_database_url)
-        app.state.engine = engine
-        app.state.sessionmaker = create_sessionmaker(engine)
-        rooms = RoomManager(settings, app.state.sessionmaker)
-        app.state.rooms = rooms
-        fanout = (
-            None if settings.is_sqlite else PostgresFanout(settings.effective_database_url, rooms)
-        )
-        app.state.stream_hub = StreamHub()
-        digests = (
-            asyncio.create_task(run_digests(app.state.sessionmaker, settings))
-            if settings.smtp_enabled
-            else None
-        )
-        watcher = AgreementWatcher(app.state.sessionmaker)
-        rooms.add_listener(watcher)
-        watcher.start()
-        await rooms.start()
-        if fanout is not None:
-            await fanout.start()
-        try:
+        # Each part is stopped in the reverse order of its start, also when a later part
+        # fails to start: nothing is left running behind a failed start.
+        async with AsyncExitStack() as parts:
+            parts.callback(offload.stop_processes)
+            engine = create_engine(settings.effective_database_url)
+            parts.push_async_callback(engine.dispose)
+            app.state.engine = engine
+            app.state.sessionmaker = create_sessionmaker(engine)
+            rooms = RoomManager(settings, app.state.sessionmaker)
+            app.state.rooms = rooms
+            await rooms.start()
+            parts.push_async_callback(rooms.stop)
+            watcher = AgreementWatcher(app.state.sessionmaker)
+            rooms.add_listener(watcher)
+            watcher.start()
+            parts.push_async_callback(watcher.stop)
+            app.state.stream_hub = StreamHub()
+            parts.callback(app.state.stream_hub.close)
+            if settings.smtp_enabled:
+                digests = asyncio.create_task(run_digests(app.state.sessionmaker, settings))
+                parts.push_async_callback(_cancelled, digests)
+            if not settings.is_sqlite:
+                fanout = PostgresFanout(settings.effective_database_url, rooms)
+                parts.push_async_callback(fanout.stop)
+                await fanout.start()
             yield
-        finally:
-            if fanout is not None:
-                await fanout.stop()
-            if digests is not None:
-                digests.cancel()
-            app.state.stream_hub.close()
-            await watcher.stop()
-            await rooms.stop()
-            await engine.dispose()
-            offload.stop_processes()
 
     app = FastAPI(
         title="JointPlan",

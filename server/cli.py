@@ -68,7 +68,7 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
     )
     app = create_app(settings)
     if settings.work_prewarm:
-        offload.warm_processes()
+        offload.warm_processes("server.export.pdf", "server.export.verify")
     _tune_gc()
     uvicorn.run(
         app,
@@ -179,7 +179,7 @@ def cmd_doctor(settings: Settings, args: argparse.Namespace) -> int:
 
     from sqlalchemy import select
 
-    from server.collab import guard, schema, store
+    from server.collab import guard, layout, store
     from server.collab.models import SectionQuarantine
     from server.plans.models import Plan, Section
 
@@ -191,7 +191,7 @@ def cmd_doctor(settings: Settings, args: argparse.Namespace) -> int:
         if args.scan:
             for section_id, kind in (await session.execute(select(Section.id, Section.kind))).all():
                 stored = await store.load(session, section_id)
-                _doc, bad = guard.assemble(stored.parts, schema.root_name(kind))
+                _doc, bad = guard.assemble(stored.parts, layout.root_name(kind))
                 if bad:
                     await store.quarantine(session, section_id, bad)
         rows = await session.execute(

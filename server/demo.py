@@ -9,7 +9,7 @@ from server import demo_content
 from server.auth import service as auth_service
 from server.auth.models import User
 from server.collab import store as collab_store
-from server.collab.schema import build_document
+from server.collab.layout import build_document
 from server.config import Settings
 from server.plans import service as plans_service
 from server.plans.models import Member, Plan

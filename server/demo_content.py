@@ -3,7 +3,7 @@ the customer's perspective."""
 
 from typing import Any
 
-from server.collab.schema import Block
+from server.collab.layout import Block
 
 ANALYSIS: list[Block] = [
     ("heading", "Where Nordlys Foods is heading"),

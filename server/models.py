@@ -2,7 +2,7 @@
 
 from server.audit.models import AuditEvent
 from server.auth.models import AccessToken, PasswordReset, User
-from server.collab.models import SectionQuarantine, SectionSnapshot, SectionUpdate
+from server.collab.models import LoggedUpdate, SectionQuarantine, SectionSnapshot
 from server.comments.models import (
     Comment,
     CommentRevision,
@@ -42,7 +42,7 @@ __all__ = [
     "Section",
     "SectionQuarantine",
     "SectionSnapshot",
-    "SectionUpdate",
+    "LoggedUpdate",
     "User",
     "VersionSection",
     "VersionSignature",

@@ -11,6 +11,7 @@ Why threads and not processes, and what it costs: docs/limits.md.
 import asyncio
 import contextvars
 import functools
+import importlib
 import multiprocessing
 import time
 from collections.abc import Callable
@@ -136,16 +137,17 @@ def configure(threads: int, processes: int, seconds: float) -> None:
     _processes = ProcessWorker(processes, seconds)
 
 
-def _warm() -> None:
-    import server.export.pdf
-    import server.export.verify  # noqa: F401
+def _warm(modules: tuple[str, ...]) -> None:
+    for name in modules:
+        importlib.import_module(name)
 
 
-def warm_processes() -> None:
-    """Start the worker process and its imports now, not on the first export: under load
-    the start took 13 s here, which the first PDF's deadline would otherwise pay."""
+def warm_processes(*modules: str) -> None:
+    """Start the worker process and import `modules` in it now, not on the first export:
+    under load the start took 13 s here, which the first PDF's deadline would otherwise pay.
+    (The modules are named by the caller: this base module imports no feature.)"""
     if _processes is not None:
-        _processes._executor().submit(_warm)
+        _processes._executor().submit(_warm, modules)
 
 
 def stop_processes() -> None:

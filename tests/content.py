@@ -6,8 +6,8 @@ from typing import Any
 from pycrdt import Array, Doc, Map, Text
 
 from server.collab import store
-from server.collab.models import SectionUpdate
-from server.collab.schema import build_document
+from server.collab.layout import build_document
+from server.collab.models import LoggedUpdate
 from server.collab.service import load_document
 
 
@@ -27,7 +27,7 @@ async def load_doc(app: Any, section_id: str) -> Doc[Any]:
 
 async def append_update(app: Any, section_id: str, update: bytes) -> None:
     async with app.state.sessionmaker() as session, session.begin():
-        session.add(SectionUpdate(section_id=section_id, data=update))
+        session.add(LoggedUpdate(section_id=section_id, data=update))
 
 
 def find_item(doc: Doc[Any], item_id: str) -> tuple[int, Map[Any]]:

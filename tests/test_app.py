@@ -4,6 +4,7 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 
 import httpx
+import pytest
 from sqlalchemy.engine import make_url
 
 from server.app import create_app
@@ -151,3 +152,32 @@ async def test_unknown_api_paths_are_json_404_for_every_method(client: httpx.Asy
             response = await client.request(method, path)
             assert response.status_code == 404, (method, path)
             assert response.json()["error"] == "not_found"
+
+
+async def test_a_failed_start_stops_what_had_started(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A part that fails to start leaves nothing running: the parts started before it are
+    stopped, the last started first, and the failure reaches whoever started the app."""
+    from server.collab.manager import RoomManager
+    from server.signoff.watcher import AgreementWatcher
+
+    stopped: list[str] = []
+    real_stop = RoomManager.stop
+
+    async def rooms_stop(self: RoomManager) -> None:
+        stopped.append("rooms")
+        await real_stop(self)
+
+    def watcher_start(self: AgreementWatcher) -> None:
+        raise RuntimeError("the watcher cannot start")
+
+    monkeypatch.setattr(RoomManager, "stop", rooms_stop)
+    monkeypatch.setattr(AgreementWatcher, "start", watcher_start)
+    app = create_app(local_settings(tmp_path))
+    with pytest.raises(RuntimeError, match="cannot start"):
+        async with app.router.lifespan_context(app):
+            raise AssertionError("the app must not start")
+    assert stopped == ["rooms"]
+    # The room manager's access check is not left running.
+    assert app.state.rooms._recheck_task.cancelled()

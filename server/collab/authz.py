@@ -1,7 +1,9 @@
 """Who may read and write a section's live document, decided by the plans policy."""
 
-from collections.abc import Iterable
+import logging
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Protocol
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -14,6 +16,8 @@ from server.collab.closecodes import CloseCode
 from server.db import utcnow
 from server.plans import policy
 from server.plans.models import Member, Plan, Section
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -105,3 +109,36 @@ async def recheck(
         write = read and plan is not None and policy.can_write_in(member, section, plan)
         verdicts[(user_id, token_id)] = Verdict(read, write, signed_in)
     return verdicts
+
+
+class Open(Protocol):
+    """An open connection as the re-check sees it (collab.connection.Connection)."""
+
+    access: Access
+    can_write: bool
+
+    @property
+    def closed(self) -> bool: ...
+
+    def close(self, code: CloseCode) -> None: ...
+
+
+async def enforce(session: AsyncSession, section_id: str, conns: Sequence[Open]) -> None:
+    """Apply the current rules to connections open on a section: closed when signed out
+    (4401) or no longer allowed to read (4403), read-only or writable as they may now."""
+    verdicts = await recheck(
+        session, section_id, {(c.access.user_id, c.access.token_id) for c in conns}
+    )
+    for conn in conns:
+        verdict = verdicts[(conn.access.user_id, conn.access.token_id)]
+        if conn.closed:
+            continue
+        if not verdict.signed_in:
+            log.info("%r: its session or token was revoked; closing", conn)
+            conn.close(CloseCode.UNAUTHENTICATED)
+        elif not verdict.read:
+            log.info("%r lost read access; closing", conn)
+            conn.close(CloseCode.ACCESS_REVOKED)
+        elif conn.can_write != verdict.write:
+            log.info("%r may write now: %s", conn, verdict.write)
+            conn.can_write = verdict.write

@@ -1,7 +1,7 @@
 """Cross-process fan-out over PostgreSQL LISTEN/NOTIFY.
 
 Every committed batch of updates is announced with NOTIFY inside its own transaction
-(store.WriteAheadLog); each process LISTENs and applies what other processes committed to
+(wal.WriteAheadLog); each process LISTENs and applies what other processes committed to
 the rooms it has loaded. Access changes travel the same way (server.events).
 """
 
@@ -15,7 +15,7 @@ from typing import Any
 import asyncpg
 
 from server import events
-from server.collab import store
+from server.collab import wal
 from server.collab.manager import RoomManager
 from server.db import asyncpg_dsn
 
@@ -53,7 +53,7 @@ class PostgresFanout:
             self.dsn,
             server_settings={"application_name": events.LISTENER_NAME_PREFIX + events.ORIGIN},
         )
-        await connection.add_listener(store.NOTIFY_CHANNEL, self._on_update)
+        await connection.add_listener(wal.NOTIFY_CHANNEL, self._on_update)
         for channel in events.CHANNELS:
             await connection.add_listener(channel, self._on_signal)
         await connection.add_listener(events.ACK, self._on_ack)

@@ -16,7 +16,7 @@ defences, in the order an update meets them:
    measures how deep the inserted content sits.
 3. Only then is it committed to the log and applied to the room's own document.
 
-Readers never call recursive yrs code on content (see `schema.py`), so even content that got
+Readers never call recursive yrs code on content (see `layout.py`), so even content that got
 in some other way never overflows a stack.
 """
 
@@ -28,6 +28,8 @@ from dataclasses import dataclass
 from typing import Any, Protocol, TypeVar, cast
 
 from pycrdt import Array, Doc, Map, Text, XmlElement, XmlFragment, XmlText
+
+from server.collab.encoding import DecodeError, Reader
 
 log = logging.getLogger(__name__)
 
@@ -59,95 +61,32 @@ _TYPE_REFS = range(7)  # Array, Map, Text, XmlElement, XmlFragment, XmlHook, Xml
 _NAMED_TYPE_REFS = (3, 5)  # XmlElement and XmlHook carry a tag name
 
 
-class _Reader:
-    __slots__ = ("data", "pos")
-
-    def __init__(self, data: bytes) -> None:
-        self.data = data
-        self.pos = 0
-
-    def remaining(self) -> int:
-        return len(self.data) - self.pos
-
-    def byte(self) -> int:
-        if self.pos >= len(self.data):
-            raise Refused("truncated update")
-        value = self.data[self.pos]
-        self.pos += 1
-        return value
-
-    def uint(self) -> int:
-        data, pos = self.data, self.pos
-        result = shift = 0
-        while pos < len(data):
-            byte = data[pos]
-            pos += 1
-            result |= (byte & 0x7F) << shift
-            if byte < 0x80:
-                self.pos = pos
-                return result
-            shift += 7
-            if shift > 63:
-                raise Refused("number too long")
-        raise Refused("truncated update")
-
-    def count(self) -> int:
-        """A number of things that follow, each at least one byte long."""
-        value = self.uint()
-        if value > self.remaining():
-            raise Refused("count beyond the update's end")
-        return value
-
-    def skip(self, length: int) -> None:
-        if length > self.remaining():
-            raise Refused("truncated update")
-        self.pos += length
-
-    def buffer(self) -> bytes:
-        length = self.uint()
-        if length > self.remaining():
-            raise Refused("truncated update")
-        chunk = self.data[self.pos : self.pos + length]
-        self.pos += length
-        return chunk
-
-    def string(self) -> str:
-        try:
-            return self.buffer().decode("utf-8")
-        except UnicodeDecodeError as exc:
-            raise Refused("string is not UTF-8") from exc
-
-    def signed(self) -> None:
-        byte = self.byte()
-        while byte & 0x80:
-            byte = self.byte()
-
-    def any(self, depth: int) -> None:
-        """One lib0 `Any` value, refusing nesting past MAX_DEPTH (yrs decodes it recursively)."""
-        if depth > MAX_DEPTH:
-            raise Refused(f"values nested deeper than {MAX_DEPTH} levels")
-        tag = self.byte()
-        if tag in (127, 126, 121, 120):  # undefined, null, false, true
-            return
-        if tag == 125:
-            self.signed()
-        elif tag == 124:
-            self.skip(4)
-        elif tag in (123, 122):
-            self.skip(8)
-        elif tag == 119:
-            self.string()
-        elif tag == 118:
-            for _ in range(self.count()):
-                self.string()
-                self.any(depth + 1)
-        elif tag == 117:
-            for _ in range(self.count()):
-                self.any(depth + 1)
-        elif tag == 116:
-            self.buffer()
-        else:
-            raise Refused(f"unknown value type {tag}")
+def _any(reader: Reader, depth: int) -> None:
+    """One lib0 `Any` value, refusing nesting past MAX_DEPTH (yrs decodes it recursively)."""
+    if depth > MAX_DEPTH:
+        raise Refused(f"values nested deeper than {MAX_DEPTH} levels")
+    tag = reader.byte()
+    if tag in (127, 126, 121, 120):  # undefined, null, false, true
+        return
+    if tag == 125:
+        reader.signed()
+    elif tag == 124:
+        reader.skip(4)
+    elif tag in (123, 122):
+        reader.skip(8)
+    elif tag == 119:
+        reader.string()
+    elif tag == 118:
+        for _ in range(reader.count()):
+            reader.string()
+            _any(reader, depth + 1)
+    elif tag == 117:
+        for _ in range(reader.count()):
+            _any(reader, depth + 1)
+    elif tag == 116:
+        reader.buffer()
+    else:
+        raise Refused(f"unknown value type {tag}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -167,10 +106,17 @@ def scan(update: bytes, root: str | None) -> Scan:
     """Refuse an update that yrs must not be given: malformed, content kinds the stock
     clients never write, items in any root but `root` (None: any), values nested past
     MAX_DEPTH. Linear in the update's size; nothing recursive."""
+    try:
+        return _scan(update, root)
+    except DecodeError as exc:
+        raise Refused(str(exc)) from exc
+
+
+def _scan(update: bytes, root: str | None) -> Scan:
     roots: set[str] = set()
     nests = False
     ends: list[tuple[int, int]] = []
-    reader = _Reader(update)
+    reader = Reader(update)
     for _ in range(reader.count()):
         structs = reader.count()
         client = reader.uint()
@@ -217,7 +163,7 @@ def scan(update: bytes, root: str | None) -> Scan:
     return Scan(frozenset(roots), nests, tuple(ends))
 
 
-def _content(reader: _Reader, ref: int) -> int:
+def _content(reader: Reader, ref: int) -> int:
     """Reads one item's content; returns its length in clock ticks."""
     if ref == _DELETED:
         return reader.uint()
@@ -227,7 +173,7 @@ def _content(reader: _Reader, ref: int) -> int:
             if ref == _JSON:
                 reader.string()
             else:
-                reader.any(1)
+                _any(reader, 1)
         return count
     if ref == _BINARY:
         reader.buffer()
@@ -279,8 +225,15 @@ class _Struct:
 
 def _structs(update: bytes) -> list[_Struct]:
     """The structs of an update that `scan` accepted."""
+    try:
+        return _read_structs(update)
+    except DecodeError as exc:
+        raise Refused(str(exc)) from exc
+
+
+def _read_structs(update: bytes) -> list[_Struct]:
     out: list[_Struct] = []
-    reader = _Reader(update)
+    reader = Reader(update)
     for _ in range(reader.count()):
         structs = reader.count()
         client = reader.uint()
@@ -651,7 +604,7 @@ def _apply_unobserved_on_failure(doc: Doc[Any], update: bytes, depth: "_DepthWat
 
 
 def _state_vector(data: bytes) -> dict[int, int]:
-    reader = _Reader(data)
+    reader = Reader(data)
     return {reader.uint(): reader.uint() for _ in range(reader.count())}
 
 

@@ -15,7 +15,7 @@ from starlette.types import Receive, Send
 from starlette.websockets import WebSocket
 
 from server import events
-from server.collab import authz, guard, protocol, schema, store
+from server.collab import authz, channel, guard, layout, store, wal
 from server.collab.closecodes import CloseCode
 from server.collab.connection import Connection
 from server.collab.room import Room
@@ -50,7 +50,7 @@ class RoomManager:
         self.sessionmaker = sessionmaker
         self.is_postgres = not settings.is_sqlite
         self.origin = f"{os.getpid()}-{uuid.uuid4().hex[:8]}"
-        self.wal = store.WriteAheadLog(
+        self.wal = wal.WriteAheadLog(
             settings.effective_database_url, sessionmaker.kw["bind"].dialect, origin=self.origin
         )
         self.rooms: dict[str, Room] = {}
@@ -146,7 +146,7 @@ class RoomManager:
             try:
                 async with self.sessionmaker() as session:
                     stored = await store.load(session, section_id)
-                    doc, bad = guard.assemble(stored.parts, schema.root_name(access.kind))
+                    doc, bad = guard.assemble(stored.parts, layout.root_name(access.kind))
                     if bad:  # kept aside, so they never break this section again
                         await store.quarantine(session, section_id, bad)
                         await session.commit()
@@ -369,30 +369,12 @@ class RoomManager:
             return
         try:
             async with self.sessionmaker() as session:
-                verdicts = await authz.recheck(
-                    session,
-                    room.section_id,
-                    {(c.access.user_id, c.access.token_id) for c in conns},
-                )
+                await authz.enforce(session, room.section_id, conns)
         except Exception:
             log.exception("access check failed for section %s", room.section_id)
             # Without a verdict a held client may not carry on; it reconnects and is checked.
             for conn, _ in holds:
                 conn.close(CloseCode.INTERNAL_ERROR)
-            return
-        for conn in conns:
-            verdict = verdicts[(conn.access.user_id, conn.access.token_id)]
-            if conn.closed:
-                continue
-            if not verdict.signed_in:
-                log.info("%r: its session or token was revoked; closing", conn)
-                conn.close(CloseCode.UNAUTHENTICATED)
-            elif not verdict.read:
-                log.info("%r lost read access; closing", conn)
-                conn.close(CloseCode.ACCESS_REVOKED)
-            elif conn.can_write != verdict.write:
-                log.info("%r may write now: %s", conn, verdict.write)
-                conn.can_write = verdict.write
 
     async def _periodic_recheck(self) -> None:
         # Catches what no event announces: expired or revoked tokens.
@@ -439,7 +421,7 @@ class RoomManager:
         )
         room.join(conn)
         try:
-            await self._receive(conn, room, receive)
+            await channel.receive(conn, room, receive, self.settings, self._handled)
         finally:
             room.leave(conn)
             await conn.finish()
@@ -451,44 +433,6 @@ class RoomManager:
             await session.commit()  # token last-used time
         return access
 
-    async def _receive(self, conn: Connection, room: Room, receive: Receive) -> None:
-        limit = self.settings.collab_max_message_bytes
-        while not conn.closed:
-            message = await receive()
-            if message["type"] != "websocket.receive":  # websocket.disconnect
-                return
-            frame = message.get("bytes")
-            if frame is None:
-                self._refuse(conn, CloseCode.BAD_MESSAGE, "text frame")
-                return
-            if len(frame) > limit:
-                self._refuse(conn, CloseCode.TOO_LARGE, f"{len(frame)} bytes")
-                return
-            if not conn.limiter.allow():
-                self._refuse(conn, CloseCode.RATE_LIMITED, "rate limit")
-                return
-            try:
-                decoded = protocol.decode(frame)
-            except protocol.ProtocolError as exc:
-                self._refuse(conn, CloseCode.BAD_MESSAGE, str(exc))
-                return
-            if conn.held is not None:  # a revocation is being checked
-                await conn.wait_released()
-                if conn.closed:
-                    return
-            try:
-                await room.handle(conn, decoded)
-            except ValueError as exc:
-                self._refuse(conn, CloseCode.BAD_MESSAGE, str(exc))
-                return
-            except Exception:  # a bug must cost one connection, never the room
-                log.exception("could not process a message from %r", conn)
-                conn.close(CloseCode.INTERNAL_ERROR)
-                return
-            if room.log_length >= self.settings.collab_compact_threshold:
-                self._maybe_compact(room)
-
-    @staticmethod
-    def _refuse(conn: Connection, code: CloseCode, detail: str) -> None:
-        log.warning("closing %r with %d: %s", conn, code, detail)
-        conn.close(code)
+    def _handled(self, room: Room) -> None:
+        if room.log_length >= self.settings.collab_compact_threshold:
+            self._maybe_compact(room)

@@ -6,7 +6,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from server.db import Base, UTCDateTime, utcnow
 
 
-class SectionUpdate(Base):
+class LoggedUpdate(Base):
     """The write-ahead log of a section's document: one row per accepted Yjs update."""
 
     __tablename__ = "section_update"

@@ -19,7 +19,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from server.collab import protocol
+from server.collab import encoding, protocol
 from server.collab.closecodes import CloseCode
 from server.collab.connection import Connection
 
@@ -46,7 +46,7 @@ class PresenceRefused(Exception):
 
 def _no_constant(name: str) -> Any:
     # Python's json reads NaN and Infinity; JSON.parse in the other browsers would throw.
-    raise protocol.ProtocolError(f"awareness state holds {name}")
+    raise encoding.DecodeError(f"awareness state holds {name}")
 
 
 @dataclass(slots=True)
@@ -74,7 +74,7 @@ class Presence:
 
     def apply(self, conn: Connection, payload: bytes) -> bytes | None:
         """Apply what a connection sent; returns the awareness update to forward to the
-        room's other connections, if anything changed. Raises ProtocolError for a
+        room's other connections, if anything changed. Raises DecodeError for a
         malformed update and PresenceRefused past a limit (nothing of that frame is
         applied)."""
         self._expire()
@@ -170,13 +170,13 @@ def _parse(state: bytes) -> Any:
         # As text: json.loads would take bytes for UTF-16 too, the browsers read UTF-8.
         return json.loads(state.decode("utf-8"), parse_constant=_no_constant)
     except (ValueError, RecursionError) as exc:  # RecursionError: deeply nested arrays
-        raise protocol.ProtocolError("awareness state is not JSON") from exc
+        raise encoding.DecodeError("awareness state is not JSON") from exc
 
 
 def _encode(entries: Sequence[tuple[int, int, bytes | None]]) -> bytes:
-    parts = [protocol.var_uint(len(entries))]
+    parts = [encoding.var_uint(len(entries))]
     for client_id, clock, state in entries:
-        parts.append(protocol.var_uint(client_id))
-        parts.append(protocol.var_uint(clock))
-        parts.append(protocol.var_bytes(b"null" if state is None else state))
+        parts.append(encoding.var_uint(client_id))
+        parts.append(encoding.var_uint(clock))
+        parts.append(encoding.var_bytes(b"null" if state is None else state))
     return b"".join(parts)

@@ -1,7 +1,7 @@
 """The y-websocket wire protocol: strict decoding of client frames, encoding of server frames.
 
 Frames from clients are untrusted: every length is bounds-checked and anything unexpected
-raises ProtocolError, which closes that connection only.
+raises DecodeError, which closes that connection only.
 """
 
 from dataclasses import dataclass
@@ -10,6 +10,7 @@ from enum import IntEnum
 from pycrdt import get_state
 
 from server.collab import guard
+from server.collab.encoding import DecodeError, Reader, var_bytes
 
 MESSAGE_SYNC = 0
 MESSAGE_AWARENESS = 1
@@ -25,55 +26,6 @@ class SyncStep(IntEnum):
     STEP1 = 0
     STEP2 = 1
     UPDATE = 2
-
-
-class ProtocolError(ValueError):
-    pass
-
-
-class Reader:
-    def __init__(self, data: bytes) -> None:
-        self.data = data
-        self.pos = 0
-
-    def var_uint(self) -> int:
-        result = shift = 0
-        while True:
-            if self.pos >= len(self.data):
-                raise ProtocolError("truncated number")
-            byte = self.data[self.pos]
-            self.pos += 1
-            result |= (byte & 0x7F) << shift
-            if byte < 0x80:
-                return result
-            shift += 7
-            if shift > 63:
-                raise ProtocolError("number too long")
-
-    def var_bytes(self) -> bytes:
-        length = self.var_uint()
-        end = self.pos + length
-        if end > len(self.data):
-            raise ProtocolError("truncated payload")
-        chunk = self.data[self.pos : end]
-        self.pos = end
-        return chunk
-
-    def done(self) -> bool:
-        return self.pos == len(self.data)
-
-
-def var_uint(num: int) -> bytes:
-    out = bytearray()
-    while num > 0x7F:
-        out.append(0x80 | (num & 0x7F))
-        num >>= 7
-    out.append(num)
-    return bytes(out)
-
-
-def var_bytes(data: bytes) -> bytes:
-    return var_uint(len(data)) + data
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,33 +54,33 @@ Message = SyncMessage | AwarenessMessage | QueryAwarenessMessage | AuthMessage
 
 
 def decode(frame: bytes) -> Message:
-    """Decode one client frame; raises ProtocolError for anything malformed."""
+    """Decode one client frame; raises DecodeError for anything malformed."""
     reader = Reader(frame)
     message = _decode(reader)
     if not reader.done():
-        raise ProtocolError("trailing bytes after message")
+        raise DecodeError("trailing bytes after message")
     return message
 
 
 def _decode(reader: Reader) -> Message:
-    kind = reader.var_uint()
+    kind = reader.uint()
     if kind == MESSAGE_SYNC:
-        step = reader.var_uint()
+        step = reader.uint()
         if step not in (0, 1, 2):
-            raise ProtocolError(f"unknown sync step {step}")
-        payload = reader.var_bytes()
+            raise DecodeError(f"unknown sync step {step}")
+        payload = reader.buffer()
         if step == SyncStep.STEP1:
             _check_state_vector(payload)
             return SyncMessage(SyncStep(step), payload)
         return SyncMessage(SyncStep(step), payload, _check_update(payload))
     if kind == MESSAGE_AWARENESS:
         # Its entries are read by the room's presence, which bounds them first.
-        return AwarenessMessage(reader.var_bytes())
+        return AwarenessMessage(reader.buffer())
     if kind == MESSAGE_QUERY_AWARENESS:
         return QueryAwarenessMessage()
     if kind == MESSAGE_AUTH:
         return AuthMessage()
-    raise ProtocolError(f"unknown message type {kind}")
+    raise DecodeError(f"unknown message type {kind}")
 
 
 def _check_state_vector(payload: bytes) -> None:
@@ -137,15 +89,15 @@ def _check_state_vector(payload: bytes) -> None:
 
 def decode_state_vector(payload: bytes) -> dict[int, int]:
     reader = Reader(payload)
-    count = reader.var_uint()
+    count = reader.uint()
     if count > len(payload):
-        raise ProtocolError("bad state vector")
+        raise DecodeError("bad state vector")
     vector = {}
     for _ in range(count):
-        client = reader.var_uint()
-        vector[client] = reader.var_uint()
+        client = reader.uint()
+        vector[client] = reader.uint()
     if not reader.done():
-        raise ProtocolError("trailing bytes in state vector")
+        raise DecodeError("trailing bytes in state vector")
     return vector
 
 
@@ -160,7 +112,7 @@ def _check_update(payload: bytes) -> guard.Scan:
     except BaseException as exc:
         if not guard.failure(exc):
             raise
-        raise ProtocolError(f"malformed update: {exc}") from exc
+        raise DecodeError(f"malformed update: {exc}") from exc
     return scanned
 
 
@@ -168,20 +120,20 @@ def decode_awareness(payload: bytes, max_entries: int) -> list[tuple[int, int, b
     """An awareness update's entries (client id, clock, state as JSON text, unchecked), or
     None when it lists more than `max_entries` (refused before the rest is read)."""
     reader = Reader(payload)
-    count = reader.var_uint()
+    count = reader.uint()
     if count > len(payload):
-        raise ProtocolError("bad awareness update")
+        raise DecodeError("bad awareness update")
     if count > max_entries:
         return None
     entries = []
     for _ in range(count):
-        client_id = reader.var_uint()
-        clock = reader.var_uint()
+        client_id = reader.uint()
+        clock = reader.uint()
         if client_id > MAX_SAFE_INTEGER or clock > MAX_SAFE_INTEGER:
-            raise ProtocolError("awareness number beyond what a browser reads")
-        entries.append((client_id, clock, reader.var_bytes()))
+            raise DecodeError("awareness number beyond what a browser reads")
+        entries.append((client_id, clock, reader.buffer()))
     if not reader.done():
-        raise ProtocolError("trailing bytes in awareness update")
+        raise DecodeError("trailing bytes in awareness update")
     return entries
 
 

@@ -6,7 +6,7 @@ from typing import Any
 
 from pycrdt import Doc, TransactionEvent, merge_updates
 
-from server.collab import guard, protocol, schema
+from server.collab import guard, layout, protocol
 from server.collab.connection import Connection
 from server.collab.presence import Presence, PresenceRefused
 from server.collab.protocol import (
@@ -17,7 +17,7 @@ from server.collab.protocol import (
     SyncMessage,
     SyncStep,
 )
-from server.collab.store import WriteAheadLog
+from server.collab.wal import WriteAheadLog
 
 log = logging.getLogger(__name__)
 
@@ -42,10 +42,10 @@ class Room:
         self.connections: set[Connection] = set()
         self.doc = doc
         try:
-            schema.ensure_roots(self.doc, kind)
+            layout.ensure_roots(self.doc, kind)
         except Exception:  # a client wrote a root of the wrong type
             log.warning("section %s has a root of an unexpected type", section_id)
-        root = schema.root_name(kind)
+        root = layout.root_name(kind)
         self.trial = guard.TrialDocument(root, self.doc)
         # Called when the room's own document failed on an update it had accepted (yrs
         # behaving differently on the copy): the manager closes and reloads the room.
@@ -164,12 +164,7 @@ class Room:
         update = message.payload
         if update == protocol.EMPTY_UPDATE:
             return
-        if not conn.can_write:
-            if message.step == SyncStep.UPDATE or protocol.adds_anything(
-                update, self.doc.get_state()
-            ):
-                conn.send(protocol.permission_denied("This section is read-only for you."))
-            return
+        # Read-only connections never get here (channel.py refuses their writes).
         if self.broken:
             raise ConnectionError("the room is being reloaded")
         # Tried on the room's trial copy first: an update yrs fails on, or one nesting

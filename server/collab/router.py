@@ -6,7 +6,7 @@ from starlette.routing import WebSocketRoute
 from starlette.types import Receive, Scope, Send
 
 from server import offload
-from server.collab import schema, service
+from server.collab import layout, service
 from server.collab.manager import RoomManager
 from server.db import SessionDep
 from server.plans.dependencies import PlanMember, ReadableSection
@@ -38,7 +38,7 @@ async def section_content(
     doc = await service.load_document(session, section.id)
 
     def body() -> bytes:  # reading and encoding a large document: in a worker
-        content = {"section_id": section.id, **schema.to_json(doc, section.kind)}
+        content = {"section_id": section.id, **layout.to_json(doc, section.kind)}
         return json.dumps(content, ensure_ascii=False, separators=(",", ":")).encode()
 
     return Response(await offload.run(body), media_type="application/json")

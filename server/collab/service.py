@@ -9,7 +9,7 @@ from pycrdt import Array, Doc, Map
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
-from server.collab import guard, schema, store
+from server.collab import guard, layout, store
 from server.plans.models import Section
 
 log = logging.getLogger(__name__)
@@ -22,7 +22,7 @@ async def load_document(session: AsyncSession, section_id: str) -> Doc[Any]:
     of their own (this one may be a request's, which must not commit early)."""
     stored = await store.load(session, section_id)
     kind = await session.scalar(select(Section.kind).where(Section.id == section_id))
-    doc, bad = guard.assemble(stored.parts, schema.root_name(kind or ""))
+    doc, bad = guard.assemble(stored.parts, layout.root_name(kind or ""))
     if bad and isinstance(session.bind, AsyncEngine):
         _spawn(_quarantine(session.bind, section_id, bad))
     return doc
@@ -49,10 +49,10 @@ async def _quarantine(
 
 def find_item(doc: Doc[Any], kind: str, item_id: str) -> Map[Any] | None:
     """The item with this id, or None (also for malformed content)."""
-    if kind not in schema.ITEM_KINDS:
+    if kind not in layout.ITEM_KINDS:
         return None
     try:
-        items = doc.get(schema.ITEMS, type=Array)
+        items = doc.get(layout.ITEMS, type=Array)
         for raw in items:
             if isinstance(raw, Map) and raw.get("id") == item_id:
                 return raw

@@ -11,7 +11,7 @@ from typing import Any
 
 from pycrdt import Doc, Map, StickyIndex, Text, XmlElement, XmlFragment, XmlText
 
-from server.collab import protocol, schema
+from server.collab import encoding, layout, protocol
 
 ITEM_TEXT_FIELDS = frozenset({"title", "description", "notes"})
 
@@ -23,14 +23,14 @@ class AnchorError(ValueError):
 def _check_relative_position(data: bytes) -> None:
     """Validate the Yjs RelativePosition encoding before the CRDT library sees it (it aborts
     on malformed input instead of raising)."""
-    reader = protocol.Reader(data)
+    reader = encoding.Reader(data)
     try:
-        kind = reader.var_uint()
+        kind = reader.uint()
         if kind == 0 or kind == 2:
-            reader.var_uint()
-            reader.var_uint()
+            reader.uint()
+            reader.uint()
         elif kind == 1:
-            reader.var_bytes().decode("utf-8")
+            reader.buffer().decode("utf-8")
         else:
             raise AnchorError("unknown relative position kind")
         if reader.pos >= len(data):
@@ -41,18 +41,18 @@ def _check_relative_position(data: bytes) -> None:
         reader.pos += 1
         if not reader.done():
             raise AnchorError("trailing bytes")
-    except (protocol.ProtocolError, UnicodeDecodeError) as exc:
+    except (encoding.DecodeError, UnicodeDecodeError) as exc:
         raise AnchorError(str(exc)) from exc
 
 
 def _names_known_item(data: bytes, state: dict[int, int]) -> bool:
     """Whether the position names an item (or type) this document has: pycrdt aborts when
     asked to resolve one it does not know."""
-    reader = protocol.Reader(data)
-    kind = reader.var_uint()
+    reader = encoding.Reader(data)
+    kind = reader.uint()
     if kind == 1:
         return True
-    client, clock = reader.var_uint(), reader.var_uint()
+    client, clock = reader.uint(), reader.uint()
     return state.get(client, 0) > clock
 
 
@@ -89,7 +89,7 @@ def validate(anchor: dict[str, Any], *, kind: str, item: Map[Any] | None) -> Non
     if item is not None:
         if field not in ITEM_TEXT_FIELDS or not isinstance(item.get(field), Text):
             raise AnchorError("an anchor in an item needs one of its text fields")
-    elif kind in schema.ITEM_KINDS:
+    elif kind in layout.ITEM_KINDS:
         raise AnchorError("a text anchor in a list section needs an item")
     elif field is not None:
         raise AnchorError("field is only for anchors in items")
@@ -127,7 +127,7 @@ def resolve(doc: Doc[Any], anchor: dict[str, Any], item: Map[Any] | None) -> dic
         return {"detached": False, "quote": str(text)[s:e]}
     quote = anchor.get("quote")
     try:
-        body = doc.get(schema.BODY, type=XmlFragment)
+        body = doc.get(layout.BODY, type=XmlFragment)
         candidates = [str(t)[s:e] for t in _xml_texts(body)]
     except Exception:  # a root of the wrong type
         candidates = []

@@ -10,7 +10,7 @@ from pycrdt import Doc
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server import offload
-from server.collab import schema
+from server.collab import layout
 from server.db import utcnow
 from server.export.richtext import Block, blocks
 from server.plans import service as plans_service
@@ -189,7 +189,7 @@ def _contents(kind: str, doc: Doc[Any]) -> tuple[list[dict[str, Any]], list[Bloc
 
 
 def _section_items(kind: str, doc: Doc[Any]) -> list[dict[str, Any]]:
-    items: list[dict[str, Any]] = schema.to_json(doc, kind).get("items", [])
+    items: list[dict[str, Any]] = layout.to_json(doc, kind).get("items", [])
     return items
 
 

@@ -5,7 +5,7 @@ from typing import Any
 
 from pycrdt import Doc, XmlElement, XmlFragment, XmlText
 
-from server.collab import schema
+from server.collab import layout
 
 
 @dataclass(frozen=True)
@@ -23,7 +23,7 @@ def _inline(node: Any) -> str:
     while stack:
         item = stack.pop()
         if isinstance(item, XmlText):
-            out.append(schema.text_of_chunks(item))
+            out.append(layout.text_of_chunks(item))
         elif isinstance(item, XmlElement):
             if item.tag == "hardBreak":
                 out.append("\n")
@@ -35,7 +35,7 @@ def _inline(node: Any) -> str:
 def _walk(node: Any, out: list[Block], depth: int = 0, nesting: int = 0) -> None:
     # Blocks nest only as deep as the sync path lets content nest (guard.MAX_DEPTH); what
     # lies below the readers' bound is left out rather than recursed into.
-    if nesting > schema.READ_DEPTH:
+    if nesting > layout.READ_DEPTH:
         return
     for child in getattr(node, "children", []):
         if isinstance(child, XmlText):
@@ -75,10 +75,10 @@ def _walk(node: Any, out: list[Block], depth: int = 0, nesting: int = 0) -> None
 
 def blocks(doc: Doc[Any]) -> list[Block]:
     try:
-        body = doc.get(schema.BODY, type=XmlFragment)
+        body = doc.get(layout.BODY, type=XmlFragment)
         out: list[Block] = []
         _walk(body, out)
         return out
     except Exception:
-        text = schema.to_json(doc, "text").get("text", "")
+        text = layout.to_json(doc, "text").get("text", "")
         return [Block("paragraph", line) for line in str(text).splitlines() if line.strip()]

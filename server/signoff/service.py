@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.audit import service as audit_service
 from server.auth.models import User
-from server.collab import schema
+from server.collab import layout
 from server.collab import service as collab_service
 from server.db import utcnow
 from server.errors import BadRequest, Conflict, Forbidden, NotFound
@@ -43,7 +43,7 @@ async def load_doc(session: AsyncSession, section_id: str) -> Doc[Any]:
 def goal_items(doc: Doc[Any]) -> dict[str, dict[str, Any]]:
     """Goal items by id (the first of duplicated ids wins)."""
     items: dict[str, dict[str, Any]] = {}
-    for item in schema.to_json(doc, "goals")["items"]:
+    for item in layout.to_json(doc, "goals")["items"]:
         items.setdefault(item["id"], item)
     return items
 

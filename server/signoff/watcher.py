@@ -22,7 +22,7 @@ from pycrdt import Array
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from server import events
-from server.collab import schema
+from server.collab import layout
 from server.collab.room import Room
 from server.signoff import service
 
@@ -82,7 +82,7 @@ class AgreementWatcher:
     def room_loaded(self, room: Room) -> None:
         if room.kind != "goals":
             return
-        section = _Section(room, room.doc.get(schema.ITEMS, type=Array))
+        section = _Section(room, room.doc.get(layout.ITEMS, type=Array))
         section.subscription = section.items.observe_deep(
             lambda changes: self._observe(section, changes)
         )

@@ -4,7 +4,7 @@ from fastapi import APIRouter, Query, status
 
 from server import offload
 from server.auth.dependencies import CurrentUser
-from server.collab import schema
+from server.collab import layout
 from server.db import SessionDep
 from server.plans import service as plans_service
 from server.plans.dependencies import PlanFacilitator, PlanMember
@@ -133,7 +133,7 @@ async def compare_versions(
             await signoff_service.states_for_sections(session, sections, docs)
         )
         after_sections = {
-            s.id: (s.title, await offload.run(schema.to_json, docs[s.id], s.kind)) for s in sections
+            s.id: (s.title, await offload.run(layout.to_json, docs[s.id], s.kind)) for s in sections
         }
     else:
         target = await service.get_version(session, access.plan.id, to)

@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from server import offload
 from server.audit import service as audit_service
 from server.auth.models import User
-from server.collab import guard, schema
+from server.collab import guard, layout
 from server.errors import Forbidden, NotFound
 from server.plans import policy
 from server.plans import service as plans_service
@@ -81,7 +81,7 @@ async def create_version(
     agreements: dict[str, list[dict[str, Any]]] = {}
     for state in await signoff_service.states_for_sections(session, sections, docs):
         agreements.setdefault(state.section.id, []).append(frozen_agreement(state))
-    contents = {s.id: await offload.run(schema.to_json, docs[s.id], s.kind) for s in sections}
+    contents = {s.id: await offload.run(layout.to_json, docs[s.id], s.kind) for s in sections}
     rows = [
         VersionSection(
             section_id=s.id,
@@ -170,7 +170,7 @@ class _State:
 
 def version_doc(section: VersionSection) -> Doc[Any]:
     """The frozen document; a state that cannot be read shows as empty, never an error."""
-    doc, bad = guard.assemble([_State(section.state)], schema.root_name(section.kind))
+    doc, bad = guard.assemble([_State(section.state)], layout.root_name(section.kind))
     if bad:
         log.error("version section %s cannot be read: %s", section.id, bad[0][1])
     return doc

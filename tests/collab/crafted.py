@@ -4,8 +4,8 @@ from typing import Any
 
 from pycrdt import Array, Doc, Map, XmlElement, XmlFragment
 
-from server.collab import schema
-from server.collab.protocol import var_bytes, var_uint
+from server.collab import layout
+from server.collab.encoding import var_bytes, var_uint
 
 CLIENT = 912_345
 
@@ -19,7 +19,7 @@ def _item(parent_root: str, content_ref: int, content: bytes, clock: int = 0) ->
 def deep_xml(levels: int) -> bytes:
     """One update nesting `levels` XML elements (the issue's 40,000 made str() SIGSEGV)."""
     doc: Doc[Any] = Doc()
-    body = doc.get(schema.BODY, type=XmlFragment)
+    body = doc.get(layout.BODY, type=XmlFragment)
     with doc.transaction():
         node = body.children.append(XmlElement("paragraph"))
         for _ in range(levels):
@@ -30,7 +30,7 @@ def deep_xml(levels: int) -> bytes:
 def deep_maps(levels: int) -> bytes:
     """An item holding maps nested `levels` deep."""
     doc: Doc[Any] = Doc()
-    items = doc.get(schema.ITEMS, type=Array)
+    items = doc.get(layout.ITEMS, type=Array)
     with doc.transaction():
         node: Map[Any] = Map()
         items.append(node)
@@ -42,7 +42,7 @@ def deep_maps(levels: int) -> bytes:
     return doc.get_update()
 
 
-def deep_values(levels: int, root: str = schema.ITEMS) -> bytes:
+def deep_values(levels: int, root: str = layout.ITEMS) -> bytes:
     """A plain value (lists in lists) nested `levels` deep: yrs decodes it recursively."""
     value = b"\x75\x01" * levels + b"\x7e"  # array of one, ..., null
     return _item(root, 8, var_uint(1) + value)
@@ -55,19 +55,19 @@ def other_root() -> bytes:
 
 def subdocument() -> bytes:
     """A subdocument (content kind 9) in the items root."""
-    return _item(schema.ITEMS, 9, var_bytes(b"guid-1") + b"\x76\x00")
+    return _item(layout.ITEMS, 9, var_bytes(b"guid-1") + b"\x76\x00")
 
 
 def unknown_content() -> bytes:
     """Content kind 11 (yrs's move), which the JavaScript clients cannot decode."""
-    return _item(schema.ITEMS, 11, b"\x00\x00\x00\x00")
+    return _item(layout.ITEMS, 11, b"\x00\x00\x00\x00")
 
 
 def missing_dependency() -> bytes:
     """A new item placed after one the server never received: yrs would keep it pending
     and integrate it, unmeasured, when a later update fills the gap."""
     doc: Doc[Any] = Doc()
-    items = doc.get(schema.ITEMS, type=Array)
+    items = doc.get(layout.ITEMS, type=Array)
     items.append(Map({"id": "first"}))
     before = doc.get_state()
     items.append(Map({"id": "second"}))

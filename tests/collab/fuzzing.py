@@ -28,7 +28,7 @@ from typing import Any
 
 from pycrdt import Array, Doc, Map, Text, TransactionEvent, XmlElement, XmlFragment, XmlText
 
-from server.collab import guard, protocol, schema
+from server.collab import encoding, guard, layout, protocol
 from server.collab.room import Room
 from server.export.richtext import blocks
 from server.signoff.canonical import goal_hash
@@ -53,15 +53,15 @@ def _recording(doc: Doc[Any]) -> list[bytes]:
 def _items_seed(kind: str, rng: random.Random) -> list[bytes]:
     doc: Doc[Any] = Doc()
     updates = _recording(doc)
-    items = doc.get(schema.ITEMS, type=Array)
-    fields = schema.ITEM_FIELDS[kind]
+    items = doc.get(layout.ITEMS, type=Array)
+    fields = layout.ITEM_FIELDS[kind]
     for n in range(3):
         items.append(
-            Map({f: (Text(f"{f} {n}") if f in schema.TEXT_FIELDS else f"{f}-{n}") for f in fields})
+            Map({f: (Text(f"{f} {n}") if f in layout.TEXT_FIELDS else f"{f}-{n}") for f in fields})
         )
     for _ in range(8):
         item = items[rng.randrange(len(items))]
-        name = rng.choice([f for f in fields if f in schema.TEXT_FIELDS] or ["title"])
+        name = rng.choice([f for f in fields if f in layout.TEXT_FIELDS] or ["title"])
         text = item.get(name)
         if isinstance(text, Text):
             if len(text) > 2 and rng.random() < 0.3:
@@ -80,7 +80,7 @@ def _items_seed(kind: str, rng: random.Random) -> list[bytes]:
 def _text_seed(rng: random.Random) -> list[bytes]:
     doc: Doc[Any] = Doc()
     updates = _recording(doc)
-    body = doc.get(schema.BODY, type=XmlFragment)
+    body = doc.get(layout.BODY, type=XmlFragment)
     heading = body.children.append(XmlElement("heading", {"level": "2"}, [XmlText("Title")]))
     para = body.children.append(XmlElement("paragraph", contents=[XmlText("hello")]))
     bullets = body.children.append(XmlElement("bulletList"))
@@ -141,7 +141,7 @@ def mutate(data: bytes, rng: random.Random, donors: list[bytes]) -> bytes:
             while end < len(out) - 1 and out[end] >= 0x80:
                 end += 1
             value = rng.choice((0, 1, 2, 3, 0x7F, 0x80, 0xFFFF, 2**31, 2**53 - 1))
-            out[start : end + 1] = protocol.var_uint(value)
+            out[start : end + 1] = encoding.var_uint(value)
         elif op == 6 and donors:  # splice in part of another update
             donor = rng.choice(donors)
             j = rng.randrange(len(donor))
@@ -206,7 +206,7 @@ class Outcome:
 
 def read_everything(doc: Doc[Any], kind: str) -> None:
     """What the server's readers do with a document (content view, export, sign-off)."""
-    view = schema.to_json(doc, kind)
+    view = layout.to_json(doc, kind)
     if kind == "text":
         blocks(doc)
     elif kind == "goals":
@@ -226,7 +226,7 @@ def offer(kind: str, stored: list[bytes], frame: bytes) -> Outcome:
     try:
         try:
             message = protocol.decode(frame)
-        except protocol.ProtocolError:
+        except encoding.DecodeError:
             return Outcome(False)
         try:
             _step(room.handle(sender, message))  # type: ignore[arg-type]
@@ -249,7 +249,7 @@ def offer(kind: str, stored: list[bytes], frame: bytes) -> Outcome:
             if not log.stored:
                 return Outcome(True)
             fresh, bad = guard.assemble(
-                [SimpleNamespace(data=u) for u in [*stored, *log.stored]], schema.root_name(kind)
+                [SimpleNamespace(data=u) for u in [*stored, *log.stored]], layout.root_name(kind)
             )
             if bad:
                 return Outcome(True, f"an accepted update does not load again: {bad[0][1]}")
@@ -271,7 +271,7 @@ def _stored_state(kind: str, stored: list[bytes]) -> bytes:
     key = (kind, tuple(stored))
     state = _states.get(key)
     if state is None:
-        doc, bad = guard.assemble([SimpleNamespace(data=u) for u in stored], schema.root_name(kind))
+        doc, bad = guard.assemble([SimpleNamespace(data=u) for u in stored], layout.root_name(kind))
         if bad:
             raise AssertionError(f"a stored update failed to load: {bad[0][1]}")
         state = _states[key] = doc.get_update()
@@ -310,7 +310,7 @@ def raw_read_hangs(kind: str, stored: list[bytes], update: bytes, seconds: float
     (tried in a subprocess: the spin is inside yrs and cannot be interrupted)."""
     try:
         subprocess.run(
-            [sys.executable, "-c", _READ_RAW, schema.root_name(kind)],
+            [sys.executable, "-c", _READ_RAW, layout.root_name(kind)],
             input=encode_case(stored, update),
             cwd=Path(__file__).parents[2],
             capture_output=True,
@@ -403,7 +403,7 @@ def run(
 def _decodes(update: bytes) -> bool:
     try:
         protocol.decode(protocol.sync_update(update))
-    except protocol.ProtocolError:
+    except encoding.DecodeError:
         return False
     return True
 
@@ -413,12 +413,12 @@ def _decodes(update: bytes) -> bool:
 
 def encode_case(stored: list[bytes], update: bytes) -> bytes:
     parts = [*stored, update]
-    return protocol.var_uint(len(parts)) + b"".join(protocol.var_bytes(p) for p in parts)
+    return encoding.var_uint(len(parts)) + b"".join(encoding.var_bytes(p) for p in parts)
 
 
 def decode_case(data: bytes) -> tuple[list[bytes], bytes]:
-    reader = protocol.Reader(data)
-    parts = [reader.var_bytes() for _ in range(reader.var_uint())]
+    reader = encoding.Reader(data)
+    parts = [reader.buffer() for _ in range(reader.uint())]
     return parts[:-1], parts[-1]
 
 

@@ -15,8 +15,8 @@ import pytest
 from sqlalchemy import func, insert, select
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
-from server.collab import protocol, schema
-from server.collab.models import SectionQuarantine, SectionUpdate
+from server.collab import layout, protocol
+from server.collab.models import LoggedUpdate, SectionQuarantine
 from tests.collab import crafted, fuzzing
 from tests.collab.node import NodeClient
 from tests.collab.yclient import YClient
@@ -43,9 +43,7 @@ async def _stored(engine: AsyncEngine, sid: str, update: bytes) -> int:
     """How many rows of the section's log hold exactly this update."""
     async with engine.connect() as conn:
         count = await conn.scalar(
-            select(func.count()).where(
-                SectionUpdate.section_id == sid, SectionUpdate.data == update
-            )
+            select(func.count()).where(LoggedUpdate.section_id == sid, LoggedUpdate.data == update)
         )
     return count or 0
 
@@ -143,8 +141,8 @@ async def test_stored_rows_that_cannot_be_read_are_set_aside_and_nothing_breaks(
     plan = await workshop.plan(kam)
     goals, text = section_id(plan, "goals_strategic"), section_id(plan, "analysis")
     name, stored, crasher = next(c for c in fuzzing.corpus() if c[0].startswith("goals-"))
-    kept = schema.build_document("goals", [{"id": "kept", "title": "Kept goal"}])
-    good_text = schema.build_document("text", [("paragraph", "Kept text")])
+    kept = layout.build_document("goals", [{"id": "kept", "title": "Kept goal"}])
+    good_text = layout.build_document("text", [("paragraph", "Kept text")])
     bad = {
         goals: [crasher, crafted.deep_values(100)],
         text: [crafted.deep_xml(40_000)],
@@ -156,7 +154,7 @@ async def test_stored_rows_that_cannot_be_read_are_set_aside_and_nothing_breaks(
     async with engine.begin() as conn:
         for sid, updates in rows.items():
             for data in updates:
-                await conn.execute(insert(SectionUpdate).values(section_id=sid, data=data))
+                await conn.execute(insert(LoggedUpdate).values(section_id=sid, data=data))
     base = f"/api/plans/{plan['id']}"
     ready_before = (await kam.http.get("/readyz")).json()["quarantined"]
 

@@ -10,8 +10,8 @@ import pytest
 from sqlalchemy import func, select, text
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from server.collab import store
-from server.collab.models import SectionSnapshot, SectionUpdate
+from server.collab import wal
+from server.collab.models import LoggedUpdate, SectionSnapshot
 from tests.collab.yclient import YClient
 from tests.live import ServerProcess, Workshop, section_id
 
@@ -138,9 +138,7 @@ async def test_compaction_keeps_every_update_including_concurrent_ones(
         deadline = asyncio.get_running_loop().time() + 15
         while True:
             async with engine.connect() as conn:
-                rows = await conn.scalar(
-                    select(func.count()).where(SectionUpdate.section_id == sid)
-                )
+                rows = await conn.scalar(select(func.count()).where(LoggedUpdate.section_id == sid))
                 snapshots = await conn.scalar(
                     select(func.count()).where(SectionSnapshot.section_id == sid)
                 )
@@ -244,7 +242,7 @@ async def _log_connections(database_url: str) -> list[int]:
                     "SELECT pid FROM pg_stat_activity WHERE application_name = :name "
                     "AND datname = current_database()"
                 ),
-                {"name": store.WAL_APPLICATION_NAME},
+                {"name": wal.WAL_APPLICATION_NAME},
             )
             return [row[0] for row in rows]
     finally:

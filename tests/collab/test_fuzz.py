@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 from pycrdt import Array, Doc, Map, TransactionEvent, XmlElement, XmlFragment
 
-from server.collab import guard, protocol, schema
+from server.collab import guard, layout, protocol
 from server.collab.room import Room
 from tests.collab import crafted, fuzzing
 from tests.live import ROOT
@@ -75,13 +75,13 @@ def _edits(build: Any) -> list[bytes]:
 
 
 def _nest_xml(doc: Doc[Any]) -> None:
-    node: Any = doc.get(schema.BODY, type=XmlFragment)
+    node: Any = doc.get(layout.BODY, type=XmlFragment)
     for _ in range(70):
         node = node.children.append(XmlElement("blockquote"))
 
 
 def _nest_maps(doc: Doc[Any]) -> None:
-    node: Any = doc.get(schema.ITEMS, type=Array)
+    node: Any = doc.get(layout.ITEMS, type=Array)
     node.append(Map({"id": "x"}))
     node = node[0]
     for _ in range(70):
@@ -112,10 +112,10 @@ def test_stored_parts_that_fail_are_set_aside_and_the_rest_loads() -> None:
     name, stored, update = CORPUS[0]
     kind = fuzzing.kind_of_case(name)
     parts = [SimpleNamespace(data=u) for u in [*stored, update, crafted.deep_values(100)]]
-    doc, bad = guard.assemble(parts, schema.root_name(kind))
+    doc, bad = guard.assemble(parts, layout.root_name(kind))
     assert [p.data for p, _ in bad] == [update, crafted.deep_values(100)]
-    expected, _ = guard.assemble(parts[: len(stored)], schema.root_name(kind))
-    assert schema.to_json(doc, kind) == schema.to_json(expected, kind)
+    expected, _ = guard.assemble(parts[: len(stored)], layout.root_name(kind))
+    assert layout.to_json(doc, kind) == layout.to_json(expected, kind)
 
 
 def test_a_room_whose_own_document_fails_is_given_up() -> None:
@@ -124,7 +124,7 @@ def test_a_room_whose_own_document_fails_is_given_up() -> None:
     # One that passes the scan and that yrs itself fails on.
     name, stored, update = next(case for case in CORPUS if "block_parent" in case[0])
     kind = fuzzing.kind_of_case(name)
-    doc, _ = guard.assemble([SimpleNamespace(data=u) for u in stored], schema.root_name(kind))
+    doc, _ = guard.assemble([SimpleNamespace(data=u) for u in stored], layout.root_name(kind))
     room = fuzzing.new_room(kind, doc)
     given_up: list[Room] = []
     room.on_broken = given_up.append
@@ -143,7 +143,7 @@ def test_readers_walk_content_nested_past_any_stack() -> None:
         """
         from types import SimpleNamespace
         from pycrdt import Doc
-        from server.collab import guard, schema
+        from server.collab import guard, layout
         from server.comments import anchors
         from server.export.richtext import blocks
         from tests.collab import crafted
@@ -151,13 +151,13 @@ def test_readers_walk_content_nested_past_any_stack() -> None:
         update = crafted.deep_xml(40_000)
         doc = Doc()
         doc.apply_update(update)
-        view = schema.to_json(doc, "text")
+        view = layout.to_json(doc, "text")
         assert view["body"].startswith("<paragraph><paragraph>"), view["body"][:50]
         blocks(doc)
-        anchors._xml_texts(doc.get("body", type=schema.XmlFragment))
+        anchors._xml_texts(doc.get("body", type=layout.XmlFragment))
         loaded, bad = guard.assemble([SimpleNamespace(data=update)], "body")
         assert len(bad) == 1 and "nested deeper" in bad[0][1], bad
-        assert schema.to_json(loaded, "text")["body"] == ""
+        assert layout.to_json(loaded, "text")["body"] == ""
         print("survived")
         """
     )

@@ -16,8 +16,9 @@ from sqlalchemy import select, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from server.collab import schema, service, store
-from server.collab.models import SectionUpdate
+from server.collab import layout, service, store
+from server.collab import wal as document_log
+from server.collab.models import LoggedUpdate
 from tests.conftest import People, create_plan
 
 
@@ -44,14 +45,14 @@ async def section(people: People) -> tuple[str, str]:
 
 @pytest.fixture
 async def wal(database_url: str, engine: AsyncEngine) -> Any:
-    log = store.WriteAheadLog(database_url, engine.dialect, origin="test")
+    log = document_log.WriteAheadLog(database_url, engine.dialect, origin="test")
     log.start()
     yield log
     await log.stop()
 
 
 async def test_committed_updates_read_back_as_written(
-    wal: store.WriteAheadLog, section: tuple[str, str], app: Any
+    wal: document_log.WriteAheadLog, section: tuple[str, str], app: Any
 ) -> None:
     section_id, user_id = section
     updates = _updates(5)
@@ -60,9 +61,9 @@ async def test_committed_updates_read_back_as_written(
     async with app.state.sessionmaker() as session:
         rows = (
             await session.scalars(
-                select(SectionUpdate)
-                .where(SectionUpdate.section_id == section_id)
-                .order_by(SectionUpdate.id)
+                select(LoggedUpdate)
+                .where(LoggedUpdate.section_id == section_id)
+                .order_by(LoggedUpdate.id)
             )
         ).all()
     assert [r.data for r in rows[-6:]] == [*updates, b"\x00\x00"]
@@ -85,7 +86,7 @@ async def test_committed_updates_read_back_as_written(
 
 
 async def test_a_write_to_a_section_that_is_gone_fails_only_its_own_batch(
-    wal: store.WriteAheadLog, section: tuple[str, str]
+    wal: document_log.WriteAheadLog, section: tuple[str, str]
 ) -> None:
     section_id, user_id = section
     with pytest.raises(Exception, match="(?i)foreign key"):
@@ -94,7 +95,7 @@ async def test_a_write_to_a_section_that_is_gone_fails_only_its_own_batch(
 
 
 async def test_a_batch_with_one_failing_row_refuses_only_that_writer(
-    wal: store.WriteAheadLog, people: People, app: Any
+    wal: document_log.WriteAheadLog, people: People, app: Any
 ) -> None:
     """Writers in two plans and one whose section was deleted a moment ago commit in the
     same batch: only that one is refused, the others' updates are stored."""
@@ -130,8 +131,8 @@ async def test_a_batch_with_one_failing_row_refuses_only_that_writer(
     async with app.state.sessionmaker() as session:
         rows = (
             await session.execute(
-                select(SectionUpdate.section_id, SectionUpdate.data).where(
-                    SectionUpdate.data.in_(updates)
+                select(LoggedUpdate.section_id, LoggedUpdate.data).where(
+                    LoggedUpdate.data.in_(updates)
                 )
             )
         ).all()
@@ -155,7 +156,7 @@ async def test_a_batch_with_one_failing_row_refuses_only_that_writer(
     ids=lambda exc: type(exc).__name__,
 )
 async def test_postgresql_every_kind_of_lost_connection_is_replaced_and_the_batch_retried(
-    wal: store.WriteAheadLog, section: tuple[str, str], backend: str, lost: Exception
+    wal: document_log.WriteAheadLog, section: tuple[str, str], backend: str, lost: Exception
 ) -> None:
     if backend != "postgresql":
         pytest.skip("the PostgreSQL log connection")
@@ -183,7 +184,7 @@ def _sqlite_path(database_url: str) -> Path:
 
 
 async def test_sqlite_another_writer_delays_the_commit_not_the_event_loop(
-    wal: store.WriteAheadLog, section: tuple[str, str], database_url: str, backend: str
+    wal: document_log.WriteAheadLog, section: tuple[str, str], database_url: str, backend: str
 ) -> None:
     if backend != "sqlite":
         pytest.skip("SQLite's single write lock")
@@ -210,7 +211,7 @@ async def test_sqlite_another_writer_delays_the_commit_not_the_event_loop(
 
 
 async def test_sqlite_wal_file_is_checkpointed_while_writing(
-    wal: store.WriteAheadLog,
+    wal: document_log.WriteAheadLog,
     section: tuple[str, str],
     database_url: str,
     backend: str,
@@ -218,8 +219,8 @@ async def test_sqlite_wal_file_is_checkpointed_while_writing(
 ) -> None:
     if backend != "sqlite":
         pytest.skip("SQLite's WAL file")
-    monkeypatch.setattr(store._SqliteLogWriter, "CHECKPOINT_AFTER_SECONDS", 0.05)
-    monkeypatch.setattr(store._SqliteLogWriter, "WAL_FRAMES_LIMIT", 150)
+    monkeypatch.setattr(document_log._SqliteLogWriter, "CHECKPOINT_AFTER_SECONDS", 0.05)
+    monkeypatch.setattr(document_log._SqliteLogWriter, "WAL_FRAMES_LIMIT", 150)
     section_id, user_id = section
     commits = 600
     for update in _updates(commits):
@@ -236,7 +237,7 @@ async def test_sqlite_wal_file_is_checkpointed_while_writing(
 
 
 async def test_compactions_of_one_section_at_once_lose_nothing(
-    wal: store.WriteAheadLog,
+    wal: document_log.WriteAheadLog,
     section: tuple[str, str],
     app: Any,
     backend: str,
@@ -271,7 +272,7 @@ async def test_compactions_of_one_section_at_once_lose_nothing(
 
     async with sessionmaker() as session:
         doc = await service.load_document(session, section_id)
-    assert schema.to_json(doc, "text")["text"] == "".join(f"edit {i} " for i in range(300))
+    assert layout.to_json(doc, "text")["text"] == "".join(f"edit {i} " for i in range(300))
 
 
 class _CompactsAfterFirstRead:
@@ -304,7 +305,7 @@ class _CompactsAfterFirstRead:
 
 
 async def test_loading_a_section_while_it_is_compacted_loses_nothing(
-    wal: store.WriteAheadLog, section: tuple[str, str], app: Any, backend: str
+    wal: document_log.WriteAheadLog, section: tuple[str, str], app: Any, backend: str
 ) -> None:
     """A room loads while the last one's compaction commits between the load's reads."""
     section_id, user_id = section
@@ -318,4 +319,4 @@ async def test_loading_a_section_while_it_is_compacted_loses_nothing(
     async with sessionmaker() as session:
         reading = _CompactsAfterFirstRead(session, compaction)
         doc = await service.load_document(reading, section_id)  # type: ignore[arg-type]
-    assert schema.to_json(doc, "text")["text"] == "".join(f"edit {i} " for i in range(50))
+    assert layout.to_json(doc, "text")["text"] == "".join(f"edit {i} " for i in range(50))

@@ -8,16 +8,16 @@ from typing import Any
 import httpx
 import pytest
 
-from server.collab import presence, protocol
+from server.collab import encoding, presence, protocol
 from tests.collab.node import NodeClient
 from tests.collab.yclient import YClient
 from tests.live import ServerProcess, Workshop, section_id
 
 
 def _entries(*entries: tuple[int, int, bytes]) -> bytes:
-    parts = [protocol.var_uint(len(entries))]
+    parts = [encoding.var_uint(len(entries))]
     for client_id, clock, state in entries:
-        parts += [protocol.var_uint(client_id), protocol.var_uint(clock), protocol.var_bytes(state)]
+        parts += [encoding.var_uint(client_id), encoding.var_uint(clock), encoding.var_bytes(state)]
     return protocol.awareness(b"".join(parts))
 
 

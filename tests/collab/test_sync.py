@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from server.collab import protocol
-from server.collab.models import SectionSnapshot, SectionUpdate
+from server.collab.models import LoggedUpdate, SectionSnapshot
 from tests.collab.yclient import YClient
 from tests.live import ServerProcess, Workshop, section_id
 
@@ -122,9 +122,7 @@ async def _stored_bytes(database_url: str, sid: str) -> bytes:
     try:
         async with engine.connect() as conn:
             updates = (
-                await conn.scalars(
-                    select(SectionUpdate.data).where(SectionUpdate.section_id == sid)
-                )
+                await conn.scalars(select(LoggedUpdate.data).where(LoggedUpdate.section_id == sid))
             ).all()
             snapshots = (
                 await conn.scalars(

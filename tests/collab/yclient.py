@@ -9,7 +9,7 @@ from pycrdt import Array, Awareness, Doc, Map, Text, TransactionEvent
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed
 
-from server.collab import protocol
+from server.collab import encoding, protocol
 
 
 class YClient:
@@ -79,11 +79,11 @@ class YClient:
         try:
             async for frame in self.ws:
                 assert isinstance(frame, bytes)
-                reader = protocol.Reader(frame)
-                kind = reader.var_uint()
+                reader = encoding.Reader(frame)
+                kind = reader.uint()
                 if kind == protocol.MESSAGE_SYNC:
-                    step = reader.var_uint()
-                    payload = reader.var_bytes()
+                    step = reader.uint()
+                    payload = reader.buffer()
                     if step == protocol.SyncStep.STEP1:
                         await self.ws.send(protocol.sync_step2(self.doc.get_update(payload)))
                     else:
@@ -93,10 +93,10 @@ class YClient:
                 elif kind == protocol.MESSAGE_AWARENESS:
                     self.awareness_frames += 1
                     self.awareness_bytes += len(frame)
-                    self.remote_awareness.apply_awareness_update(reader.var_bytes(), "remote")
+                    self.remote_awareness.apply_awareness_update(reader.buffer(), "remote")
                 elif kind == protocol.MESSAGE_AUTH:
-                    reader.var_uint()
-                    self.denied.append(reader.var_bytes().decode())
+                    reader.uint()
+                    self.denied.append(reader.buffer().decode())
         except ConnectionClosed:
             pass
         finally:
@@ -127,9 +127,9 @@ class YClient:
 
     async def set_presence(self, state: dict[str, Any], client_id: int, clock: int) -> None:
         payload = (
-            protocol.var_uint(1)
-            + protocol.var_uint(client_id)
-            + protocol.var_uint(clock)
-            + protocol.var_bytes(json.dumps(state).encode())
+            encoding.var_uint(1)
+            + encoding.var_uint(client_id)
+            + encoding.var_uint(clock)
+            + encoding.var_bytes(json.dumps(state).encode())
         )
         await self.send_raw(protocol.awareness(payload))

@@ -153,7 +153,7 @@ async def test_mentioning_someone_who_cannot_read_the_thread_is_refused(
 async def test_anchor_in_rich_text_survives_edits_and_detaches(app: Any, people: People) -> None:
     from pycrdt import XmlElement, XmlFragment, XmlText
 
-    from server.collab import protocol
+    from server.collab import encoding, protocol
     from tests.comments.helpers import put_raw
 
     p = await workshop_plan(app, people)
@@ -170,8 +170,8 @@ async def test_anchor_in_rich_text_survives_edits_and_detaches(app: Any, people:
     at = sentence.index(words)
 
     def position(index: int) -> str:
-        raw = protocol.var_uint(0) + protocol.var_uint(doc.client_id)
-        return _b64(raw + protocol.var_uint(first_clock + index) + b"\x00")
+        raw = encoding.var_uint(0) + encoding.var_uint(doc.client_id)
+        return _b64(raw + encoding.var_uint(first_clock + index) + b"\x00")
 
     anchor = {"start": position(at), "end": position(at + len(words)), "quote": words}
     url = f"/api/plans/{p.id}/threads"
