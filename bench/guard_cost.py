@@ -17,7 +17,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from pycrdt import Array, Doc, Map, Text, TransactionEvent, XmlElement, XmlFragment, XmlText
 
-from server.collab import guard, schema
+from server.collab import guard, layout
 
 
 def out(line: str) -> None:
@@ -27,11 +27,11 @@ def out(line: str) -> None:
 def _typing(kind: str, size: int, keys: int) -> tuple[bytes, list[bytes]]:
     doc: Doc[Any] = Doc()
     if kind == "goals":
-        items = doc.get(schema.ITEMS, type=Array)
+        items = doc.get(layout.ITEMS, type=Array)
         for n in range(size):
             items.append(Map({"id": f"g{n}", "title": Text(f"Goal {n} " * 5), "status": "open"}))
     else:
-        body = doc.get(schema.BODY, type=XmlFragment)
+        body = doc.get(layout.BODY, type=XmlFragment)
         for n in range(size):
             body.children.append(XmlElement("paragraph", contents=[XmlText(f"Para {n} " * 10)]))
     base = doc.get_update()
@@ -43,9 +43,9 @@ def _typing(kind: str, size: int, keys: int) -> tuple[bytes, list[bytes]]:
     doc.observe(record)
     for k in range(keys):
         if kind == "goals":
-            title = doc.get(schema.ITEMS, type=Array)[size // 2]["title"]
+            title = doc.get(layout.ITEMS, type=Array)[size // 2]["title"]
         else:
-            para = doc.get(schema.BODY, type=XmlFragment).children[size // 2]
+            para = doc.get(layout.BODY, type=XmlFragment).children[size // 2]
             title = para.children[0]
         title.insert(len(str(title)) if kind == "goals" else 3 + k, "x")
     return base, updates
@@ -63,7 +63,7 @@ def main() -> None:
     out("| --- | --- | --- | --- | --- |")
     for kind, size in (("goals", 30), ("goals", 300), ("text", 200), ("text", 2000)):
         base, updates = _typing(kind, size, 2000)
-        root = schema.root_name(kind)
+        root = layout.root_name(kind)
         own: Doc[Any] = Doc()
         own.apply_update(base)
         apply_us = _per_update(own.apply_update, updates)
