@@ -14,7 +14,7 @@ from typing import Any
 
 import httpx
 
-from server.collab.schema import build_document
+from server.collab.layout import build_document
 from tests.collab.yclient import YClient
 from tests.live import Actor, ServerProcess, Workshop, section_id
 
