@@ -2,7 +2,6 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response, status
 
-from server.auth import service as auth_service
 from server.auth.dependencies import CurrentUser, OptionalPrincipal, start_session
 from server.config import SettingsDep
 from server.db import SessionDep
@@ -290,7 +289,7 @@ async def revoke_invitation(
 @router.get("/invitations/{token}", response_model=InvitationPreview)
 async def preview_invitation(token: str, session: SessionDep) -> InvitationPreview:
     """What the invitation link offers, for the accept screen."""
-    invitation, plan = await service.open_invitation(session, token)
+    invitation, plan, account_exists = await service.preview_invitation(session, token)
     return InvitationPreview(
         plan_title=plan.title,
         supplier_name=plan.supplier_name,
@@ -301,7 +300,7 @@ async def preview_invitation(token: str, session: SessionDep) -> InvitationPrevi
         signatory=invitation.signatory,
         invited_by=invitation.invited_by.name if invitation.invited_by else None,
         expires_at=invitation.expires_at,
-        account_exists=await auth_service.get_user_by_email(session, invitation.email) is not None,
+        account_exists=account_exists,
     )
 
 
@@ -341,7 +340,7 @@ async def list_audit(
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> AuditList:
     """The plan's audit log, newest first, limited to what I may read."""
-    events, users, next_cursor = await service.audit_for_member(
+    rows, users, next_cursor = await service.audit_for_member(
         session, access.member, before_id=before, limit=limit
     )
     return AuditList(
@@ -357,7 +356,7 @@ async def list_audit(
                 after=e.after,
                 created_at=e.created_at,
             )
-            for e in events
+            for e in rows
         ],
         next_cursor=next_cursor,
     )

@@ -682,6 +682,13 @@ async def open_invitation(session: AsyncSession, secret: str) -> tuple[Invitatio
     return invitation, plan
 
 
+async def preview_invitation(session: AsyncSession, secret: str) -> tuple[Invitation, Plan, bool]:
+    """A usable invitation, its plan and whether its email has an account already."""
+    invitation, plan = await open_invitation(session, secret)
+    exists = await auth_service.get_user_by_email(session, invitation.email) is not None
+    return invitation, plan, exists
+
+
 async def _claim(session: AsyncSession, invitation: Invitation) -> datetime:
     """Mark the invitation used, atomically: of several accepts at once one gets it, the
     others wait for its row (PostgreSQL) or the write lock (SQLite) and then find it used."""
