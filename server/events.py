@@ -56,11 +56,13 @@ _acks: OrderedDict[str, set[str]] = OrderedDict()
 
 
 def subscribe(channel: str, handler: Callable[[str], None]) -> Callable[[], None]:
+    """Call `handler` with each key signalled on `channel` here; returns the unsubscribe."""
     _handlers[channel].append(handler)
     return lambda: _handlers[channel].remove(handler)
 
 
 def publish(channel: str, key: str) -> None:
+    """Call this process's handlers of `channel` with `key` now."""
     for handler in list(_handlers[channel]):
         handler(key)
 

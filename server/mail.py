@@ -3,6 +3,7 @@
 import asyncio
 import logging
 import smtplib
+from dataclasses import dataclass
 from email.message import EmailMessage
 
 from server.config import Settings
@@ -17,6 +18,15 @@ def _send(settings: Settings, message: EmailMessage) -> None:
         if settings.smtp_user:
             smtp.login(settings.smtp_user, settings.smtp_password)
         smtp.send_message(message)
+
+
+@dataclass(frozen=True)
+class Email:
+    """A plain-text email a service composed, for the caller to send (or schedule)."""
+
+    to: str
+    subject: str
+    body: str
 
 
 async def send(settings: Settings, *, to: str, subject: str, body: str) -> bool:
@@ -34,3 +44,8 @@ async def send(settings: Settings, *, to: str, subject: str, body: str) -> bool:
         log.warning("could not send email to %s", to, exc_info=True)
         return False
     return True
+
+
+async def send_email(settings: Settings, email: Email) -> bool:
+    """Send a composed email; True if handed to the SMTP server."""
+    return await send(settings, to=email.to, subject=email.subject, body=email.body)

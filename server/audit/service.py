@@ -7,7 +7,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from server.audit.models import AuditEvent
 
 
-async def record(
+async def add(
     session: AsyncSession,
     *,
     actor_id: str | None,
@@ -20,7 +20,8 @@ async def record(
     before: dict[str, Any] | None = None,
     after: dict[str, Any] | None = None,
 ) -> AuditEvent:
-    """Append one event to the audit log, in the caller's transaction."""
+    """Append one row to the audit log, in the caller's transaction (through
+    server/activity.py, which publishes the stream event with the same audience)."""
     event = AuditEvent(
         plan_id=plan_id,
         section_id=section_id,

@@ -8,13 +8,14 @@ from datetime import timedelta
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from server.audit import service as audit_service
+from server import activity, mail
 from server.auth import service
 from server.auth.models import PasswordReset, User
 from server.auth.passwords import check_password
+from server.auth.throttle import LoginThrottle
 from server.config import Settings
 from server.db import utcnow
-from server.errors import Conflict, Forbidden, Gone, NotFound
+from server.errors import Conflict, Forbidden, Gone, NotFound, TooManyRequests
 from server.plans import policy
 from server.plans.models import Member
 
@@ -27,6 +28,7 @@ def link_hash(settings: Settings, secret: str) -> str:
 
 
 def link_url(settings: Settings, secret: str) -> str:
+    """The web address of a reset link."""
     return f"{settings.base_url.rstrip('/')}/reset/{secret}"
 
 
@@ -53,25 +55,40 @@ async def _issue(
     return reset, link_url(settings, secret)
 
 
-async def request_by_email(session: AsyncSession, settings: Settings, email: str) -> str | None:
-    """The link to email to this address, or None (no such account, or no SMTP)."""
+async def request_by_email(
+    session: AsyncSession, settings: Settings, throttle: LoginThrottle, email: str, address: str
+) -> mail.Email | None:
+    """The email with a reset link for this address, or None (no such account, or no SMTP);
+    429 while this address or the client asks too often."""
+    keys = (f"reset:{service.normalize_email(email)}", f"reset-ip:{address}")
+    wait = max(throttle.retry_after_key(k) for k in keys)
+    if wait:
+        raise TooManyRequests(
+            f"Too many reset requests. Try again in {wait} seconds.",
+            code="too_many_attempts",
+            headers={"Retry-After": str(wait)},
+        )
+    for key in keys:
+        throttle.failed_key(key)
     if not settings.smtp_enabled:
         return None
     user = await service.get_user_by_email(session, email)
     if user is None:
         return None
     _, url = await _issue(session, settings, user, None)
-    await audit_service.record(
+    await activity.record(
         session,
+        "user.password_reset_requested",
         actor_id=None,
-        action="user.password_reset_requested",
         target_type="user",
         target_id=user.id,
     )
-    return url
+    subject, body = reset_email(url, settings.password_reset_minutes)
+    return mail.Email(to=email, subject=subject, body=body)
 
 
 def reset_email(url: str, minutes: int) -> tuple[str, str]:
+    """Subject and text of the reset email, in English and Norwegian."""
     subject = "Choose a new JointPlan password / Velg nytt passord i JointPlan"
     body = (
         f"Someone asked to reset the password of your JointPlan account. To choose a new one,\n"
@@ -115,11 +132,11 @@ async def issue_for_member(
     user = await session.get(User, target.user_id)
     assert user is not None  # the foreign key holds it
     reset, url = await _issue(session, settings, user, issuer)
-    await audit_service.record(
+    await activity.record(
         session,
+        "member.password_reset_issued",
         plan_id=plan_id,
         actor_id=issuer.id,
-        action="member.password_reset_issued",
         target_type="member",
         target_id=target.id,
         after={"expires_at": reset.expires_at.isoformat()},
@@ -163,10 +180,10 @@ async def complete(session: AsyncSession, settings: Settings, secret: str, passw
     user.password_hash = await service.hash_password(password)
     # Every browser session ends, and its open sockets and streams close after the commit.
     await service.revoke_all_sessions(session, user.id)
-    await audit_service.record(
+    await activity.record(
         session,
+        "user.password_reset",
         actor_id=user.id,
-        action="user.password_reset",
         target_type="user",
         target_id=user.id,
         after={"issued_by": reset.issued_by_id},

@@ -1,9 +1,6 @@
-from datetime import timedelta
-
 from fastapi import APIRouter, BackgroundTasks, Request, Response, status
 
 from server import mail
-from server.audit import service as audit_service
 from server.auth import reset, service
 from server.auth.dependencies import (
     SESSION_COOKIE,
@@ -26,10 +23,8 @@ from server.auth.schemas import (
     TokenRead,
     UserRead,
 )
-from server.auth.throttle import LoginThrottle
 from server.config import SettingsDep
 from server.db import SessionDep
-from server.errors import Forbidden, NotFound, TooManyRequests
 
 router = APIRouter(prefix="/api/auth", tags=["auth"])
 # The facilitator's reset link lives under the plan it is issued in.
@@ -41,15 +36,8 @@ async def signup(
     body: SignupIn, response: Response, session: SessionDep, settings: SettingsDep
 ) -> SignupOut:
     """Create an account and sign in."""
-    if not settings.allow_signup:
-        raise Forbidden(
-            "Sign-up is disabled on this server; ask for an invitation.", code="signup_disabled"
-        )
-    user = await service.create_user(
-        session, email=body.email, name=body.name, password=body.password
-    )
-    await audit_service.record(
-        session, actor_id=user.id, action="user.signup", target_type="user", target_id=user.id
+    user = await service.sign_up(
+        session, settings, email=body.email, name=body.name, password=body.password
     )
     secret = await start_session(session, response, user, settings)
     return SignupOut(user=UserRead.model_validate(user), token=secret)
@@ -103,24 +91,14 @@ async def list_sessions(principal: CurrentPrincipal, session: SessionDep) -> Tok
 @router.delete("/sessions/{token_id}", status_code=status.HTTP_204_NO_CONTENT)
 async def revoke_session(token_id: str, user: CurrentUser, session: SessionDep) -> None:
     """Sign out one of my sessions, e.g. on a lost laptop."""
-    if await service.revoke_token(session, user, token_id) is None:
-        raise NotFound("No such session.")
+    await service.revoke_session(session, user, token_id)
 
 
 @router.post("/tokens", status_code=status.HTTP_201_CREATED, response_model=TokenCreated)
 async def create_token(body: TokenCreate, user: CurrentUser, session: SessionDep) -> TokenCreated:
     """Create a personal access token for API and WebSocket clients; shown once."""
-    ttl = timedelta(days=body.expires_in_days) if body.expires_in_days else None
-    token, secret = await service.issue_token(
-        session, user, kind="personal", name=body.name, ttl=ttl
-    )
-    await audit_service.record(
-        session,
-        actor_id=user.id,
-        action="token.create",
-        target_type="access_token",
-        target_id=token.id,
-        after={"name": token.name},
+    token, secret = await service.create_personal_token(
+        session, user, name=body.name, expires_in_days=body.expires_in_days
     )
     return TokenCreated(**TokenRead.model_validate(token).model_dump(), token=secret)
 
@@ -135,16 +113,7 @@ async def list_tokens(user: CurrentUser, session: SessionDep) -> TokenList:
 @router.delete("/tokens/{token_id}", status_code=status.HTTP_204_NO_CONTENT)
 async def revoke_token(token_id: str, user: CurrentUser, session: SessionDep) -> None:
     """Revoke a personal access token; clients using it are refused from now on."""
-    token = await service.revoke_token(session, user, token_id)
-    if token is None:
-        raise NotFound("No such token.")
-    await audit_service.record(
-        session,
-        actor_id=user.id,
-        action="token.revoke",
-        target_type="access_token",
-        target_id=token.id,
-    )
+    await service.revoke_personal_token(session, user, token_id)
 
 
 # ---- password reset ----------------------------------------------------------------------
@@ -161,25 +130,16 @@ async def request_password_reset(
     """Email a single-use reset link, if an account has this email and SMTP is set up.
 
     Always 202: the answer does not say whether the account exists."""
-    throttle: LoginThrottle = request.app.state.login_throttle
-    keys = (
-        f"reset:{service.normalize_email(body.email)}",
-        f"reset-ip:{request.client.host if request.client else '-'}",
+    email = await reset.request_by_email(
+        session,
+        settings,
+        request.app.state.login_throttle,
+        body.email,
+        request.client.host if request.client else "-",
     )
-    wait = max(throttle.retry_after_key(k) for k in keys)
-    if wait:
-        raise TooManyRequests(
-            f"Too many reset requests. Try again in {wait} seconds.",
-            code="too_many_attempts",
-            headers={"Retry-After": str(wait)},
-        )
-    for key in keys:
-        throttle.failed_key(key)
-    url = await reset.request_by_email(session, settings, body.email)
-    if url is not None:
-        subject, text = reset.reset_email(url, settings.password_reset_minutes)
+    if email is not None:
         # After the response, so that its timing does not tell whether an email went out.
-        background.add_task(mail.send, settings, to=body.email, subject=subject, body=text)
+        background.add_task(mail.send_email, settings, email)
 
 
 @router.get("/password-reset/{token}", response_model=PasswordResetInfo)

@@ -9,12 +9,13 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from server import events
+from server import activity, events
 from server.auth.models import AccessToken, User
 from server.auth.passwords import check_password
 from server.auth.throttle import LoginThrottle
+from server.config import Settings
 from server.db import utcnow
-from server.errors import Conflict, TooManyRequests, Unauthorized
+from server.errors import Conflict, Forbidden, NotFound, TooManyRequests, Unauthorized
 from server.plans import policy
 
 _hasher = PasswordHasher()
@@ -25,14 +26,18 @@ _LAST_USED_RESOLUTION = timedelta(minutes=5)
 
 
 def normalize_email(email: str) -> str:
+    """The form emails are stored and compared in: trimmed, lower case."""
     return email.strip().lower()
 
 
 async def hash_password(password: str) -> str:
+    """The Argon2 hash of a password, computed off the event loop."""
     return await asyncio.to_thread(_hasher.hash, password)
 
 
 async def verify_password(password_hash: str | None, password: str) -> bool:
+    """Whether the password matches the hash (False for a missing or broken hash)."""
+
     def check() -> bool:
         try:
             return _hasher.verify(password_hash or _DUMMY_HASH, password) and bool(password_hash)
@@ -43,15 +48,18 @@ async def verify_password(password_hash: str | None, password: str) -> bool:
 
 
 def hash_secret(secret: str) -> str:
+    """The stored form of a token, link or code secret (SHA-256)."""
     # Secrets are 256 random bits, so a plain SHA-256 is enough to make a stolen table useless.
     return hashlib.sha256(secret.encode()).hexdigest()
 
 
 def new_secret(prefix: str = TOKEN_PREFIX) -> str:
+    """A fresh random secret with its kind's prefix."""
     return prefix + secrets.token_urlsafe(32)
 
 
 async def get_user_by_email(session: AsyncSession, email: str) -> User | None:
+    """The account with this email, if any."""
     return await session.scalar(select(User).where(User.email == normalize_email(email)))
 
 
@@ -74,6 +82,7 @@ async def create_user(
 
 
 async def authenticate(session: AsyncSession, email: str, password: str) -> User | None:
+    """The user with this email and password, or None; as slow for an unknown email."""
     user = await get_user_by_email(session, email)
     ok = await verify_password(user.password_hash if user else None, password)
     return user if ok else None
@@ -122,6 +131,58 @@ async def issue_token(
     return token, secret
 
 
+async def sign_up(
+    session: AsyncSession, settings: Settings, *, email: str, name: str, password: str
+) -> User:
+    """Create an account where sign-up is allowed (403 signup_disabled elsewhere)."""
+    if not settings.allow_signup:
+        raise Forbidden(
+            "Sign-up is disabled on this server; ask for an invitation.", code="signup_disabled"
+        )
+    user = await create_user(session, email=email, name=name, password=password)
+    await activity.record(
+        session, "user.signup", actor_id=user.id, target_type="user", target_id=user.id
+    )
+    return user
+
+
+async def create_personal_token(
+    session: AsyncSession, user: User, *, name: str, expires_in_days: int | None
+) -> tuple[AccessToken, str]:
+    """A personal access token for API and WebSocket clients; the secret is returned once."""
+    ttl = timedelta(days=expires_in_days) if expires_in_days else None
+    token, secret = await issue_token(session, user, kind="personal", name=name, ttl=ttl)
+    await activity.record(
+        session,
+        "token.create",
+        actor_id=user.id,
+        target_type="access_token",
+        target_id=token.id,
+        after={"name": token.name},
+    )
+    return token, secret
+
+
+async def revoke_session(session: AsyncSession, user: User, token_id: str) -> None:
+    """Sign out one of the user's sessions (404 if it is not theirs or already ended)."""
+    if await revoke_token(session, user, token_id) is None:
+        raise NotFound("No such session.")
+
+
+async def revoke_personal_token(session: AsyncSession, user: User, token_id: str) -> None:
+    """Revoke one of the user's tokens (404 if it is not theirs or already revoked)."""
+    token = await revoke_token(session, user, token_id)
+    if token is None:
+        raise NotFound("No such token.")
+    await activity.record(
+        session,
+        "token.revoke",
+        actor_id=user.id,
+        target_type="access_token",
+        target_id=token.id,
+    )
+
+
 async def resolve_token(session: AsyncSession, secret: str) -> tuple[AccessToken, User] | None:
     """The live token and its user, or None if unknown, revoked or expired."""
     if not secret.startswith(TOKEN_PREFIX) or len(secret) > 200:
@@ -145,6 +206,7 @@ async def resolve_token(session: AsyncSession, secret: str) -> tuple[AccessToken
 
 
 async def list_tokens(session: AsyncSession, user: User, kind: str) -> Sequence[AccessToken]:
+    """The user's live sessions or personal tokens (`kind`), newest first."""
     now = utcnow()
     result = await session.scalars(
         select(AccessToken)

@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from server import mail
 from server.auth.models import User
-from server.comments import service
+from server.comments import notifications
 from server.comments.models import Notification
 from server.config import Settings
 from server.db import utcnow
@@ -43,7 +43,7 @@ async def send_mention_digests(
             if user is None:
                 continue
             # Only what the person may still see goes into the email.
-            visible, _ = await service.notifications_for(
+            visible, _ = await notifications.notifications_for(
                 session, user, unread_only=True, limit=1000
             )
             wanted = {n.id for n in rows}

@@ -1,16 +1,14 @@
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, Field, StringConstraints
+
+from server.schemas import Person, StrictModel
 
 MAX_BODY = 10_000
 
 Body = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_BODY)]
 ItemId = Annotated[str, StringConstraints(min_length=1, max_length=64)]
-
-
-class StrictModel(BaseModel):
-    model_config = ConfigDict(extra="forbid")
 
 
 class AnchorIn(StrictModel):
@@ -36,11 +34,6 @@ class CommentCreate(StrictModel):
 
 class CommentUpdate(StrictModel):
     body: Body
-
-
-class Person(BaseModel):
-    id: str
-    name: str
 
 
 class CommentRead(BaseModel):

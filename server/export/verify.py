@@ -129,6 +129,10 @@ class Verification:
     version: VersionVerdict | None
 
     @property
+    def matching(self) -> int:
+        return sum(g.verdict == "matches" for g in self.goals)
+
+    @property
     def ok(self) -> bool:
         goals = all(g.verdict == "matches" for g in self.goals)
         return goals and (self.version is None or self.version.verdict == "matches")

@@ -10,19 +10,20 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from server.audit import service as audit_service
+from server import activity
 from server.auth.models import User
 from server.db import utcnow
 from server.follow.models import FollowState
-from server.follow.schemas import FollowLeader, FollowRead
+from server.follow.schemas import FollowRead
 from server.plans import policy
 from server.plans.models import Member, Plan, Section
-from server.stream import service as stream_service
+from server.schemas import Person
 
 EVENT = "follow.changed"
 
 
 async def get_state(session: AsyncSession, plan_id: str) -> FollowState | None:
+    """The plan's follow-me row, if someone leads."""
     return await session.scalar(select(FollowState).where(FollowState.plan_id == plan_id))
 
 
@@ -41,40 +42,12 @@ async def read_for(session: AsyncSession, member: Member, state: FollowState | N
     readable = section is not None and policy.can_read(member, section)
     return FollowRead(
         active=True,
-        leader=FollowLeader(id=leader.id, name=leader.name) if leader else None,
+        leader=Person.model_validate(leader) if leader else None,
         section_id=section.id if section is not None and readable else None,
         hidden=section is not None and not readable,
         started_at=state.started_at,
         updated_at=state.updated_at,
     )
-
-
-async def _announce(
-    session: AsyncSession, plan_id: str, leader: FollowLeader, section: Section | None
-) -> None:
-    base: dict[str, Any] = {"active": True, "leader": leader.model_dump()}
-    if section is None:
-        await stream_service.publish(
-            session, plan_id=plan_id, type=EVENT, payload={**base, "hidden": False}
-        )
-        return
-    # Readers of the section get its id (the stream applies the section's read rule) ...
-    await stream_service.publish(
-        session,
-        plan_id=plan_id,
-        type=EVENT,
-        payload={**base, "hidden": False},
-        section_id=section.id,
-    )
-    if not policy.is_shared(section):
-        # ... and the other party only that the leader is somewhere they cannot see.
-        await stream_service.publish(
-            session,
-            plan_id=plan_id,
-            type=EVENT,
-            payload={**base, "hidden": True},
-            visibility=policy.other_audience(section.visibility),
-        )
 
 
 async def lead(
@@ -100,35 +73,40 @@ async def lead(
     state.section_id = section.id
     state.updated_at = now
     await session.flush()
-    await audit_service.record(
+    # Readers of the section learn where the leader is; the other party, when the section
+    # is internal, only that the leader is somewhere they cannot see.
+    audience = policy.audience_of(section.visibility)
+    others = policy.others_hear_of(audience, True)
+    base: dict[str, Any] = {"active": True, "leader": {"id": user.id, "name": user.name}}
+    await activity.record(
         session,
+        "follow.start" if started else "follow.move",
         plan_id=plan.id,
         section_id=section.id,
         actor_id=user.id,
-        action="follow.start" if started else "follow.move",
         target_type="plan",
         target_id=plan.id,
-        visibility=section.visibility,
+        audience=audience,
         after={"section_id": section.id},
+        event=activity.Event(EVENT, {**base, "hidden": False}, section_id=section.id),
+        notice=activity.Notice(others, {**base, "hidden": True}) if others else None,
     )
-    await _announce(session, plan.id, FollowLeader(id=user.id, name=user.name), section)
     return state
 
 
 async def stop(session: AsyncSession, plan: Plan, actor: Member) -> None:
+    """Stop leading; every screen is free again."""
     state = await get_state(session, plan.id)
     if state is None:
         return
     await session.delete(state)
     await session.flush()
-    await audit_service.record(
+    await activity.record(
         session,
+        "follow.stop",
         plan_id=plan.id,
         actor_id=actor.user_id,
-        action="follow.stop",
         target_type="plan",
         target_id=plan.id,
-    )
-    await stream_service.publish(
-        session, plan_id=plan.id, type=EVENT, payload={"active": False, "hidden": False}
+        event=activity.Event(EVENT, {"active": False, "hidden": False}),
     )

@@ -180,6 +180,15 @@ def other_audience(visibility: str) -> str:
     return "customer-only" if visibility == internal_visibility("supplier") else "supplier-only"
 
 
+def others_hear_of(audience: str, changed_for_them: bool) -> str | None:
+    """The other party's audience for a bare notice of an act internal to one party that
+    changed what they see (the order of shared sections, where the leader is); None when the
+    act is shared already or changed nothing of theirs."""
+    if not changed_for_them or audience == SHARED:
+        return None
+    return other_audience(audience)
+
+
 def can_see_event(
     member: Reader | None, event: EventAccess, section: SectionAccess | None = None
 ) -> bool:

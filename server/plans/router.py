@@ -1,21 +1,14 @@
-import logging
-from datetime import timedelta
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response, status
 
-from server import mail
-from server.auth import service as auth_service
 from server.auth.dependencies import CurrentUser, OptionalPrincipal, start_session
-from server.auth.throttle import LoginThrottle
 from server.config import SettingsDep
 from server.db import SessionDep
-from server.errors import BadRequest, TooManyRequests
 from server.plans import policy, service
 from server.plans.dependencies import PlanAccess, PlanFacilitator, PlanMember, ReadableSection
 from server.plans.models import Member, Plan, Section
 from server.plans.schemas import (
-    AuditActor,
     AuditList,
     AuditRead,
     InvitationAccept,
@@ -41,8 +34,8 @@ from server.plans.schemas import (
     SectionUpdate,
     ServerConfig,
 )
+from server.schemas import Person
 
-log = logging.getLogger(__name__)
 router = APIRouter(prefix="/api", tags=["plans"])
 
 
@@ -266,35 +259,13 @@ async def create_invitation(
 ) -> InvitationCreated:
     """Invite someone into my party (or the other, while it has no facilitator); the link is
     single-use and expires."""
-    invitation, secret, code = await service.create_invitation(
-        session, access.plan, access.member, body, timedelta(days=settings.invitation_days)
-    )
-    url = f"{settings.base_url.rstrip('/')}/invite/{secret}"
-    emailed = await mail.send(
-        settings,
-        to=invitation.email,
-        subject=f"You are invited to the key-account plan “{access.plan.title}”",
-        body=(
-            f"You are invited to plan together: {access.plan.title} "
-            f"({access.plan.supplier_name} and {access.plan.customer_name}).\n\n"
-            f"Open this link to join: {url}\nYour one-time code: {code}\n\n"
-            f"The link can be used once and expires on {invitation.expires_at:%Y-%m-%d}."
-        ),
-    )
-    if not emailed:
-        # No mail server: the facilitator passes the link on from the response. The link and
-        # code are never logged: whoever reads the log could join the plan with them.
-        log.info(
-            "invitation %s to plan %s not emailed (no SMTP): shown to the facilitator",
-            invitation.id,
-            access.plan.id,
-        )
+    sent = await service.invite(session, settings, access.plan, access.member, body)
     return InvitationCreated(
-        **InvitationRead.model_validate(invitation).model_dump(),
-        token=secret,
-        url=url,
-        code=None if emailed else code,
-        emailed=emailed,
+        **InvitationRead.model_validate(sent.invitation).model_dump(),
+        token=sent.secret,
+        url=sent.url,
+        code=None if sent.emailed else sent.code,
+        emailed=sent.emailed,
     )
 
 
@@ -318,7 +289,7 @@ async def revoke_invitation(
 @router.get("/invitations/{token}", response_model=InvitationPreview)
 async def preview_invitation(token: str, session: SessionDep) -> InvitationPreview:
     """What the invitation link offers, for the accept screen."""
-    invitation, plan = await service.open_invitation(session, token)
+    invitation, plan, account_exists = await service.preview_invitation(session, token)
     return InvitationPreview(
         plan_title=plan.title,
         supplier_name=plan.supplier_name,
@@ -329,7 +300,7 @@ async def preview_invitation(token: str, session: SessionDep) -> InvitationPrevi
         signatory=invitation.signatory,
         invited_by=invitation.invited_by.name if invitation.invited_by else None,
         expires_at=invitation.expires_at,
-        account_exists=await auth_service.get_user_by_email(session, invitation.email) is not None,
+        account_exists=account_exists,
     )
 
 
@@ -345,29 +316,15 @@ async def accept_invitation(
 ) -> InvitationAccepted:
     """Join a plan: signed in, or creating the account with a name and password (or code)."""
     body = body or InvitationAccept()
-    # Six-digit codes are guessable without a limit on tries.
-    throttle: LoginThrottle = request.app.state.login_throttle
-    key = f"invitation:{auth_service.hash_secret(token)}"
-    wait = throttle.retry_after_key(key) if body.code else 0
-    if wait:
-        raise TooManyRequests(
-            f"Too many wrong codes. Try again in {wait} seconds.",
-            code="too_many_attempts",
-            headers={"Retry-After": str(wait)},
-        )
-    try:
-        member, user, new_session = await service.accept_invitation(
-            session,
-            token,
-            user=principal.user if principal else None,
-            name=body.name,
-            password=body.password,
-            code=body.code,
-        )
-    except BadRequest as exc:
-        if exc.code == "invalid_code":
-            throttle.failed_key(key)
-        raise
+    member, user, new_session = await service.accept_invitation(
+        session,
+        request.app.state.login_throttle,
+        token,
+        user=principal.user if principal else None,
+        name=body.name,
+        password=body.password,
+        code=body.code,
+    )
     secret = await start_session(session, response, user, settings) if new_session else None
     return InvitationAccepted(membership=MembershipRead.model_validate(member), token=secret)
 
@@ -383,16 +340,14 @@ async def list_audit(
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> AuditList:
     """The plan's audit log, newest first, limited to what I may read."""
-    events, users, next_cursor = await service.audit_for_member(
+    rows, users, next_cursor = await service.audit_for_member(
         session, access.member, before_id=before, limit=limit
     )
     return AuditList(
         items=[
             AuditRead(
                 id=e.id,
-                actor=AuditActor(id=users[e.actor_id].id, name=users[e.actor_id].name)
-                if e.actor_id in users
-                else None,
+                actor=Person.model_validate(users[e.actor_id]) if e.actor_id in users else None,
                 action=e.action,
                 target_type=e.target_type,
                 target_id=e.target_id,
@@ -401,7 +356,7 @@ async def list_audit(
                 after=e.after,
                 created_at=e.created_at,
             )
-            for e in events
+            for e in rows
         ],
         next_cursor=next_cursor,
     )

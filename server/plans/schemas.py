@@ -6,12 +6,9 @@ from pydantic import BaseModel, ConfigDict, EmailStr, Field, StringConstraints
 from server.auth.schemas import Name, Password, UserRead
 from server.plans.policy import Horizon, Kind, Owner, Party, Role, Visibility
 from server.plans.templates import Language, TemplateName
+from server.schemas import Person, StrictModel
 
 Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
-
-
-class StrictModel(BaseModel):
-    model_config = ConfigDict(extra="forbid")
 
 
 class PlanCreate(StrictModel):
@@ -198,14 +195,9 @@ class InvitationAccepted(BaseModel):
     token: str | None
 
 
-class AuditActor(BaseModel):
-    id: str
-    name: str
-
-
 class AuditRead(BaseModel):
     id: int
-    actor: AuditActor | None
+    actor: Person | None
     action: str
     target_type: str
     target_id: str | None

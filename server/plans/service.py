@@ -1,7 +1,9 @@
 import hmac
+import logging
 import re
 import secrets
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, cast
 
@@ -10,13 +12,15 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
-from server import events
+from server import activity, events, mail
 from server.audit import service as audit_service
 from server.audit.models import AuditEvent
 from server.auth import service as auth_service
 from server.auth.models import User
+from server.auth.throttle import LoginThrottle
+from server.config import Settings
 from server.db import utcnow
-from server.errors import BadRequest, Conflict, Forbidden, Gone, NotFound
+from server.errors import BadRequest, Conflict, Forbidden, Gone, NotFound, TooManyRequests
 from server.plans import policy
 from server.plans.models import Invitation, Member, Plan, Section
 from server.plans.schemas import (
@@ -28,28 +32,21 @@ from server.plans.schemas import (
     SectionUpdate,
 )
 from server.plans.templates import TEMPLATES
-from server.stream import service as stream_service
+
+log = logging.getLogger(__name__)
 
 # No position: a stored position counts the sections the reader cannot see.
 SECTION_FIELDS = ("key", "title", "kind", "horizon", "owner", "visibility")
 MEMBER_FIELDS = ("user_id", "party", "role", "signatory")
 
 
-async def _announce(
-    session: AsyncSession, plan_id: str, type: str, visibility: str = "shared", **ids: str
-) -> None:
-    """Tell the plan's open screens that its structure or someone's rights changed (ids
-    only: they fetch what they may read)."""
-    await stream_service.publish(
-        session, plan_id=plan_id, type=type, payload=ids, visibility=visibility
-    )
-
-
 def snapshot(row: Any, fields: Sequence[str]) -> dict[str, Any]:
+    """These fields of a row, for an audit row's before or after."""
     return {name: getattr(row, name) for name in fields}
 
 
 def section_snapshot(section: Section) -> dict[str, Any]:
+    """What an audit row records of a section."""
     return snapshot(section, SECTION_FIELDS)
 
 
@@ -86,11 +83,11 @@ async def create_plan(session: AsyncSession, user: User, body: PlanCreate) -> tu
             )
         )
     await session.flush()
-    await audit_service.record(
+    await activity.record(
         session,
+        "plan.create",
         plan_id=plan.id,
         actor_id=user.id,
-        action="plan.create",
         target_type="plan",
         target_id=plan.id,
         after={"title": plan.title, "template": body.template},
@@ -99,6 +96,7 @@ async def create_plan(session: AsyncSession, user: User, body: PlanCreate) -> tu
 
 
 async def get_membership(session: AsyncSession, plan_id: str, user_id: str) -> Member | None:
+    """The user's membership of the plan, if any."""
     return await session.scalar(
         select(Member).where(Member.plan_id == plan_id, Member.user_id == user_id)
     )
@@ -124,6 +122,7 @@ async def get_plan_for_member(
 async def list_plans(
     session: AsyncSession, user: User, *, archived: bool
 ) -> list[tuple[Plan, Member, int]]:
+    """The user's plans (archived or not) with their membership and head count."""
     counts = select(Member.plan_id, func.count().label("n")).group_by(Member.plan_id).subquery()
     query = (
         select(Plan, Member, counts.c.n)
@@ -137,6 +136,7 @@ async def list_plans(
 
 
 async def member_count(session: AsyncSession, plan_id: str) -> int:
+    """How many members the plan has."""
     return (await session.scalar(select(func.count()).where(Member.plan_id == plan_id))) or 0
 
 
@@ -163,44 +163,48 @@ async def census(session: AsyncSession, plan_id: str, *, lock: bool = False) -> 
 
 
 def touch(plan: Plan) -> None:
+    """Mark the plan changed now (the plan list orders by it)."""
     plan.updated_at = utcnow()
 
 
 async def update_plan(session: AsyncSession, plan: Plan, actor: Member, body: PlanUpdate) -> Plan:
+    """Rename the plan or its parties (a facilitator; not while archived)."""
     policy.ensure_open(plan)
     fields = body.model_dump(exclude_unset=True, exclude_none=True)
     before = snapshot(plan, list(fields))
     for name, value in fields.items():
         setattr(plan, name, value)
     touch(plan)
-    await audit_service.record(
+    # Events name what changed (ids only): the open screens fetch what they may read.
+    await activity.record(
         session,
+        "plan.update",
         plan_id=plan.id,
         actor_id=actor.user_id,
-        action="plan.update",
         target_type="plan",
         target_id=plan.id,
         before=before,
         after=fields,
+        event=activity.Event("plan.updated"),
     )
-    await _announce(session, plan.id, "plan.updated")
     return plan
 
 
 async def set_archived(session: AsyncSession, plan: Plan, actor: Member, archived: bool) -> Plan:
+    """Archive the plan or bring it back; access is re-checked everywhere."""
     if policy.is_archived(plan) == archived:
         return plan
     plan.archived_at = utcnow() if archived else None
     await events.access_changed(session, plan.id)
-    await audit_service.record(
+    await activity.record(
         session,
+        "plan.archive" if archived else "plan.unarchive",
         plan_id=plan.id,
         actor_id=actor.user_id,
-        action="plan.archive" if archived else "plan.unarchive",
         target_type="plan",
         target_id=plan.id,
+        event=activity.Event("plan.archived" if archived else "plan.unarchived"),
     )
-    await _announce(session, plan.id, "plan.archived" if archived else "plan.unarchived")
     return plan
 
 
@@ -208,6 +212,7 @@ async def set_archived(session: AsyncSession, plan: Plan, actor: Member, archive
 
 
 async def list_sections(session: AsyncSession, plan_id: str) -> Sequence[Section]:
+    """Every section of the plan in stored order, hidden ones included."""
     result = await session.scalars(
         select(Section).where(Section.plan_id == plan_id).order_by(Section.position, Section.id)
     )
@@ -215,6 +220,7 @@ async def list_sections(session: AsyncSession, plan_id: str) -> Sequence[Section
 
 
 def readable_sections(member: Member, sections: Sequence[Section]) -> list[Section]:
+    """The sections the member may read, in order."""
     return [s for s in sections if policy.can_read(member, s)]
 
 
@@ -252,6 +258,7 @@ def _new_key(title: str, taken: set[str]) -> str:
 async def create_section(
     session: AsyncSession, plan: Plan, actor: Member, body: SectionCreate
 ) -> Section:
+    """Add a section at the end of the plan (one the actor can see)."""
     policy.ensure_open(plan)
     if body.kind == "goals" and body.horizon is None:
         raise BadRequest("A goals section needs a horizon.", code="horizon_required")
@@ -276,46 +283,27 @@ async def create_section(
     session.add(section)
     await session.flush()
     touch(plan)
-    await _record_section_event(
-        session, actor, section, "section.create", after=section_snapshot(section)
-    )
-    return section
-
-
-async def _record_section_event(
-    session: AsyncSession,
-    actor: Member,
-    section: Section,
-    action: str,
-    *,
-    before: dict[str, Any] | None = None,
-    after: dict[str, Any] | None = None,
-) -> None:
-    await audit_service.record(
+    # Seen only by those who can see the section.
+    after = section_snapshot(section)
+    await activity.record(
         session,
-        plan_id=section.plan_id,
+        "section.create",
+        plan_id=plan.id,
         section_id=section.id,
         actor_id=actor.user_id,
-        action=action,
         target_type="section",
         target_id=section.id,
-        visibility=event_visibility(before, after),
-        before=before,
+        audience=event_visibility(after),
         after=after,
+        event=activity.Event("section.created", {"section_id": section.id}),
     )
-    # section.create → section.created, …: seen only by those who could see the section.
-    await _announce(
-        session,
-        section.plan_id,
-        action + "d",
-        event_visibility(before, after),
-        section_id=section.id,
-    )
+    return section
 
 
 async def update_section(
     session: AsyncSession, plan: Plan, actor: Member, section: Section, body: SectionUpdate
 ) -> Section:
+    """Change a section's fields; owner and visibility within the party rules."""
     policy.ensure_open(plan)
     fields = body.model_dump(exclude_unset=True)
     for name in ("title", "owner", "visibility"):
@@ -349,8 +337,20 @@ async def update_section(
     touch(plan)
     if "owner" in fields or "visibility" in fields:
         await events.access_changed(session, plan.id)
-    await _record_section_event(
-        session, actor, section, "section.update", before=before, after=section_snapshot(section)
+    # Seen only by those who could see the section before or can see it now.
+    changed = section_snapshot(section)
+    await activity.record(
+        session,
+        "section.update",
+        plan_id=plan.id,
+        section_id=section.id,
+        actor_id=actor.user_id,
+        target_type="section",
+        target_id=section.id,
+        audience=event_visibility(before, changed),
+        before=before,
+        after=changed,
+        event=activity.Event("section.updated", {"section_id": section.id}),
     )
     return section
 
@@ -358,6 +358,7 @@ async def update_section(
 async def delete_section(
     session: AsyncSession, plan: Plan, actor: Member, section: Section
 ) -> None:
+    """Remove a section (not one the other party has a stake in)."""
     policy.ensure_open(plan)
     if not policy.may_delete_section(actor, section, await census(session, plan.id, lock=True)):
         raise Forbidden(
@@ -370,7 +371,19 @@ async def delete_section(
     await session.flush()
     touch(plan)
     await events.access_changed(session, plan.id)
-    await _record_section_event(session, actor, section, "section.delete", before=before)
+    # Seen only by those who could see the section.
+    await activity.record(
+        session,
+        "section.delete",
+        plan_id=plan.id,
+        section_id=section.id,
+        actor_id=actor.user_id,
+        target_type="section",
+        target_id=section.id,
+        audience=event_visibility(before),
+        before=before,
+        event=activity.Event("section.deleted", {"section_id": section.id}),
+    )
 
 
 async def reorder_sections(
@@ -393,23 +406,25 @@ async def reorder_sections(
         by_id[section_id].position = slot
     await session.flush()
     touch(plan)
-    await audit_service.record(
-        session,
-        plan_id=plan.id,
-        actor_id=actor.user_id,
-        action="section.reorder",
-        target_type="plan",
-        target_id=plan.id,
-        visibility=event_visibility(*visible),
-        before={"order": before},
-        after={"order": section_ids},
-    )
     # The other party hears of it when the order of what it reads (the shared sections)
     # changed; a move among one party's internal sections stays with that party.
+    audience = event_visibility(*visible)
     shared_before = [sid for sid in before if policy.is_shared(by_id[sid])]
     shared_after = [sid for sid in section_ids if policy.is_shared(by_id[sid])]
-    audience = "shared" if shared_before != shared_after else event_visibility(*visible)
-    await _announce(session, plan.id, "section.reordered", audience)
+    others = policy.others_hear_of(audience, shared_before != shared_after)
+    await activity.record(
+        session,
+        "section.reorder",
+        plan_id=plan.id,
+        actor_id=actor.user_id,
+        target_type="plan",
+        target_id=plan.id,
+        audience=audience,
+        before={"order": before},
+        after={"order": section_ids},
+        event=activity.Event("section.reordered"),
+        notice=activity.Notice(others) if others is not None else None,
+    )
     return await list_sections(session, plan.id)
 
 
@@ -417,6 +432,7 @@ async def reorder_sections(
 
 
 async def list_members(session: AsyncSession, plan_id: str) -> Sequence[Member]:
+    """The plan's members with their accounts and inviters, supplier first."""
     result = await session.scalars(
         select(Member)
         .where(Member.plan_id == plan_id)
@@ -427,6 +443,7 @@ async def list_members(session: AsyncSession, plan_id: str) -> Sequence[Member]:
 
 
 async def get_member(session: AsyncSession, plan_id: str, member_id: str) -> Member:
+    """A member of the plan; 404 otherwise."""
     member = await session.scalar(
         select(Member)
         .where(Member.id == member_id, Member.plan_id == plan_id)
@@ -444,28 +461,6 @@ def _ensure_keeps_facilitator(member: Member, new_role: str | None, counts: poli
             "facilitator first.",
             code="last_facilitator",
         )
-
-
-async def _record_member_event(
-    session: AsyncSession,
-    plan: Plan,
-    actor: Member,
-    member: Member,
-    action: str,
-    before: dict[str, Any],
-    after: dict[str, Any] | None = None,
-) -> None:
-    await audit_service.record(
-        session,
-        plan_id=plan.id,
-        actor_id=actor.user_id,
-        action=action,
-        target_type="member",
-        target_id=member.id,
-        before=before,
-        after=after,
-    )
-    await _announce(session, plan.id, action + "d", member_id=member.id)
 
 
 async def update_member(
@@ -498,8 +493,16 @@ async def update_member(
         setattr(member, name, value)
     await session.flush()
     touch(plan)
-    await _record_member_event(
-        session, plan, actor, member, "member.update", before, snapshot(member, MEMBER_FIELDS)
+    await activity.record(
+        session,
+        "member.update",
+        plan_id=plan.id,
+        actor_id=actor.user_id,
+        target_type="member",
+        target_id=member.id,
+        before=before,
+        after=snapshot(member, MEMBER_FIELDS),
+        event=activity.Event("member.updated", {"member_id": member.id}),
     )
     return member
 
@@ -518,7 +521,16 @@ async def remove_member(session: AsyncSession, plan: Plan, actor: Member, member
     await session.delete(member)
     await session.flush()
     touch(plan)
-    await _record_member_event(session, plan, actor, member, "member.remove", before)
+    await activity.record(
+        session,
+        "member.remove",
+        plan_id=plan.id,
+        actor_id=actor.user_id,
+        target_type="member",
+        target_id=member.id,
+        before=before,
+        event=activity.Event("member.removed", {"member_id": member.id}),
+    )
 
 
 # ---- invitations -----------------------------------------------------------------------
@@ -526,6 +538,45 @@ async def remove_member(session: AsyncSession, plan: Plan, actor: Member, member
 
 def _new_code() -> str:
     return f"{secrets.randbelow(1_000_000):06d}"
+
+
+@dataclass(frozen=True)
+class InvitationSent:
+    invitation: Invitation
+    secret: str
+    url: str
+    code: str
+    emailed: bool
+
+
+async def invite(
+    session: AsyncSession, settings: Settings, plan: Plan, actor: Member, body: InvitationCreate
+) -> InvitationSent:
+    """Invite someone and email them the link and code (when SMTP is set up)."""
+    invitation, secret, code = await create_invitation(
+        session, plan, actor, body, timedelta(days=settings.invitation_days)
+    )
+    url = f"{settings.base_url.rstrip('/')}/invite/{secret}"
+    emailed = await mail.send(
+        settings,
+        to=invitation.email,
+        subject=f"You are invited to the key-account plan “{plan.title}”",
+        body=(
+            f"You are invited to plan together: {plan.title} "
+            f"({plan.supplier_name} and {plan.customer_name}).\n\n"
+            f"Open this link to join: {url}\nYour one-time code: {code}\n\n"
+            f"The link can be used once and expires on {invitation.expires_at:%Y-%m-%d}."
+        ),
+    )
+    if not emailed:
+        # No mail server: the facilitator passes the link on from the response. The link and
+        # code are never logged: whoever reads the log could join the plan with them.
+        log.info(
+            "invitation %s to plan %s not emailed (no SMTP): shown to the facilitator",
+            invitation.id,
+            plan.id,
+        )
+    return InvitationSent(invitation, secret, url, code, emailed)
 
 
 async def create_invitation(
@@ -561,11 +612,11 @@ async def create_invitation(
     )
     session.add(invitation)
     await session.flush()
-    await audit_service.record(
+    await activity.record(
         session,
+        "invitation.create",
         plan_id=plan.id,
         actor_id=actor.user_id,
-        action="invitation.create",
         target_type="invitation",
         target_id=invitation.id,
         after={"email": email, "party": body.party, "role": body.role, "signatory": body.signatory},
@@ -587,6 +638,7 @@ async def list_invitations(session: AsyncSession, actor: Member) -> list[Invitat
 async def revoke_invitation(
     session: AsyncSession, plan: Plan, actor: Member, invitation_id: str
 ) -> None:
+    """Withdraw an unused invitation the actor may see; 404 or 410 otherwise."""
     invitation = await session.get(Invitation, invitation_id)
     if (
         invitation is None
@@ -597,11 +649,11 @@ async def revoke_invitation(
     if invitation.accepted_at is not None or invitation.revoked_at is not None:
         raise Gone("This invitation was already used or revoked.", code="invitation_gone")
     invitation.revoked_at = utcnow()
-    await audit_service.record(
+    await activity.record(
         session,
+        "invitation.revoke",
         plan_id=plan.id,
         actor_id=actor.user_id,
-        action="invitation.revoke",
         target_type="invitation",
         target_id=invitation.id,
         before={"party": invitation.party},
@@ -628,6 +680,13 @@ async def open_invitation(session: AsyncSession, secret: str) -> tuple[Invitatio
     if invitation.expires_at <= utcnow():
         raise Gone("This invitation has expired; ask for a new one.", code="invitation_gone")
     return invitation, plan
+
+
+async def preview_invitation(session: AsyncSession, secret: str) -> tuple[Invitation, Plan, bool]:
+    """A usable invitation, its plan and whether its email has an account already."""
+    invitation, plan = await open_invitation(session, secret)
+    exists = await auth_service.get_user_by_email(session, invitation.email) is not None
+    return invitation, plan, exists
 
 
 async def _claim(session: AsyncSession, invitation: Invitation) -> datetime:
@@ -664,6 +723,7 @@ async def _ensure_still_valid(session: AsyncSession, invitation: Invitation) -> 
 
 async def accept_invitation(
     session: AsyncSession,
+    throttle: LoginThrottle,
     secret: str,
     *,
     user: User | None,
@@ -675,6 +735,32 @@ async def accept_invitation(
 
     Returns the membership, the user and whether a session must be started for them.
     """
+    # Six-digit codes are guessable without a limit on tries.
+    key = f"invitation:{auth_service.hash_secret(secret)}"
+    wait = throttle.retry_after_key(key) if code else 0
+    if wait:
+        raise TooManyRequests(
+            f"Too many wrong codes. Try again in {wait} seconds.",
+            code="too_many_attempts",
+            headers={"Retry-After": str(wait)},
+        )
+    try:
+        return await _accept(session, secret, user=user, name=name, password=password, code=code)
+    except BadRequest as exc:
+        if exc.code == "invalid_code":
+            throttle.failed_key(key)
+        raise
+
+
+async def _accept(
+    session: AsyncSession,
+    secret: str,
+    *,
+    user: User | None,
+    name: str | None,
+    password: str | None,
+    code: str | None,
+) -> tuple[Member, User, bool]:
     invitation, plan = await open_invitation(session, secret)
     await _ensure_still_valid(session, invitation)
     if user is not None:
@@ -732,16 +818,16 @@ async def accept_invitation(
             code="already_member",
         ) from exc
     touch(plan)
-    await audit_service.record(
+    await activity.record(
         session,
+        "invitation.accept",
         plan_id=plan.id,
         actor_id=user.id,
-        action="invitation.accept",
         target_type="member",
         target_id=member.id,
         after=snapshot(member, MEMBER_FIELDS),
+        event=activity.Event("member.added", {"member_id": member.id}),
     )
-    await _announce(session, plan.id, "member.added", member_id=member.id)
     return member, user, new_session
 
 
@@ -762,14 +848,12 @@ def event_visibility(*sections: Section | dict[str, Any] | None) -> str:
     )
 
 
-async def _invitation_parties(
-    session: AsyncSession, events: Sequence[AuditEvent]
-) -> dict[int, str]:
+async def _invitation_parties(session: AsyncSession, rows: Sequence[AuditEvent]) -> dict[int, str]:
     """The party each invitation row is about: recorded in the row, or (rows written before
     it was) the invitation's own."""
     parties: dict[int, str] = {}
     unknown: dict[str, list[int]] = {}
-    for e in events:
+    for e in rows:
         if e.target_type != policy.INVITATION_TARGET:
             continue
         party = (e.after or {}).get("party") or (e.before or {}).get("party")
@@ -806,16 +890,18 @@ def redacted(event: AuditEvent) -> AuditEvent:
 async def audit_for_member(
     session: AsyncSession, member: Member, *, before_id: int | None, limit: int
 ) -> tuple[list[AuditEvent], dict[str, User], int | None]:
-    events = await audit_service.list_for_plan(
+    """A page of the plan's audit log as the member may see it, with the actors and the next
+    cursor."""
+    rows = await audit_service.list_for_plan(
         session, member.plan_id, before_id=before_id, limit=limit
     )
-    parties = await _invitation_parties(session, events)
-    visible = [redacted(e) for e in events if policy.can_see_audit(member, e, parties.get(e.id))]
+    parties = await _invitation_parties(session, rows)
+    visible = [redacted(e) for e in rows if policy.can_see_audit(member, e, parties.get(e.id))]
     actor_ids = {e.actor_id for e in visible if e.actor_id}
     users = (
         {u.id: u for u in await session.scalars(select(User).where(User.id.in_(actor_ids)))}
         if actor_ids
         else {}
     )
-    next_cursor = events[-1].id if len(events) == limit else None
+    next_cursor = rows[-1].id if len(rows) == limit else None
     return visible, users, next_cursor

@@ -5,6 +5,7 @@ from fastapi import APIRouter, Query, status
 from server.auth.dependencies import CurrentUser
 from server.db import SessionDep
 from server.plans.dependencies import PlanMember
+from server.schemas import PersonRecord
 from server.signoff import service
 from server.signoff.canonical import goal_content
 from server.signoff.models import GoalSignature
@@ -12,7 +13,6 @@ from server.signoff.schemas import (
     AgreementCounts,
     AgreementList,
     AgreementRead,
-    Person,
     SignatureRead,
     SignResult,
     WithdrawBody,
@@ -28,7 +28,7 @@ def signature_read(s: GoalSignature) -> SignatureRead:
     return SignatureRead.model_validate(
         {
             "id": s.id,
-            "signer": Person(id=s.user_id, name=s.signer_name),
+            "signer": PersonRecord(id=s.user_id, name=s.signer_name),
             "party": s.party,
             "hash": s.content_hash,
             "signed_at": s.signed_at,
@@ -62,7 +62,7 @@ def agreement_read(state: service.AgreementState, names: dict[str, str]) -> Agre
             "current_content": current,
             "agreed_at": a.agreed_at if a else None,
             "changed_at": a.changed_at if a is not None and changed else None,
-            "changed_by": Person(id=changed_by, name=names.get(changed_by, ""))
+            "changed_by": PersonRecord(id=changed_by, name=names.get(changed_by, ""))
             if changed_by
             else None,
             "goal_deleted": state.item is None,

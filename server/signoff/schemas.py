@@ -4,18 +4,14 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from server.plans.policy import Party
+from server.schemas import PersonRecord
 
 Status = Literal["pending", "agreed", "changed"]
 
 
-class Person(BaseModel):
-    id: str | None
-    name: str
-
-
 class SignatureRead(BaseModel):
     id: str
-    signer: Person
+    signer: PersonRecord
     party: Party
     hash: str
     signed_at: datetime
@@ -36,7 +32,7 @@ class AgreementRead(BaseModel):
     current_content: dict[str, Any] | None
     agreed_at: datetime | None
     changed_at: datetime | None
-    changed_by: Person | None
+    changed_by: PersonRecord | None
     goal_deleted: bool
     reopened_at: datetime | None
     reopen_reason: str | None

@@ -15,7 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from server.audit import service as audit_service
+from server import activity
 from server.auth.models import User
 from server.collab import layout
 from server.collab import service as collab_service
@@ -26,7 +26,6 @@ from server.plans import service as plans_service
 from server.plans.models import Member, Plan, Section
 from server.signoff.canonical import goal_content, goal_hash
 from server.signoff.models import GoalAgreement, GoalSignature
-from server.stream import service as stream_service
 
 PARTIES = frozenset(policy.PARTIES)
 MAX_GOAL_ID = 64  # goal_agreement.goal_id
@@ -68,14 +67,17 @@ class Goal:
 
     @property
     def content(self) -> dict[str, Any] | None:
+        """The goal's canonical content, or None once it is deleted."""
         return goal_content(self.item) if self.item is not None else None
 
     @property
     def hash(self) -> str | None:
+        """The hash of the goal's canonical content, or None once it is deleted."""
         return goal_hash(self.item) if self.item is not None else None
 
 
 async def readable_goal_sections(session: AsyncSession, member: Member) -> list[Section]:
+    """The plan's goals sections the member may read."""
     sections = await plans_service.list_sections(session, member.plan_id)
     return [s for s in plans_service.readable_sections(member, sections) if s.kind == "goals"]
 
@@ -134,14 +136,17 @@ class AgreementState:
 
     @property
     def current_hash(self) -> str | None:
+        """The hash of the goal's content now (None: deleted)."""
         return goal_hash(self.item) if self.item is not None else None
 
     @property
     def status(self) -> str:
+        """pending, agreed or changed, against the content now."""
         return effective_status(self.agreement, self.current_hash)
 
     @property
     def agreed_hash(self) -> str | None:
+        """The hash both parties signed, if agreed."""
         return self.agreement.agreed_hash if self.agreement else None
 
 
@@ -191,6 +196,7 @@ def _state(
 
 
 async def agreement_state(session: AsyncSession, goal: Goal) -> AgreementState:
+    """The goal's agreement and signatures now."""
     agreement = await _agreement(session, goal.section.id, goal.goal_id, lock=False)
     signatures = (await _signatures(session, [agreement.id]))[agreement.id] if agreement else []
     return _state(goal.section, goal.goal_id, goal.item, agreement, signatures)
@@ -239,10 +245,12 @@ async def states_for_sections(
 
 
 async def states_for_member(session: AsyncSession, member: Member) -> list[AgreementState]:
+    """The agreement state of every goal the member may read."""
     return await states_for_sections(session, await readable_goal_sections(session, member))
 
 
 async def user_names(session: AsyncSession, ids: set[str]) -> dict[str, str]:
+    """Names of these users by id."""
     ids = {i for i in ids if i}
     if not ids:
         return {}
@@ -253,14 +261,11 @@ async def user_names(session: AsyncSession, ids: set[str]) -> dict[str, str]:
 # ---- signing ---------------------------------------------------------------------------
 
 
-async def _event(
-    session: AsyncSession, state: AgreementState, action: str, actor_id: str | None
-) -> None:
-    await stream_service.publish(
-        session,
-        plan_id=state.section.plan_id,
-        type="agreement.changed",
-        payload={
+def _agreement_event(state: AgreementState, action: str, actor_id: str | None) -> activity.Event:
+    """What the stream says when a goal's agreement changes: its state, never its text."""
+    return activity.Event(
+        "agreement.changed",
+        {
             "action": action,
             "goal_id": state.goal_id,
             "status": state.status,
@@ -268,32 +273,7 @@ async def _event(
             "current_hash": state.current_hash,
             "actor_id": actor_id,
         },
-        visibility=plans_service.event_visibility(state.section),
         section_id=state.section.id,
-    )
-
-
-async def _audit(
-    session: AsyncSession,
-    section: Section,
-    agreement: GoalAgreement,
-    action: str,
-    actor_id: str | None,
-    *,
-    before: dict[str, Any] | None = None,
-    after: dict[str, Any] | None = None,
-) -> None:
-    await audit_service.record(
-        session,
-        plan_id=section.plan_id,
-        section_id=section.id,
-        actor_id=actor_id,
-        action=action,
-        target_type="goal",
-        target_id=agreement.id,
-        visibility=plans_service.event_visibility(section),
-        before=before,
-        after={"goal_id": agreement.goal_id, **(after or {})},
     )
 
 
@@ -349,36 +329,53 @@ async def sign(
     )
     session.add(signature)
     signatures.append(signature)
-    await _audit(
-        session,
-        goal.section,
-        agreement,
-        "goal.sign",
-        user.id,
-        after={"hash": digest, "party": member.party, "content": content},
-    )
     parties = {s.party for s in signatures if s.ended_at is None and s.content_hash == digest}
-    if parties >= PARTIES and (agreement.status != "agreed" or agreement.agreed_hash != digest):
-        before = {"status": agreement.status, "agreed_hash": agreement.agreed_hash}
+    agreed = parties >= PARTIES and (
+        agreement.status != "agreed" or agreement.agreed_hash != digest
+    )
+    before = {"status": agreement.status, "agreed_hash": agreement.agreed_hash}
+    if agreed:
         agreement.status = "agreed"
         agreement.agreed_hash = digest
         agreement.agreed_content = content
         agreement.agreed_at = now
         agreement.changed_at = agreement.changed_by_id = agreement.changed_hash = None
         agreement.goal_deleted = False
-        await _audit(
-            session,
-            goal.section,
-            agreement,
-            "agreement.agreed",
-            user.id,
-            before=before,
-            after={"agreed_hash": digest, "content": content},
-        )
     agreement.updated_at = now
     await session.flush()
     state = _state(goal.section, goal.goal_id, goal.item, agreement, signatures)
-    await _event(session, state, "signed", user.id)
+    # A goal's rows and events are for those who may read its section.
+    audience = plans_service.event_visibility(goal.section)
+    await activity.record(
+        session,
+        "goal.sign",
+        plan_id=goal.section.plan_id,
+        section_id=goal.section.id,
+        actor_id=user.id,
+        target_type="goal",
+        target_id=agreement.id,
+        audience=audience,
+        after={
+            "goal_id": agreement.goal_id,
+            "hash": digest,
+            "party": member.party,
+            "content": content,
+        },
+        event=_agreement_event(state, "signed", user.id),
+    )
+    if agreed:
+        await activity.record(
+            session,
+            "agreement.agreed",
+            plan_id=goal.section.plan_id,
+            section_id=goal.section.id,
+            actor_id=user.id,
+            target_type="goal",
+            target_id=agreement.id,
+            audience=audience,
+            before=before,
+            after={"goal_id": agreement.goal_id, "agreed_hash": digest, "content": content},
+        )
     return state, digest
 
 
@@ -405,39 +402,47 @@ async def withdraw(
     for signature in mine:
         signature.ended_at, signature.end_reason = now, "withdrawn"
         signature.withdraw_reason = reason
-    await _audit(
-        session,
-        goal.section,
-        agreement,
-        "goal.withdraw",
-        user.id,
-        before={"hash": mine[0].content_hash, "party": member.party},
-        after={"reason": reason},
-    )
+    before = {"status": agreement.status, "agreed_hash": agreement.agreed_hash}
     if reopens:
         for signature in signatures:
             if signature.ended_at is None:
                 signature.ended_at, signature.end_reason = now, "reopened"
-        before = {"status": agreement.status, "agreed_hash": agreement.agreed_hash}
         agreement.status = "pending"
         agreement.agreed_hash = agreement.agreed_content = agreement.agreed_at = None
         agreement.changed_at = agreement.changed_by_id = agreement.changed_hash = None
         agreement.goal_deleted = False
         agreement.reopened_at, agreement.reopened_by_id = now, user.id
         agreement.reopen_reason = reason
-        await _audit(
-            session,
-            goal.section,
-            agreement,
-            "agreement.reopened",
-            user.id,
-            before=before,
-            after={"reason": reason},
-        )
     agreement.updated_at = now
     await session.flush()
     state = _state(goal.section, goal.goal_id, goal.item, agreement, signatures)
-    await _event(session, state, "reopened" if reopens else "withdrawn", user.id)
+    audience = plans_service.event_visibility(goal.section)
+    await activity.record(
+        session,
+        "goal.withdraw",
+        plan_id=goal.section.plan_id,
+        section_id=goal.section.id,
+        actor_id=user.id,
+        target_type="goal",
+        target_id=agreement.id,
+        audience=audience,
+        before={"hash": mine[0].content_hash, "party": member.party},
+        after={"goal_id": agreement.goal_id, "reason": reason},
+        event=_agreement_event(state, "reopened" if reopens else "withdrawn", user.id),
+    )
+    if reopens:
+        await activity.record(
+            session,
+            "agreement.reopened",
+            plan_id=goal.section.plan_id,
+            section_id=goal.section.id,
+            actor_id=user.id,
+            target_type="goal",
+            target_id=agreement.id,
+            audience=audience,
+            before=before,
+            after={"goal_id": agreement.goal_id, "reason": reason},
+        )
     return state
 
 
@@ -503,16 +508,19 @@ async def reconcile(
         action = "agreement.goal_deleted" if deleted else "agreement.changed"
     if action is not None:
         agreement.updated_at = now
-        await _audit(
-            session,
-            section,
-            agreement,
-            action,
-            user_id,
-            before={"agreed_hash": agreement.agreed_hash, "content": agreement.agreed_content},
-            after={"current_hash": current_hash, "content": content},
-        )
         await session.flush()
         state = AgreementState(section, goal_id, content, agreement)
-        await _event(session, state, action.removeprefix("agreement."), user_id)
+        await activity.record(
+            session,
+            action,
+            plan_id=section.plan_id,
+            section_id=section.id,
+            actor_id=user_id,
+            target_type="goal",
+            target_id=agreement.id,
+            audience=plans_service.event_visibility(section),
+            before={"agreed_hash": agreement.agreed_hash, "content": agreement.agreed_content},
+            after={"goal_id": agreement.goal_id, "current_hash": current_hash, "content": content},
+            event=_agreement_event(state, action.removeprefix("agreement."), user_id),
+        )
     return Watched(agreement.agreed_hash, agreement.status, agreement.goal_deleted)

@@ -46,12 +46,14 @@ async def publish(
 
 
 async def latest_id(session: AsyncSession, plan_id: str) -> int:
+    """The id of the plan's newest event (0 when it has none)."""
     return (
         await session.scalar(select(func.max(PlanEvent.id)).where(PlanEvent.plan_id == plan_id))
     ) or 0
 
 
 def visible(member: Member, event: PlanEvent, sections: dict[str, Section]) -> bool:
+    """Whether the member may see the event (the policy's rule, with its section)."""
     section = sections.get(event.section_id) if event.section_id is not None else None
     return policy.can_see_event(member, event, section)
 
@@ -63,6 +65,7 @@ THREAD_REF_FIELDS = ("id", "section_id", "item_id", "status", "visibility")
 
 
 def public_payload(event: PlanEvent) -> dict[str, Any]:
+    """What an event may still say when served (old thread texts are cut)."""
     payload = event.payload
     thread = payload.get("thread")
     if isinstance(thread, dict) and "comments" in thread:
@@ -107,11 +110,13 @@ class StreamHub:
         ]
 
     def notify(self, plan_id: str) -> None:
+        """Wake the plan's waiting streams."""
         waiter = self._waiters.pop(plan_id, None)
         if waiter is not None:
             waiter.set()
 
     def credentials_changed(self, user_id: str) -> None:
+        """Wake the streams of the user, so they check their credentials."""
         for plan_id in list(self._streams.get(user_id, ())):
             self.notify(plan_id)
 
@@ -143,6 +148,7 @@ class StreamHub:
         return True
 
     def close(self) -> None:
+        """Stop listening and wake every waiting stream, so they end."""
         for unsubscribe in self._unsubscribe:
             unsubscribe()
         for waiter in self._waiters.values():

@@ -8,8 +8,8 @@ from server.collab import layout
 from server.db import SessionDep
 from server.plans import service as plans_service
 from server.plans.dependencies import PlanFacilitator, PlanMember
+from server.schemas import PersonRecord
 from server.signoff import service as signoff_service
-from server.signoff.schemas import Person
 from server.versions import service
 from server.versions.models import PlanVersion, VersionSignature
 from server.versions.schemas import (
@@ -30,7 +30,7 @@ def signature_read(s: VersionSignature) -> VersionSignatureRead:
     return VersionSignatureRead.model_validate(
         {
             "id": s.id,
-            "signer": Person(id=s.user_id, name=s.signer_name),
+            "signer": PersonRecord(id=s.user_id, name=s.signer_name),
             "party": s.party,
             "hash": s.content_hash,
             "signed_at": s.signed_at,
@@ -43,7 +43,7 @@ def summary(version: PlanVersion, signed: list[VersionSignature]) -> dict[str, A
         "id": version.id,
         "name": version.name,
         "created_at": version.created_at,
-        "created_by": Person(id=version.created_by_id, name=version.created_by_name),
+        "created_by": PersonRecord(id=version.created_by_id, name=version.created_by_name),
         "hash": version.shared_hash,
         "status": service.version_status(version, signed),
         "signatures": [signature_read(s) for s in signed],

@@ -4,7 +4,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, StringConstraints
 
 from server.plans.policy import Horizon, Kind, Owner, Party, Visibility
-from server.signoff.schemas import Person
+from server.schemas import PersonRecord
 
 VersionName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 
@@ -17,7 +17,7 @@ class VersionCreate(BaseModel):
 
 class VersionSignatureRead(BaseModel):
     id: str
-    signer: Person
+    signer: PersonRecord
     party: Party
     hash: str
     signed_at: datetime
@@ -34,7 +34,7 @@ class VersionSummary(BaseModel):
     id: str
     name: str
     created_at: datetime
-    created_by: Person
+    created_by: PersonRecord
     hash: str
     status: Literal["pending", "agreed"]
     signatures: list[VersionSignatureRead]

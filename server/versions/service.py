@@ -11,8 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from server import offload
-from server.audit import service as audit_service
+from server import activity, offload
 from server.auth.models import User
 from server.collab import guard, layout
 from server.errors import Forbidden, NotFound
@@ -21,7 +20,6 @@ from server.plans import service as plans_service
 from server.plans.models import Member, Plan
 from server.signoff import service as signoff_service
 from server.signoff.canonical import GOAL_FIELDS, goal_content, sha256
-from server.stream import service as stream_service
 from server.versions.models import PlanVersion, VersionSection, VersionSignature
 
 PARTIES = frozenset(policy.PARTIES)
@@ -29,6 +27,7 @@ log = logging.getLogger(__name__)
 
 
 def frozen_agreement(state: signoff_service.AgreementState) -> dict[str, Any]:
+    """A goal's agreement as a version keeps it: content, hashes, signatures."""
     agreement = state.agreement
     content = goal_content(state.item) if state.item is not None else None
     return {
@@ -117,25 +116,23 @@ async def create_version(
         row.version_id = version.id
         session.add(row)
     await session.flush()
-    await audit_service.record(
+    await activity.record(
         session,
+        "version.create",
         plan_id=plan.id,
         actor_id=user.id,
-        action="version.create",
         target_type="version",
         target_id=version.id,
         after={"name": name, "hash": version.shared_hash},
-    )
-    await stream_service.publish(
-        session,
-        plan_id=plan.id,
-        type="version.created",
-        payload={"version_id": version.id, "name": name, "actor_id": user.id},
+        event=activity.Event(
+            "version.created", {"version_id": version.id, "name": name, "actor_id": user.id}
+        ),
     )
     return version
 
 
 async def list_versions(session: AsyncSession, plan_id: str) -> Sequence[PlanVersion]:
+    """The plan's versions, newest first."""
     result = await session.scalars(
         select(PlanVersion)
         .where(PlanVersion.plan_id == plan_id)
@@ -145,6 +142,7 @@ async def list_versions(session: AsyncSession, plan_id: str) -> Sequence[PlanVer
 
 
 async def get_version(session: AsyncSession, plan_id: str, version_id: str) -> PlanVersion:
+    """A version of the plan; 404 otherwise."""
     version = await session.get(PlanVersion, version_id)
     if version is None or version.plan_id != plan_id:
         raise NotFound("Version not found.", code="version_not_found")
@@ -179,6 +177,7 @@ def version_doc(section: VersionSection) -> Doc[Any]:
 async def signatures(
     session: AsyncSession, version_ids: Sequence[str]
 ) -> dict[str, list[VersionSignature]]:
+    """The signatures of these versions, oldest first, by version id."""
     by_version: dict[str, list[VersionSignature]] = {v: [] for v in version_ids}
     if version_ids:
         rows = await session.scalars(
@@ -192,6 +191,7 @@ async def signatures(
 
 
 def version_status(version: PlanVersion, signed: Sequence[VersionSignature]) -> str:
+    """agreed once both parties signed the version's shared hash, else pending."""
     parties = {s.party for s in signed if s.content_hash == version.shared_hash}
     return "agreed" if parties >= PARTIES else "pending"
 
@@ -221,25 +221,23 @@ async def sign_version(
         return (await signatures(session, [version.id]))[version.id]
     existing.append(signature)
     status = version_status(version, existing)
-    await audit_service.record(
+    await activity.record(
         session,
+        "version.sign",
         plan_id=plan.id,
         actor_id=user.id,
-        action="version.sign",
         target_type="version",
         target_id=version.id,
         after={"hash": version.shared_hash, "party": member.party, "status": status},
-    )
-    await stream_service.publish(
-        session,
-        plan_id=plan.id,
-        type="version.signed",
-        payload={
-            "version_id": version.id,
-            "status": status,
-            "agreed": status == "agreed" and before != "agreed",
-            "actor_id": user.id,
-        },
+        event=activity.Event(
+            "version.signed",
+            {
+                "version_id": version.id,
+                "status": status,
+                "agreed": status == "agreed" and before != "agreed",
+                "actor_id": user.id,
+            },
+        ),
     )
     return existing
 
@@ -256,6 +254,7 @@ class GoalView:
 
 
 def goals_of_version(sections: Sequence[VersionSection]) -> dict[str, GoalView]:
+    """The goals a version froze, by goal id."""
     goals: dict[str, GoalView] = {}
     for section in sections:
         if section.kind != "goals":
@@ -269,6 +268,7 @@ def goals_of_version(sections: Sequence[VersionSection]) -> dict[str, GoalView]:
 
 
 def goals_of_states(states: Sequence[signoff_service.AgreementState]) -> dict[str, GoalView]:
+    """The goals as they are now, by goal id."""
     goals: dict[str, GoalView] = {}
     for state in states:
         content = goal_content(state.item) if state.item is not None else None
@@ -280,6 +280,7 @@ def goals_of_states(states: Sequence[signoff_service.AgreementState]) -> dict[st
 
 
 def compare_goals(before: dict[str, GoalView], after: dict[str, GoalView]) -> list[dict[str, Any]]:
+    """How each goal differs between two sets: added, removed, changed or unchanged."""
     items = []
     for goal_id in list(before) + [g for g in after if g not in before]:
         a, b = before.get(goal_id), after.get(goal_id)

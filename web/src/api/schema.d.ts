@@ -1230,7 +1230,7 @@ export interface components {
             agreed_at: string | null;
             /** Changed At */
             changed_at: string | null;
-            changed_by: components["schemas"]["server__signoff__schemas__Person"] | null;
+            changed_by: components["schemas"]["PersonRecord"] | null;
             /** Goal Deleted */
             goal_deleted: boolean;
             /** Reopened At */
@@ -1263,13 +1263,6 @@ export interface components {
             /** Quote */
             quote: string | null;
         };
-        /** AuditActor */
-        AuditActor: {
-            /** Id */
-            id: string;
-            /** Name */
-            name: string;
-        };
         /** AuditList */
         AuditList: {
             /** Items */
@@ -1281,7 +1274,7 @@ export interface components {
         AuditRead: {
             /** Id */
             id: number;
-            actor: components["schemas"]["AuditActor"] | null;
+            actor: components["schemas"]["Person"] | null;
             /** Action */
             action: string;
             /** Target Type */
@@ -1317,7 +1310,7 @@ export interface components {
             id: string;
             /** Thread Id */
             thread_id: string;
-            author: components["schemas"]["server__comments__schemas__Person"];
+            author: components["schemas"]["Person"];
             /** Body */
             body: string;
             /** Html */
@@ -1348,13 +1341,6 @@ export interface components {
             /** Cursor */
             cursor: number;
         };
-        /** FollowLeader */
-        FollowLeader: {
-            /** Id */
-            id: string;
-            /** Name */
-            name: string;
-        };
         /**
          * FollowRead
          * @description The plan's "follow me" state as the caller may see it.
@@ -1362,7 +1348,7 @@ export interface components {
         FollowRead: {
             /** Active */
             active: boolean;
-            leader?: components["schemas"]["FollowLeader"] | null;
+            leader?: components["schemas"]["Person"] | null;
             /** Section Id */
             section_id?: string | null;
             /**
@@ -1786,7 +1772,7 @@ export interface components {
             thread_id: string;
             /** Comment Id */
             comment_id: string;
-            actor: components["schemas"]["server__comments__schemas__Person"] | null;
+            actor: components["schemas"]["Person"] | null;
             /** Excerpt */
             excerpt: string;
             /**
@@ -1848,6 +1834,27 @@ export interface components {
              * Format: email
              */
             email: string;
+        };
+        /**
+         * Person
+         * @description Someone named in a response: a comment's author, an audit row's actor, the leader.
+         */
+        Person: {
+            /** Id */
+            id: string;
+            /** Name */
+            name: string;
+        };
+        /**
+         * PersonRecord
+         * @description Someone as a signature or a version recorded them: the name stays, the account may
+         *     be gone since (`id` null).
+         */
+        PersonRecord: {
+            /** Id */
+            id: string | null;
+            /** Name */
+            name: string;
         };
         /** PlanCreate */
         PlanCreate: {
@@ -2119,7 +2126,7 @@ export interface components {
             agreed_at: string | null;
             /** Changed At */
             changed_at: string | null;
-            changed_by: components["schemas"]["server__signoff__schemas__Person"] | null;
+            changed_by: components["schemas"]["PersonRecord"] | null;
             /** Goal Deleted */
             goal_deleted: boolean;
             /** Reopened At */
@@ -2137,7 +2144,7 @@ export interface components {
         SignatureRead: {
             /** Id */
             id: string;
-            signer: components["schemas"]["server__signoff__schemas__Person"];
+            signer: components["schemas"]["PersonRecord"];
             /**
              * Party
              * @enum {string}
@@ -2233,7 +2240,7 @@ export interface components {
              * @enum {string}
              */
             status: "open" | "resolved";
-            author: components["schemas"]["server__comments__schemas__Person"];
+            author: components["schemas"]["Person"];
             /**
              * Created At
              * Format: date-time
@@ -2246,7 +2253,7 @@ export interface components {
             updated_at: string;
             /** Resolved At */
             resolved_at: string | null;
-            resolved_by: components["schemas"]["server__comments__schemas__Person"] | null;
+            resolved_by: components["schemas"]["Person"] | null;
             /** Comments */
             comments: components["schemas"]["CommentRead"][];
         };
@@ -2397,7 +2404,7 @@ export interface components {
              * Format: date-time
              */
             created_at: string;
-            created_by: components["schemas"]["server__signoff__schemas__Person"];
+            created_by: components["schemas"]["PersonRecord"];
             /** Hash */
             hash: string;
             /**
@@ -2452,7 +2459,7 @@ export interface components {
         VersionSignatureRead: {
             /** Id */
             id: string;
-            signer: components["schemas"]["server__signoff__schemas__Person"];
+            signer: components["schemas"]["PersonRecord"];
             /**
              * Party
              * @enum {string}
@@ -2477,7 +2484,7 @@ export interface components {
              * Format: date-time
              */
             created_at: string;
-            created_by: components["schemas"]["server__signoff__schemas__Person"];
+            created_by: components["schemas"]["PersonRecord"];
             /** Hash */
             hash: string;
             /**
@@ -2531,20 +2538,6 @@ export interface components {
         WithdrawBody: {
             /** Reason */
             reason?: string | null;
-        };
-        /** Person */
-        server__comments__schemas__Person: {
-            /** Id */
-            id: string;
-            /** Name */
-            name: string;
-        };
-        /** Person */
-        server__signoff__schemas__Person: {
-            /** Id */
-            id: string | null;
-            /** Name */
-            name: string;
         };
     };
     responses: never;
