@@ -4,7 +4,8 @@ screens should hear of it, a stream event, both with the same audience.
 Callers decide the audience with server/plans/policy.py (`audience_of`, `thread_audience`,
 …) and pass it once, so the audit log and the event stream cannot disagree about who may
 see an act. Both rows are written in the caller's transaction; streams wake once it commits
-(server/stream/service.py announces the after-commit signal).
+(`publish` announces the after-commit signal). Events that tell of no audited act (a vote
+count, a recipient's notification) are published on their own with `publish`.
 """
 
 from collections.abc import Mapping
@@ -15,7 +16,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.audit import service as audit_service
 from server.audit.models import AuditEvent
-from server.stream import service as stream_service
+from server import events
+from server.stream.models import PlanEvent
 
 EVERYONE = "shared"  # the default audience: both parties of the plan
 
@@ -71,7 +73,7 @@ async def record(
     )
     if event is not None:
         assert plan_id is not None, "stream events belong to a plan"
-        await stream_service.publish(
+        await publish(
             session,
             plan_id=plan_id,
             type=event.type,
@@ -80,7 +82,7 @@ async def record(
             section_id=event.section_id,
         )
         if notice is not None:
-            await stream_service.publish(
+            await publish(
                 session,
                 plan_id=plan_id,
                 type=event.type,
@@ -88,3 +90,32 @@ async def record(
                 visibility=notice.audience,
             )
     return row
+
+
+async def publish(
+    session: AsyncSession,
+    *,
+    plan_id: str,
+    type: str,
+    payload: dict[str, Any],
+    visibility: str = "shared",
+    section_id: str | None = None,
+    user_id: str | None = None,
+) -> PlanEvent:
+    """Add an event in the caller's transaction; streams wake when it commits.
+
+    visibility: "shared", "supplier-only" or "customer-only"; section_id: the event also
+    follows that section's read rule; user_id: only that user receives it.
+    """
+    event = PlanEvent(
+        plan_id=plan_id,
+        type=type,
+        payload=payload,
+        visibility=visibility,
+        section_id=section_id,
+        user_id=user_id,
+    )
+    session.add(event)
+    await session.flush()
+    await events.announce(session, events.PLAN_EVENTS, plan_id)
+    return event

@@ -31,7 +31,7 @@ def _calls(tree: ast.AST, attribute: str) -> list[int]:
         and isinstance(node.func, ast.Attribute)
         and node.func.attr == attribute
         and isinstance(node.func.value, ast.Name)
-        and node.func.value.id in {"audit_service", "stream_service"}
+        and node.func.value.id in {"audit_service", "activity"}
     ]
 
 
@@ -55,7 +55,7 @@ def test_only_the_recorder_adds_audit_rows_and_their_events() -> None:
         findings += [f"server/{module}:{line} audit_service.add" for line in _calls(tree, "add")]
         if module not in STREAM_ONLY:
             findings += [
-                f"server/{module}:{line} stream_service.publish" for line in _calls(tree, "publish")
+                f"server/{module}:{line} activity.publish" for line in _calls(tree, "publish")
             ]
     assert not findings, (
         "record acts with server/activity.py (one audience for the row and its event):\n"

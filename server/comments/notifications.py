@@ -12,7 +12,7 @@ from server.comments.models import Comment, Notification, NotificationSetting, T
 from server.db import utcnow
 from server.plans import policy
 from server.plans.models import Member, Plan, Section
-from server.stream import service as stream_service
+from server import activity
 
 DEFAULT_LEVEL = "mentions"
 
@@ -60,7 +60,7 @@ async def notify(
         session.add(notification)
         await session.flush()
         # Not an act of the recipient's to audit: an event for them alone.
-        await stream_service.publish(
+        await activity.publish(
             session,
             plan_id=thread.plan_id,
             type="notification.created",

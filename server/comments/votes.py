@@ -13,7 +13,7 @@ from server.errors import BadRequest
 from server.plans import policy
 from server.plans import service as plans_service
 from server.plans.models import Member, Section
-from server.stream import service as stream_service
+from server import activity
 
 
 @dataclass
@@ -62,7 +62,7 @@ async def _tally(session: AsyncSession, member: Member, section: Section, item_i
     """The item's new counts, published to the section's readers (not an audited act)."""
     await session.flush()
     tally = (await vote_counts(session, member, section.id, [item_id]))[0]
-    await stream_service.publish(
+    await activity.publish(
         session,
         plan_id=member.plan_id,
         type="vote.changed",

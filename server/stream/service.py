@@ -1,5 +1,6 @@
 """The plan event stream: events are rows (so a reconnecting client can catch up by id),
-filtered for each member by the same read rules as everything else."""
+filtered for each member by the same read rules as everything else. They are written by
+server/activity.py, in the transaction of the act they tell of."""
 
 import asyncio
 import contextlib
@@ -14,35 +15,6 @@ from server import events
 from server.plans import policy
 from server.plans.models import Member, Section
 from server.stream.models import PlanEvent
-
-
-async def publish(
-    session: AsyncSession,
-    *,
-    plan_id: str,
-    type: str,
-    payload: dict[str, Any],
-    visibility: str = "shared",
-    section_id: str | None = None,
-    user_id: str | None = None,
-) -> PlanEvent:
-    """Add an event in the caller's transaction; streams wake when it commits.
-
-    visibility: "shared", "supplier-only" or "customer-only"; section_id: the event also
-    follows that section's read rule; user_id: only that user receives it.
-    """
-    event = PlanEvent(
-        plan_id=plan_id,
-        type=type,
-        payload=payload,
-        visibility=visibility,
-        section_id=section_id,
-        user_id=user_id,
-    )
-    session.add(event)
-    await session.flush()
-    await events.announce(session, events.PLAN_EVENTS, plan_id)
-    return event
 
 
 async def latest_id(session: AsyncSession, plan_id: str) -> int:
