@@ -1,6 +1,6 @@
 import { useEffect, useId, useRef, useState } from 'react';
 import { useSearchParams } from 'react-router-dom';
-import type { Agreement, AgreementStatus, GoalContent } from '../api/discussion';
+import { goalContent, type Agreement, type AgreementStatus, type GoalContent } from '../api/discussion';
 import { agreements as agreementsApi } from '../api/endpoints';
 import type { Party, PlanDetail, Section } from '../api/types';
 import { useAuth } from '../auth/AuthProvider';
@@ -127,7 +127,8 @@ function GoalAgreementPanel({ section, goal, agreements }: Props & { agreements:
   }
 
   const parties = signingByParty(agreement, status);
-  const changed = status === 'changed' && agreement?.agreed;
+  const agreed = goalContent(agreement?.agreed_content);
+  const changed = status === 'changed' && agreed;
 
   return (
     <section
@@ -166,8 +167,8 @@ function GoalAgreementPanel({ section, goal, agreements }: Props & { agreements:
         <p className="muted agreement__note">{t('agreement.internalGoal')}</p>
       )}
 
-      {changed && agreement?.agreed && (
-        <ContentDiff before={agreement.agreed} after={live} beforeLabel={t('agreement.agreedText')} afterLabel={t('agreement.currentText')} />
+      {changed && (
+        <ContentDiff before={agreed} after={live} beforeLabel={t('agreement.agreedText')} afterLabel={t('agreement.currentText')} />
       )}
 
       {signatory && shared && !plan.archived_at && (

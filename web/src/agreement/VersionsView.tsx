@@ -1,6 +1,6 @@
 import { useId, useState, type FormEvent } from 'react';
 import { Link, useNavigate, useSearchParams } from 'react-router-dom';
-import type { AgreementStatus, Change, GoalComparison, Signature, VersionSection, VersionSummary } from '../api/discussion';
+import { goalContent, type AgreementStatus, type Change, type GoalComparison, type Signature, type VersionSection, type VersionSummary } from '../api/discussion';
 import { versions as versionsApi } from '../api/endpoints';
 import type { Party, PlanDetail } from '../api/types';
 import { useAuth } from '../auth/AuthProvider';
@@ -422,21 +422,23 @@ function ComparePage({ plan, versions, base, to }: { plan: PlanDetail; versions:
 
 function CompareGoal({ goal, fromName, toName }: { goal: GoalComparison; fromName: string; toName: string }) {
   const { t } = useI18n();
+  const before = goalContent(goal.before?.content);
+  const after = goalContent(goal.after?.content);
   return (
     <li className={`compare-goal compare-goal--${goal.change}`} data-change={goal.change}>
       <div className="compare-goal__head">
         <span className={`change-badge change-badge--${goal.change}`}>{changeText(t, goal.change)}</span>
-        <strong>{goal.title || goal.after?.title || goal.before?.title || t('goals.untitled')}</strong>
+        <strong>{goal.title || after?.title || before?.title || t('goals.untitled')}</strong>
         <span className="compare-goal__status">
-          {goal.before_status && <StatusBadge status={goal.before_status} />}
-          {goal.before_status && goal.after_status && <span aria-label={t('versions.then')}> → </span>}
-          {goal.after_status && <StatusBadge status={goal.after_status} />}
+          {goal.before && <StatusBadge status={goal.before.status} />}
+          {goal.before && goal.after && <span aria-label={t('versions.then')}> → </span>}
+          {goal.after && <StatusBadge status={goal.after.status} />}
         </span>
       </div>
       {goal.change === 'changed' && goal.fields.length > 0 && (
         <p className="muted">{t('versions.changedFields', { fields: goal.fields.map((f) => (isGoalField(f) ? fieldLabel(t, f) : f)).join(', ') })}</p>
       )}
-      <ContentDiff before={goal.before} after={goal.after} beforeLabel={fromName} afterLabel={toName} />
+      <ContentDiff before={before} after={after} beforeLabel={fromName} afterLabel={toName} />
     </li>
   );
 }

@@ -47,7 +47,7 @@ export function PeoplePanel({ plan }: { plan: PlanBase }) {
         {membersRes.status === 'loading' && !membersRes.data && <Loading />}
         {membersRes.status === 'error' && <ErrorMessage error={membersRes.error} />}
         {membersRes.data && (
-          <MembersTable plan={plan} members={membersRes.data.members} onChanged={membersRes.reload} />
+          <MembersTable plan={plan} members={membersRes.data.items} onChanged={membersRes.reload} />
         )}
       </section>
 

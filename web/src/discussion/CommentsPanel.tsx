@@ -211,13 +211,13 @@ function ThreadCard({ thread, section, onChanged }: { thread: Thread; section: S
       {thread.anchor && (
         <button
           type="button"
-          className={`comments__quote comments__quote--button${thread.detached ? ' comments__quote--detached' : ''}`}
+          className={`comments__quote comments__quote--button${thread.anchor_state?.detached ? ' comments__quote--detached' : ''}`}
           aria-pressed={active}
           onClick={() => discussion.setActiveThread(active ? null : thread)}
           title={t('comments.highlight')}
         >
-          “{thread.current_quote ?? thread.anchor.quote}”
-          {thread.detached && <span className="muted"> {t('comments.detached')}</span>}
+          “{thread.anchor_state?.quote || thread.anchor.quote}”
+          {thread.anchor_state?.detached && <span className="muted"> {t('comments.detached')}</span>}
         </button>
       )}
       <ol className="thread__comments">

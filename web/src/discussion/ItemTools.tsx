@@ -78,8 +78,8 @@ export function VoteButton({ section, itemId, label }: { section: Section; itemI
   const summary = t('votes.counts', {
     supplier: plan.supplier_name || t('party.supplier'),
     customer: plan.customer_name || t('party.customer'),
-    s: formatNumber(counts.supplier, lang),
-    c: formatNumber(counts.customer, lang),
+    s: formatNumber(counts.supplier ?? 0, lang),
+    c: formatNumber(counts.customer ?? 0, lang),
   });
   return (
     <span className="votes">
@@ -103,11 +103,11 @@ export function VoteButton({ section, itemId, label }: { section: Section; itemI
       <span className="votes__counts" title={summary} data-testid="vote-counts">
         <span className="votes__count votes__count--supplier">
           <span className="visually-hidden">{plan.supplier_name || t('party.supplier')}: </span>
-          {formatNumber(counts.supplier, lang)}
+          {formatNumber(counts.supplier ?? 0, lang)}
         </span>
         <span className="votes__count votes__count--customer">
           <span className="visually-hidden">{plan.customer_name || t('party.customer')}: </span>
-          {formatNumber(counts.customer, lang)}
+          {formatNumber(counts.customer ?? 0, lang)}
         </span>
       </span>
       {error && (
