@@ -3,7 +3,8 @@ import { act } from 'react';
 import { createRoot, type Root } from 'react-dom/client';
 import { MemoryRouter } from 'react-router-dom';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import type { PlanDetail, Section } from '../api/types';
+import type { Agreement } from '../api/discussion';
+import type { Party, PlanDetail, Section } from '../api/types';
 import { AuthProvider } from '../auth/AuthProvider';
 import { I18nProvider } from '../i18n/I18nProvider';
 import { AgreementsProvider } from './AgreementsProvider';
@@ -15,8 +16,8 @@ const section: Section = {
 };
 const plan: PlanDetail = {
   id: 'p1', title: 'Plan', supplier_name: 'Fjordpack AS', customer_name: 'Nordlys Foods ASA', language: 'en',
-  archived_at: null, created_at: null, updated_at: null,
-  my_membership: { id: 'm1', party: 'customer', role: 'editor', signatory: true },
+  archived_at: null, created_at: '2026-12-01T09:00:00Z', updated_at: '2026-12-01T09:00:00Z', member_count: 2,
+  my_membership: { id: 'm1', plan_id: 'p1', party: 'customer', role: 'editor', signatory: true },
   sections: [section],
 };
 const goal = { id: 'g1', title: 'Line trial', description: 'Why', metric: 'Result', target: 'Passed', due: '2027-03-31' };
@@ -73,11 +74,17 @@ async function render() {
   return host;
 }
 
-const signed = (name: string, party: string, hash: string) => ({ id: name, signer: { id: `u-${name.toLowerCase()}`, name }, party, hash, signed_at: '2026-12-01T09:00:00Z' });
+const signed = (name: string, party: Party, hash: string) => ({ id: name, signer: { id: `u-${name.toLowerCase()}`, name }, party, hash, signed_at: '2026-12-01T09:00:00Z' });
+const agreementRow = (over: Partial<Agreement>): Agreement => ({
+  plan_id: 'p1', section_id: 's1', goal_id: 'g1', title: 'Line trial', status: 'pending', agreed_hash: null, current_hash: null,
+  agreed_content: null, current_content: null, agreed_at: null, changed_at: null, changed_by: null, goal_deleted: false,
+  reopened_at: null, reopen_reason: null, signatures: [], past_signatures: [], ...over,
+});
+const listOf = (...items: Agreement[]) => ({ counts: { total: items.length, agreed: 0, pending: 0, changed: 0 }, items });
 
 describe('GoalAgreement', () => {
   it('shows who signed per party and offers the customer signatory to sign', async () => {
-    serve({ items: [{ section_id: 's1', goal_id: 'g1', status: 'pending', current_hash: 'h1', current_content: goal, signatures: [signed('Siri', 'supplier', 'h1')] }] });
+    serve(listOf(agreementRow({ status: 'pending', current_hash: 'h1', current_content: goal, signatures: [signed('Siri', 'supplier', 'h1')] })));
     const el = await render();
     expect(el.querySelector('[data-agreement-status]')?.getAttribute('data-agreement-status')).toBe('pending');
     expect(el.textContent).toContain('Fjordpack AS: signed by Siri');
@@ -87,7 +94,7 @@ describe('GoalAgreement', () => {
 
   it('shows the agreed text beside the live text once the goal changed', async () => {
     const agreed = { ...goal, target: 'Passed twice' };
-    serve({ items: [{ section_id: 's1', goal_id: 'g1', status: 'changed', agreed_hash: 'h0', current_hash: 'h1', agreed_content: agreed, current_content: goal, signatures: [signed('Siri', 'supplier', 'h0'), signed('Cato', 'customer', 'h0')] }] });
+    serve(listOf(agreementRow({ status: 'changed', agreed_hash: 'h0', current_hash: 'h1', agreed_content: agreed, current_content: goal, signatures: [signed('Siri', 'supplier', 'h0'), signed('Cato', 'customer', 'h0')] })));
     const el = await render();
     expect(el.querySelector('.agreement-badge')?.textContent).toContain('Changed since agreement');
     const row = el.querySelector('.agreement-diff__row--changed');

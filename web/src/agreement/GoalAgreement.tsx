@@ -1,6 +1,6 @@
 import { useEffect, useId, useRef, useState } from 'react';
 import { useSearchParams } from 'react-router-dom';
-import type { Agreement, AgreementStatus, GoalContent } from '../api/discussion';
+import { goalContent, type Agreement, type AgreementStatus, type GoalContent } from '../api/discussion';
 import { agreements as agreementsApi } from '../api/endpoints';
 import type { Party, PlanDetail, Section } from '../api/types';
 import { useAuth } from '../auth/AuthProvider';
@@ -10,6 +10,7 @@ import type { Lang } from '../i18n/translate';
 import { formatDate, formatDateTime } from '../lib/format';
 import { goalKey, useAgreements, type AgreementsValue } from './AgreementsProvider';
 import { changedFields, effectiveStatus, GOAL_FIELDS, isStale, mySigning, signingByParty, type GoalField } from './logic';
+import { useAction } from '../lib/useAction';
 
 interface Props {
   section: Section;
@@ -59,8 +60,8 @@ function GoalAgreementPanel({ section, goal, agreements }: Props & { agreements:
   const signatory = plan.my_membership?.signatory === true;
   const shared = section.visibility === 'shared';
   const title = goal.title || t('goals.untitled');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>(null);
+  const action = useAction();
+  const { busy, error } = action;
   const [asking, setAsking] = useState(false);
   const [reason, setReason] = useState('');
   const [reasonMissing, setReasonMissing] = useState(false);
@@ -91,21 +92,7 @@ function GoalAgreementPanel({ section, goal, agreements }: Props & { agreements:
     ref.current.focus({ preventScroll: true });
   }, [wanted]);
 
-  async function run(action: () => Promise<Agreement | null>) {
-    setBusy(true);
-    setError(null);
-    try {
-      const next = await action();
-      if (next) upsert(next);
-      else reload();
-      return true;
-    } catch (err) {
-      setError(err);
-      return false;
-    } finally {
-      setBusy(false);
-    }
-  }
+  const run = (call: () => Promise<Agreement>) => action.run(async () => upsert(await call()));
 
   const sign = () => run(() => agreementsApi.sign(plan.id, section.id, goal.id));
 
@@ -127,7 +114,8 @@ function GoalAgreementPanel({ section, goal, agreements }: Props & { agreements:
   }
 
   const parties = signingByParty(agreement, status);
-  const changed = status === 'changed' && agreement?.agreed;
+  const agreed = goalContent(agreement?.agreed_content);
+  const changed = status === 'changed' && agreed;
 
   return (
     <section
@@ -166,8 +154,8 @@ function GoalAgreementPanel({ section, goal, agreements }: Props & { agreements:
         <p className="muted agreement__note">{t('agreement.internalGoal')}</p>
       )}
 
-      {changed && agreement?.agreed && (
-        <ContentDiff before={agreement.agreed} after={live} beforeLabel={t('agreement.agreedText')} afterLabel={t('agreement.currentText')} />
+      {changed && (
+        <ContentDiff before={agreed} after={live} beforeLabel={t('agreement.agreedText')} afterLabel={t('agreement.currentText')} />
       )}
 
       {signatory && shared && !plan.archived_at && (

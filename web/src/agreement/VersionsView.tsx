@@ -1,6 +1,6 @@
 import { useId, useState, type FormEvent } from 'react';
 import { Link, useNavigate, useSearchParams } from 'react-router-dom';
-import type { AgreementStatus, Change, GoalComparison, Signature, VersionSection, VersionSummary } from '../api/discussion';
+import { goalContent, type AgreementStatus, type Change, type GoalComparison, type Signature, type VersionSection, type VersionSummary } from '../api/discussion';
 import { versions as versionsApi } from '../api/endpoints';
 import type { Party, PlanDetail } from '../api/types';
 import { useAuth } from '../auth/AuthProvider';
@@ -12,6 +12,7 @@ import { useResource } from '../lib/useResource';
 import { ExportLinks } from './ExportLinks';
 import { ContentDiff, fieldLabel, partyName, StatusBadge } from './GoalAgreement';
 import { goalFromJson, sortComparison } from './logic';
+import { useAction } from '../lib/useAction';
 
 const PARTIES: Party[] = ['supplier', 'customer'];
 
@@ -103,27 +104,19 @@ function VersionList({ plan, versions, loading, error, reload }: ListProps) {
 function FreezeForm({ plan, onDone }: { plan: PlanDetail; onDone: () => void }) {
   const { t } = useI18n();
   const [name, setName] = useState('');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>(null);
+  const { busy, error, run } = useAction(onDone);
   const [done, setDone] = useState<string | null>(null);
   const inputId = useId();
 
-  async function submit(e: FormEvent) {
+  function submit(e: FormEvent) {
     e.preventDefault();
     if (!name.trim()) return;
-    setBusy(true);
-    setError(null);
     setDone(null);
-    try {
+    void run(async () => {
       const created = await versionsApi.create(plan.id, name.trim());
-      setDone(created?.name ?? name.trim());
+      setDone(created.name);
       setName('');
-      onDone();
-    } catch (err) {
-      setError(err);
-    } finally {
-      setBusy(false);
-    }
+    });
   }
 
   return (
@@ -204,23 +197,11 @@ function CompareForm({ versions, base, to }: { versions: VersionSummary[]; base?
 function VersionSigning({ plan, version, onSigned }: { plan: PlanDetail; version: VersionSummary; onSigned: () => void }) {
   const { t, lang } = useI18n();
   const { user } = useAuth();
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>(null);
+  const { busy, error, run } = useAction(onSigned);
   const signed = version.signatures.some((s) => s.signer.id === String(user?.id ?? ''));
   const signatory = plan.my_membership?.signatory === true;
 
-  async function sign() {
-    setBusy(true);
-    setError(null);
-    try {
-      await versionsApi.sign(plan.id, version.id);
-      onSigned();
-    } catch (err) {
-      setError(err);
-    } finally {
-      setBusy(false);
-    }
-  }
+  const sign = () => run(() => versionsApi.sign(plan.id, version.id));
 
   const byParty = (party: Party): Signature[] => version.signatures.filter((s) => s.party === party);
   return (
@@ -264,7 +245,7 @@ function VersionPage({ plan, versionId, onSigned }: { plan: PlanDetail; versionI
     return (
       <div className="version-view">
         <Link to={back}>← {t('versions.back')}</Link>
-        {res.status === 'error' ? <ErrorMessage error={res.error} /> : <Loading />}
+        {res.status === 'error' ? <LoadFailed error={res.error} onRetry={res.reload} /> : <Loading />}
       </div>
     );
   }
@@ -387,7 +368,7 @@ function ComparePage({ plan, versions, base, to }: { plan: PlanDetail; versions:
       <Link to={back}>← {t('versions.back')}</Link>
       <h2>{t('versions.compareTitle', { from: name(base), to: name(to) })}</h2>
       {versions.length > 0 && <CompareForm key={`${base}/${to}`} versions={versions} base={base} to={to} />}
-      {res.status === 'error' && <ErrorMessage error={res.error} />}
+      {res.status === 'error' && <LoadFailed error={res.error} onRetry={res.reload} />}
       {!res.data ? (
         res.status === 'loading' && <Loading />
       ) : (
@@ -422,21 +403,23 @@ function ComparePage({ plan, versions, base, to }: { plan: PlanDetail; versions:
 
 function CompareGoal({ goal, fromName, toName }: { goal: GoalComparison; fromName: string; toName: string }) {
   const { t } = useI18n();
+  const before = goalContent(goal.before?.content);
+  const after = goalContent(goal.after?.content);
   return (
     <li className={`compare-goal compare-goal--${goal.change}`} data-change={goal.change}>
       <div className="compare-goal__head">
         <span className={`change-badge change-badge--${goal.change}`}>{changeText(t, goal.change)}</span>
-        <strong>{goal.title || goal.after?.title || goal.before?.title || t('goals.untitled')}</strong>
+        <strong>{goal.title || after?.title || before?.title || t('goals.untitled')}</strong>
         <span className="compare-goal__status">
-          {goal.before_status && <StatusBadge status={goal.before_status} />}
-          {goal.before_status && goal.after_status && <span aria-label={t('versions.then')}> → </span>}
-          {goal.after_status && <StatusBadge status={goal.after_status} />}
+          {goal.before && <StatusBadge status={goal.before.status} />}
+          {goal.before && goal.after && <span aria-label={t('versions.then')}> → </span>}
+          {goal.after && <StatusBadge status={goal.after.status} />}
         </span>
       </div>
       {goal.change === 'changed' && goal.fields.length > 0 && (
         <p className="muted">{t('versions.changedFields', { fields: goal.fields.map((f) => (isGoalField(f) ? fieldLabel(t, f) : f)).join(', ') })}</p>
       )}
-      <ContentDiff before={goal.before} after={goal.after} beforeLabel={fromName} afterLabel={toName} />
+      <ContentDiff before={before} after={after} beforeLabel={fromName} afterLabel={toName} />
     </li>
   );
 }

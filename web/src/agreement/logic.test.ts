@@ -6,23 +6,27 @@ import { changedFields, countStatuses, effectiveStatus, goalFromJson, groupByHor
 const text = (over: Partial<GoalContent> = {}): GoalContent => ({ title: 'Fibre trays', description: 'Why', metric: 'Share', target: '40 %', due: '2027-06-30', ...over });
 const sig = (user: string, party: 'supplier' | 'customer', hash: string): Signature => ({ id: `${user}-${hash}`, signer: { id: user, name: user }, party, hash, signed_at: '2026-12-01T09:00:00Z' });
 const agreement = (over: Partial<Agreement> = {}): Agreement => ({
+  plan_id: 'p1',
   section_id: 's1',
   goal_id: 'g1',
   title: 'Fibre trays',
   status: 'pending',
   agreed_hash: null,
   current_hash: 'h1',
-  agreed: null,
-  current: text(),
+  agreed_content: null,
+  current_content: text(),
   agreed_at: null,
   changed_at: null,
   changed_by: null,
   goal_deleted: false,
+  reopened_at: null,
+  reopen_reason: null,
   signatures: [],
+  past_signatures: [],
   ...over,
 });
-const section = (id: string, horizon: Section['horizon'], position: number, kind = 'goals'): Section => ({
-  id, key: null, title: `S${id}`, kind, horizon, owner: 'joint', visibility: 'shared', position, help: '', can_write: true, can_manage: false, can_delete: false, owner_options: [], visibility_options: [],
+const section = (id: string, horizon: Section['horizon'], position: number, kind: Section['kind'] = 'goals'): Section => ({
+  id, key: '', title: `S${id}`, kind, horizon, owner: 'joint', visibility: 'shared', position, help: '', can_write: true, can_manage: false, can_delete: false, owner_options: [], visibility_options: [],
 });
 
 describe('changedFields', () => {
@@ -35,7 +39,7 @@ describe('changedFields', () => {
 });
 
 describe('effectiveStatus', () => {
-  const agreed = agreement({ status: 'agreed', agreed_hash: 'h1', agreed: text() });
+  const agreed = agreement({ status: 'agreed', agreed_hash: 'h1', agreed_content: text() });
   it('is pending without an agreement', () => {
     expect(effectiveStatus(undefined, text())).toBe('pending');
     expect(effectiveStatus(agreement(), text())).toBe('pending');
@@ -45,10 +49,10 @@ describe('effectiveStatus', () => {
     expect(effectiveStatus(agreed, text({ description: 'Other' }))).toBe('changed');
   });
   it('is agreed again when the text is put back', () => {
-    expect(effectiveStatus({ ...agreed, status: 'changed', current: text({ title: 'Other' }) }, text())).toBe('agreed');
+    expect(effectiveStatus({ ...agreed, status: 'changed', current_content: text({ title: 'Other' }) }, text())).toBe('agreed');
   });
   it('trusts the server once it has seen the live text', () => {
-    const odd = { ...agreed, agreed: text({ due: '2027-06-30T00:00' }) };
+    const odd = { ...agreed, agreed_content: text({ due: '2027-06-30T00:00' }) };
     expect(effectiveStatus(odd, text())).toBe('agreed');
   });
   it('trusts the server without live text', () => {
@@ -115,7 +119,7 @@ describe('groupByHorizon', () => {
 
 describe('comparison and frozen content', () => {
   it('puts differing goals first', () => {
-    const g = (goal_id: string, change: GoalComparison['change']): GoalComparison => ({ goal_id, title: goal_id, change, fields: [], before: null, after: null, before_status: null, after_status: null });
+    const g = (goal_id: string, change: GoalComparison['change']): GoalComparison => ({ goal_id, title: goal_id, change, fields: [], before: null, after: null });
     expect(sortComparison([g('u', 'unchanged'), g('a', 'added'), g('c', 'changed'), g('r', 'removed')]).map((x) => x.goal_id)).toEqual(['c', 'a', 'r', 'u']);
   });
   it('reads a frozen goal forgivingly', () => {

@@ -1,6 +1,7 @@
 // Pure agreement logic for the workshop screens: what a card shows, what a signatory may do,
 // and how the plan-level overview and a version comparison are grouped.
-import type { Agreement, AgreementStatus, GoalComparison, GoalContent, Signature } from '../api/discussion';
+import { goalContent, type Agreement, type AgreementStatus, type GoalComparison, type GoalContent, type Signature } from '../api/discussion';
+import { str } from '../api/decode';
 import type { Horizon, Party, Section } from '../api/types';
 
 export const GOAL_FIELDS = ['title', 'description', 'metric', 'target', 'due'] as const;
@@ -27,17 +28,18 @@ export function sameContent(a: GoalContent | null, b: GoalContent | null): boole
  */
 export function effectiveStatus(agreement: Agreement | undefined, live: GoalContent | null): AgreementStatus {
   if (!agreement) return 'pending';
-  if (!agreement.agreed_hash || !agreement.agreed) return agreement.status === 'changed' ? 'changed' : 'pending';
+  const agreed = goalContent(agreement.agreed_content);
+  if (!agreement.agreed_hash || !agreed) return agreement.status === 'changed' ? 'changed' : 'pending';
   // The server has seen this very text: its word stands.
-  if (!live || sameContent(agreement.current, live)) return agreement.status;
-  return sameContent(agreement.agreed, live) ? 'agreed' : 'changed';
+  if (!live || sameContent(goalContent(agreement.current_content), live)) return agreement.status;
+  return sameContent(agreed, live) ? 'agreed' : 'changed';
 }
 
 /** The live text differs from what the server last told us: time to ask again. */
 export function isStale(agreement: Agreement | undefined, live: GoalContent | null): boolean {
   if (!live) return false;
   if (!agreement) return true;
-  return !sameContent(agreement.current, live);
+  return !sameContent(goalContent(agreement.current_content), live);
 }
 
 export interface PartySigning {
@@ -142,7 +144,7 @@ export function sortComparison(goals: readonly GoalComparison[]): GoalComparison
 export function goalFromJson(value: unknown): (GoalContent & { id: string; status: string }) | null {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return null;
   const o = value as Record<string, unknown>;
-  const s = (v: unknown) => (typeof v === 'string' ? v : typeof v === 'number' ? String(v) : '');
-  if (!s(o.id)) return null;
-  return { id: s(o.id), title: s(o.title), description: s(o.description), metric: s(o.metric), target: s(o.target), due: s(o.due), status: s(o.status) };
+  const content = goalContent(o);
+  if (!content || !str(o.id)) return null;
+  return { ...content, id: str(o.id), status: str(o.status) };
 }

@@ -1,4 +1,5 @@
 import createClient from 'openapi-fetch';
+import { conformResponses, MisfitResponse } from './conform';
 import { isObject, str } from './decode';
 import type { paths } from './schema';
 
@@ -123,9 +124,9 @@ function origin(): string {
 
 /**
  * The typed client, generated from the server's OpenAPI schema (`npm run api`). Paths, path
- * parameters and request bodies are checked against the schema at compile time; responses
- * still go through the forgiving decoders in types.ts, because the UI must never crash on an
- * odd field. `fetch` is looked up per call so tests can stub it.
+ * parameters, request bodies and responses are checked against the schema at compile time, so
+ * the app reads the fields the server declares; at run time each response is held to the same
+ * schema (conform.ts). `fetch` is looked up per call so tests can stub it.
  */
 export const api = createClient<paths>({
   baseUrl: origin(),
@@ -133,6 +134,7 @@ export const api = createClient<paths>({
   headers: { Accept: 'application/json' },
   fetch: (input: Request) => globalThis.fetch(input),
 });
+api.use(conformResponses);
 
 interface Outcome<T> {
   data?: T;
@@ -141,7 +143,7 @@ interface Outcome<T> {
 }
 
 /**
- * Awaits a call of the typed client: resolves with the decoded body (undefined for 204) or
+ * Awaits a call of the typed client: resolves with the body (undefined for 204) or
  * rejects with an ApiError; a failed connection becomes `network_error`. A 401 tells the
  * unauthorized listeners, except for the auth calls themselves (`authCall`), where it only
  * means "wrong password" or "not signed in yet".
@@ -149,12 +151,12 @@ interface Outcome<T> {
 export async function call<T>(
   pending: Promise<Outcome<T>>,
   { authCall = false }: { authCall?: boolean } = {},
-): Promise<T | undefined> {
+): Promise<T> {
   let outcome: Outcome<T>;
   try {
     outcome = await pending;
   } catch (err) {
-    if (isAbort(err)) throw err;
+    if (isAbort(err) || err instanceof MisfitResponse) throw err;
     throw new ApiError({ status: 0, code: 'network_error' });
   }
   const { response } = outcome;
@@ -165,7 +167,8 @@ export async function call<T>(
     }
     throw error;
   }
-  return outcome.data;
+  // openapi-fetch leaves `data` unset only on an error or an empty (204) body.
+  return outcome.data as T;
 }
 
 export function isAbort(err: unknown): boolean {

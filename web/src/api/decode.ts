@@ -1,4 +1,4 @@
-// Small, forgiving decoders: the UI must never crash on a missing or odd field.
+// Small helpers for JSON the schema does not type (stream events, free-form content objects).
 
 export type JsonObject = Record<string, unknown>;
 
@@ -24,48 +24,9 @@ export function bool(value: unknown, fallback = false): boolean {
   return typeof value === 'boolean' ? value : fallback;
 }
 
-export function num(value: unknown, fallback = 0): number {
-  return typeof value === 'number' && Number.isFinite(value) ? value : fallback;
-}
-
-export function oneOf<T extends string>(value: unknown, allowed: readonly T[], fallback: T): T {
-  return typeof value === 'string' && (allowed as readonly string[]).includes(value)
-    ? (value as T)
-    : fallback;
-}
-
-export function oneOfOrNull<T extends string>(value: unknown, allowed: readonly T[]): T | null {
-  return typeof value === 'string' && (allowed as readonly string[]).includes(value)
-    ? (value as T)
-    : null;
-}
-
-/** Ids are kept as the server sent them (string or number) so they round-trip unchanged. */
+/** An id as a caller may hold it (the API's ids are strings; a number is sent as its text). */
 export type Id = string | number;
-
-export function id(value: unknown): Id {
-  if (typeof value === 'string' || (typeof value === 'number' && Number.isFinite(value))) {
-    return value;
-  }
-  return '';
-}
 
 export function sameId(a: Id | null | undefined, b: Id | null | undefined): boolean {
   return a != null && b != null && String(a) === String(b);
-}
-
-/** Decodes an array, dropping entries the decoder rejects (returns null for). */
-export function list<T>(value: unknown, decode: (item: unknown) => T | null): T[] {
-  if (!Array.isArray(value)) return [];
-  const out: T[] = [];
-  for (const item of value) {
-    const decoded = decode(item);
-    if (decoded !== null) out.push(decoded);
-  }
-  return out;
-}
-
-/** Decodes the `{items: [...]}` envelope used by list endpoints. */
-export function items<T>(value: unknown, decode: (item: unknown) => T | null): T[] {
-  return list(obj(value).items, decode);
 }

@@ -1,31 +1,7 @@
 import { api, call } from './client';
-import { items, obj } from './decode';
-import {
-  decodeAgreement,
-  decodeComparison,
-  decodeNotification,
-  decodeThread,
-  decodeThreadCounts,
-  decodeVersion,
-  decodeVersionSummary,
-  decodeVotes,
-} from './discussion';
+import { threadCounts, toThread } from './discussion';
 import type { components } from './schema';
-import {
-  decodeAcceptedInvitation,
-  decodeAuditEntry,
-  decodeConfig,
-  decodeCreatedInvitation,
-  decodeInvitation,
-  decodeInvitationPreview,
-  decodeMember,
-  decodeMemberList,
-  decodePlanDetail,
-  decodePlanSummary,
-  decodeSection,
-  decodeUser,
-  type Id,
-} from './types';
+import type { Id } from './types';
 
 // Every call goes through the client generated from the server's OpenAPI schema, so a path,
 // parameter or body the server does not accept fails `tsc`, not a workshop.
@@ -40,15 +16,15 @@ const plan = (planId: Id) => ({ path: { plan_id: s(planId) } });
 
 export const auth = {
   async me({ signal }: Signal = {}) {
-    return decodeUser(await call(api.GET('/api/auth/me', { signal }), { authCall: true }));
+    return call(api.GET('/api/auth/me', { signal }), { authCall: true });
   },
   async login(body: Schemas['LoginIn']) {
     const data = await call(api.POST('/api/auth/login', { body }), { authCall: true });
-    return decodeUser(data?.user);
+    return data.user;
   },
   async signup(body: Schemas['SignupIn']) {
     const data = await call(api.POST('/api/auth/signup', { body }), { authCall: true });
-    return decodeUser(data?.user);
+    return data.user;
   },
   async logout() {
     await call(api.POST('/api/auth/logout'), { authCall: true });
@@ -58,18 +34,17 @@ export const auth = {
   },
   async openReset(token: string, { signal }: Signal = {}) {
     const params = { path: { token } };
-    const data = obj(await call(api.GET('/api/auth/password-reset/{token}', { params, signal }), { authCall: true }));
-    return { email: String(data.email ?? ''), expires_at: String(data.expires_at ?? '') };
+    return call(api.GET('/api/auth/password-reset/{token}', { params, signal }), { authCall: true });
   },
   async completeReset(token: string, password: string) {
     const params = { path: { token } };
     const data = await call(api.POST('/api/auth/password-reset/{token}', { params, body: { password } }), { authCall: true });
-    return decodeUser(data?.user);
+    return data.user;
   },
 };
 
 export async function getConfig({ signal }: Signal = {}) {
-  return decodeConfig(await call(api.GET('/api/config', { signal })));
+  return call(api.GET('/api/config', { signal }));
 }
 
 // ---- plans ----------------------------------------------------------------
@@ -78,22 +53,22 @@ export type NewPlan = Schemas['PlanCreate'];
 
 export const plans = {
   async list(archived: boolean, { signal }: Signal = {}) {
-    return items(await call(api.GET('/api/plans', { params: { query: { archived } }, signal })), decodePlanSummary);
+    return (await call(api.GET('/api/plans', { params: { query: { archived } }, signal }))).items;
   },
   async create(body: NewPlan) {
-    return decodePlanDetail(await call(api.POST('/api/plans', { body })));
+    return call(api.POST('/api/plans', { body }));
   },
   async get(planId: Id, { signal }: Signal = {}) {
-    return decodePlanDetail(await call(api.GET('/api/plans/{plan_id}', { params: plan(planId), signal })));
+    return call(api.GET('/api/plans/{plan_id}', { params: plan(planId), signal }));
   },
   async archive(planId: Id) {
-    return decodePlanDetail(await call(api.POST('/api/plans/{plan_id}/archive', { params: plan(planId) })));
+    return call(api.POST('/api/plans/{plan_id}/archive', { params: plan(planId) }));
   },
   async unarchive(planId: Id) {
-    return decodePlanDetail(await call(api.POST('/api/plans/{plan_id}/unarchive', { params: plan(planId) })));
+    return call(api.POST('/api/plans/{plan_id}/unarchive', { params: plan(planId) }));
   },
   async audit(planId: Id, { signal }: Signal = {}) {
-    return items(await call(api.GET('/api/plans/{plan_id}/audit', { params: plan(planId), signal })), decodeAuditEntry);
+    return (await call(api.GET('/api/plans/{plan_id}/audit', { params: plan(planId), signal }))).items;
   },
 };
 
@@ -101,15 +76,15 @@ export const plans = {
 
 export const members = {
   async list(planId: Id, { signal }: Signal = {}) {
-    return items(await call(api.GET('/api/plans/{plan_id}/members', { params: plan(planId), signal })), decodeMember);
+    return (await call(api.GET('/api/plans/{plan_id}/members', { params: plan(planId), signal }))).items;
   },
   /** The members with what the reader may do: to each member, and whom they may invite. */
   async listWithRights(planId: Id, { signal }: Signal = {}) {
-    return decodeMemberList(await call(api.GET('/api/plans/{plan_id}/members', { params: plan(planId), signal })));
+    return call(api.GET('/api/plans/{plan_id}/members', { params: plan(planId), signal }));
   },
   async update(planId: Id, memberId: Id, body: Schemas['MemberUpdate']) {
     const params = { path: { plan_id: s(planId), member_id: s(memberId) } };
-    return decodeMember(await call(api.PATCH('/api/plans/{plan_id}/members/{member_id}', { params, body })));
+    return call(api.PATCH('/api/plans/{plan_id}/members/{member_id}', { params, body }));
   },
   async remove(planId: Id, memberId: Id) {
     const params = { path: { plan_id: s(planId), member_id: s(memberId) } };
@@ -118,8 +93,7 @@ export const members = {
   /** A single-use password-reset link for a member of my party, shown once. */
   async issueReset(planId: Id, memberId: Id) {
     const params = { path: { plan_id: s(planId), member_id: s(memberId) } };
-    const data = obj(await call(api.POST('/api/plans/{plan_id}/members/{member_id}/password-reset', { params })));
-    return { url: String(data.url ?? ''), expires_at: String(data.expires_at ?? '') };
+    return call(api.POST('/api/plans/{plan_id}/members/{member_id}/password-reset', { params }));
   },
 };
 
@@ -127,30 +101,23 @@ export type NewInvitation = Schemas['InvitationCreate'];
 
 export const invitations = {
   async list(planId: Id, { signal }: Signal = {}) {
-    return items(
-      await call(api.GET('/api/plans/{plan_id}/invitations', { params: plan(planId), signal })),
-      decodeInvitation,
-    );
+    return (await call(api.GET('/api/plans/{plan_id}/invitations', { params: plan(planId), signal }))).items;
   },
   async create(planId: Id, body: NewInvitation) {
-    return decodeCreatedInvitation(await call(api.POST('/api/plans/{plan_id}/invitations', { params: plan(planId), body })));
+    return call(api.POST('/api/plans/{plan_id}/invitations', { params: plan(planId), body }));
   },
   async revoke(planId: Id, invitationId: Id) {
     const params = { path: { plan_id: s(planId), invitation_id: s(invitationId) } };
     await call(api.DELETE('/api/plans/{plan_id}/invitations/{invitation_id}', { params }));
   },
   async preview(token: string, { signal }: Signal = {}) {
-    return decodeInvitationPreview(
-      await call(api.GET('/api/invitations/{token}', { params: { path: { token } }, signal }), { authCall: true }),
-    );
+    return call(api.GET('/api/invitations/{token}', { params: { path: { token } }, signal }), { authCall: true });
   },
   /** Without `account`, joins as the signed-in user; with it, creates the account first. */
   async accept(token: string, account?: { name: string; password: string }) {
-    const data = await call(
-      api.POST('/api/invitations/{token}/accept', { params: { path: { token } }, body: account }),
-      { authCall: true },
-    );
-    return decodeAcceptedInvitation(data);
+    return call(api.POST('/api/invitations/{token}/accept', { params: { path: { token } }, body: account }), {
+      authCall: true,
+    });
   },
 };
 
@@ -160,11 +127,11 @@ export type NewSection = Schemas['SectionCreate'];
 
 export const sections = {
   async create(planId: Id, body: NewSection) {
-    return decodeSection(await call(api.POST('/api/plans/{plan_id}/sections', { params: plan(planId), body })));
+    return call(api.POST('/api/plans/{plan_id}/sections', { params: plan(planId), body }));
   },
   async update(planId: Id, sectionId: Id, body: Schemas['SectionUpdate']) {
     const params = { path: { plan_id: s(planId), section_id: s(sectionId) } };
-    return decodeSection(await call(api.PATCH('/api/plans/{plan_id}/sections/{section_id}', { params, body })));
+    return call(api.PATCH('/api/plans/{plan_id}/sections/{section_id}', { params, body }));
   },
   async remove(planId: Id, sectionId: Id) {
     const params = { path: { plan_id: s(planId), section_id: s(sectionId) } };
@@ -183,25 +150,25 @@ const thread = (planId: Id, threadId: Id) => ({ path: { plan_id: s(planId), thre
 export const threads = {
   async list(planId: Id, query: { section_id?: string; item_id?: string; status?: 'open' | 'resolved' }, { signal }: Signal = {}) {
     const params = { ...plan(planId), query: { ...query, limit: 100 } };
-    return items(await call(api.GET('/api/plans/{plan_id}/threads', { params, signal })), decodeThread);
+    return (await call(api.GET('/api/plans/{plan_id}/threads', { params, signal }))).items.map(toThread);
   },
   async counts(planId: Id, { signal }: Signal = {}) {
-    return decodeThreadCounts(await call(api.GET('/api/plans/{plan_id}/threads/counts', { params: plan(planId), signal })));
+    return threadCounts(await call(api.GET('/api/plans/{plan_id}/threads/counts', { params: plan(planId), signal })));
   },
   async create(planId: Id, body: Schemas['ThreadCreate']) {
-    return decodeThread(await call(api.POST('/api/plans/{plan_id}/threads', { params: plan(planId), body })));
+    return toThread(await call(api.POST('/api/plans/{plan_id}/threads', { params: plan(planId), body })));
   },
   async reply(planId: Id, threadId: Id, body: Schemas['CommentCreate']) {
     await call(api.POST('/api/plans/{plan_id}/threads/{thread_id}/comments', { params: thread(planId, threadId), body }));
   },
   async resolve(planId: Id, threadId: Id) {
-    return decodeThread(await call(api.POST('/api/plans/{plan_id}/threads/{thread_id}/resolve', { params: thread(planId, threadId) })));
+    return toThread(await call(api.POST('/api/plans/{plan_id}/threads/{thread_id}/resolve', { params: thread(planId, threadId) })));
   },
   async reopen(planId: Id, threadId: Id) {
-    return decodeThread(await call(api.POST('/api/plans/{plan_id}/threads/{thread_id}/reopen', { params: thread(planId, threadId) })));
+    return toThread(await call(api.POST('/api/plans/{plan_id}/threads/{thread_id}/reopen', { params: thread(planId, threadId) })));
   },
   async get(planId: Id, threadId: Id, { signal }: Signal = {}) {
-    return decodeThread(await call(api.GET('/api/plans/{plan_id}/threads/{thread_id}', { params: thread(planId, threadId), signal })));
+    return toThread(await call(api.GET('/api/plans/{plan_id}/threads/{thread_id}', { params: thread(planId, threadId), signal })));
   },
   async editComment(planId: Id, threadId: Id, commentId: Id, body: string) {
     const params = { path: { plan_id: s(planId), thread_id: s(threadId), comment_id: s(commentId) } };
@@ -216,22 +183,21 @@ export const threads = {
 export const votes = {
   async list(planId: Id, sectionId: Id, { signal }: Signal = {}) {
     const params = { ...plan(planId), query: { section_id: s(sectionId) } };
-    return items(await call(api.GET('/api/plans/{plan_id}/votes', { params, signal })), decodeVotes);
+    return (await call(api.GET('/api/plans/{plan_id}/votes', { params, signal }))).items;
   },
   async add(planId: Id, sectionId: Id, itemId: string) {
     const body = { section_id: s(sectionId), item_id: itemId };
-    return decodeVotes(await call(api.POST('/api/plans/{plan_id}/votes', { params: plan(planId), body })));
+    return call(api.POST('/api/plans/{plan_id}/votes', { params: plan(planId), body }));
   },
   async remove(planId: Id, sectionId: Id, itemId: string) {
     const params = { path: { plan_id: s(planId), section_id: s(sectionId), item_id: itemId } };
-    return decodeVotes(await call(api.DELETE('/api/plans/{plan_id}/votes/{section_id}/{item_id}', { params })));
+    return call(api.DELETE('/api/plans/{plan_id}/votes/{section_id}/{item_id}', { params }));
   },
 };
 
 export const notifications = {
   async list({ signal }: Signal = {}) {
-    const data = await call(api.GET('/api/notifications', { params: { query: { limit: 50 } }, signal }));
-    return { items: items(data, decodeNotification), unread: Number(obj(data).unread) || 0 };
+    return call(api.GET('/api/notifications', { params: { query: { limit: 50 } }, signal }));
   },
   async markRead(body: Schemas['MarkRead']) {
     await call(api.POST('/api/notifications/read', { body }));
@@ -247,16 +213,14 @@ const goal = (planId: Id, goalId: string, sectionId: Id) => ({
 
 export const agreements = {
   async list(planId: Id, { signal }: Signal = {}) {
-    return items(await call(api.GET('/api/plans/{plan_id}/agreements', { params: plan(planId), signal })), decodeAgreement);
+    return (await call(api.GET('/api/plans/{plan_id}/agreements', { params: plan(planId), signal }))).items;
   },
   async sign(planId: Id, sectionId: Id, goalId: string) {
-    return decodeAgreement(await call(api.POST('/api/plans/{plan_id}/goals/{goal_id}/signatures', { params: goal(planId, goalId, sectionId) })));
+    return call(api.POST('/api/plans/{plan_id}/goals/{goal_id}/signatures', { params: goal(planId, goalId, sectionId) }));
   },
   async withdraw(planId: Id, sectionId: Id, goalId: string, reason: string | null) {
     const params = goal(planId, goalId, sectionId);
-    return decodeAgreement(
-      await call(api.DELETE('/api/plans/{plan_id}/goals/{goal_id}/signatures/mine', { params, body: { reason } })),
-    );
+    return call(api.DELETE('/api/plans/{plan_id}/goals/{goal_id}/signatures/mine', { params, body: { reason } }));
   },
 };
 
@@ -264,17 +228,17 @@ const version = (planId: Id, versionId: Id) => ({ path: { plan_id: s(planId), ve
 
 export const versions = {
   async list(planId: Id, { signal }: Signal = {}) {
-    return items(await call(api.GET('/api/plans/{plan_id}/versions', { params: plan(planId), signal })), decodeVersionSummary);
+    return (await call(api.GET('/api/plans/{plan_id}/versions', { params: plan(planId), signal }))).items;
   },
   async create(planId: Id, name: string) {
-    return decodeVersionSummary(await call(api.POST('/api/plans/{plan_id}/versions', { params: plan(planId), body: { name } })));
+    return call(api.POST('/api/plans/{plan_id}/versions', { params: plan(planId), body: { name } }));
   },
   async get(planId: Id, versionId: Id, { signal }: Signal = {}) {
-    return decodeVersion(await call(api.GET('/api/plans/{plan_id}/versions/{version_id}', { params: version(planId, versionId), signal })));
+    return call(api.GET('/api/plans/{plan_id}/versions/{version_id}', { params: version(planId, versionId), signal }));
   },
   async compare(planId: Id, versionId: Id, to: string, { signal }: Signal = {}) {
     const params = { ...version(planId, versionId), query: { to } };
-    return decodeComparison(await call(api.GET('/api/plans/{plan_id}/versions/{version_id}/compare', { params, signal })));
+    return call(api.GET('/api/plans/{plan_id}/versions/{version_id}/compare', { params, signal }));
   },
   async sign(planId: Id, versionId: Id) {
     await call(api.POST('/api/plans/{plan_id}/versions/{version_id}/signatures', { params: version(planId, versionId) }));

@@ -1,7 +1,7 @@
-import { useState } from 'react';
 import { Link, Navigate, Outlet, useLocation, useNavigate } from 'react-router-dom';
 import { useAuth } from '../auth/AuthProvider';
 import { useT } from '../i18n/I18nProvider';
+import { useAction } from '../lib/useAction';
 import { ErrorMessage, Loading } from './Feedback';
 import { LanguageSwitcher } from './LanguageSwitcher';
 import { NotificationsInbox } from '../discussion/Inbox';
@@ -10,21 +10,13 @@ export function Layout() {
   const t = useT();
   const { user, logout } = useAuth();
   const navigate = useNavigate();
-  const [signingOut, setSigningOut] = useState(false);
-  const [signOutError, setSignOutError] = useState<unknown>(null);
+  const { busy: signingOut, error: signOutError, run } = useAction();
 
-  async function signOut() {
-    setSigningOut(true);
-    setSignOutError(null);
-    try {
+  const signOut = () =>
+    run(async () => {
       await logout();
       navigate('/login');
-    } catch (err) {
-      setSignOutError(err);
-    } finally {
-      setSigningOut(false);
-    }
-  }
+    });
 
   return (
     <>

@@ -15,10 +15,11 @@ import { useAuth } from '../auth/AuthProvider';
 import { usePlanEvent } from '../collab/planEvents';
 import { useI18n, type TFunction } from '../i18n/I18nProvider';
 import { absoluteUrl, formatDate, formatDateTime } from '../lib/format';
+import { useAction } from '../lib/useAction';
 import { useResource } from '../lib/useResource';
 import { usePartyName } from './Badges';
 import { CopyButton } from './CopyButton';
-import { ErrorMessage, fieldErrorOf, Loading } from './Feedback';
+import { ErrorMessage, fieldErrorOf, Loading, LoadFailed } from './Feedback';
 import { CheckboxField, SelectField, TextField } from './Fields';
 
 /**
@@ -45,9 +46,9 @@ export function PeoplePanel({ plan }: { plan: PlanBase }) {
       <section className="panel" aria-labelledby="members-title">
         <h2 id="members-title">{t('people.members')}</h2>
         {membersRes.status === 'loading' && !membersRes.data && <Loading />}
-        {membersRes.status === 'error' && <ErrorMessage error={membersRes.error} />}
+        {membersRes.status === 'error' && <LoadFailed error={membersRes.error} onRetry={membersRes.reload} />}
         {membersRes.data && (
-          <MembersTable plan={plan} members={membersRes.data.members} onChanged={membersRes.reload} />
+          <MembersTable plan={plan} members={membersRes.data.items} onChanged={membersRes.reload} />
         )}
       </section>
 
@@ -62,7 +63,7 @@ export function PeoplePanel({ plan }: { plan: PlanBase }) {
         <section className="panel" aria-labelledby="pending-title">
           <h2 id="pending-title">{t('people.pending')}</h2>
           {invitesRes.status === 'loading' && !invitesRes.data && <Loading />}
-          {invitesRes.status === 'error' && <ErrorMessage error={invitesRes.error} />}
+          {invitesRes.status === 'error' && <LoadFailed error={invitesRes.error} onRetry={invitesRes.reload} />}
           {invitesRes.data && <PendingInvitations plan={plan} invitations={invitesRes.data} onChanged={invitesRes.reload} />}
         </section>
       )}
@@ -114,8 +115,8 @@ function MemberRow({ plan, member, onChanged }: { plan: PlanBase; member: Member
   const { t, lang } = useI18n();
   const { user, config } = useAuth();
   const partyName = usePartyName();
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>(null);
+  const action = useAction(onChanged);
+  const { busy, error } = action;
   const isMe = sameId(user?.id, member.user.id);
   const [resetLink, setResetLink] = useState<{ url: string; expires_at: string } | null>(null);
   // Only someone who manages this member may hand them a reset link (the server decides too).
@@ -130,19 +131,9 @@ function MemberRow({ plan, member, onChanged }: { plan: PlanBase; member: Member
   const shown = { ...member, ...asked };
   useEffect(() => setAsked((prev) => unconfirmed(prev, member)), [member]);
 
-  async function run(action: () => Promise<unknown>, change: Asked = {}) {
-    setBusy(true);
-    setError(null);
+  async function run(call: () => Promise<unknown>, change: Asked = {}) {
     setAsked((prev) => ({ ...prev, ...change }));
-    try {
-      await action();
-      onChanged();
-    } catch (err) {
-      setAsked((prev) => withoutKeys(prev, change));
-      setError(err);
-    } finally {
-      setBusy(false);
-    }
+    if (!(await action.run(call))) setAsked((prev) => withoutKeys(prev, change));
   }
 
   function remove() {
@@ -276,26 +267,17 @@ function InviteForm({ plan, parties, onCreated }: { plan: PlanBase; parties: Par
   const [party, setParty] = useState<Party>(mine && parties.includes(mine) ? mine : parties[0] ?? 'supplier');
   const [role, setRole] = useState<Role>('editor');
   const [signatory, setSignatory] = useState(false);
-  const [submitting, setSubmitting] = useState(false);
-  const [error, setError] = useState<unknown>(null);
+  const { busy: submitting, error, run } = useAction(onCreated);
   const [created, setCreated] = useState<CreatedInvitation | null>(null);
 
-  async function submit(event: FormEvent) {
+  function submit(event: FormEvent) {
     event.preventDefault();
-    setSubmitting(true);
-    setError(null);
     setCreated(null);
-    try {
-      const invitation = await invitationsApi.create(plan.id, { email: email.trim(), party, role, signatory });
-      setCreated(invitation);
+    void run(async () => {
+      setCreated(await invitationsApi.create(plan.id, { email: email.trim(), party, role, signatory }));
       setEmail('');
       setSignatory(false);
-      onCreated();
-    } catch (err) {
-      setError(err);
-    } finally {
-      setSubmitting(false);
-    }
+    });
   }
 
   const link = created ? absoluteUrl(created.url || (created.token ? `/invite/${created.token}` : ''), window.location.origin) : '';
@@ -368,22 +350,15 @@ function PendingInvitations({ plan, invitations, onChanged }: { plan: PlanBase; 
   const { t, lang } = useI18n();
   const partyName = usePartyName();
   const [busyId, setBusyId] = useState<string | null>(null);
-  const [error, setError] = useState<unknown>(null);
+  const { error, run } = useAction(onChanged);
 
   if (invitations.length === 0) return <p className="muted">{t('people.noPending')}</p>;
 
   async function revoke(invitation: Invitation) {
     if (!window.confirm(t('people.confirmRevoke', { email: invitation.email }))) return;
     setBusyId(String(invitation.id));
-    setError(null);
-    try {
-      await invitationsApi.revoke(plan.id, invitation.id);
-      onChanged();
-    } catch (err) {
-      setError(err);
-    } finally {
-      setBusyId(null);
-    }
+    await run(() => invitationsApi.revoke(plan.id, invitation.id));
+    setBusyId(null);
   }
 
   return (

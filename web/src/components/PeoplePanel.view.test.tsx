@@ -9,8 +9,8 @@ import { PeoplePanel } from './PeoplePanel';
 
 const plan: PlanBase = {
   id: 'p1', title: 'Plan', supplier_name: 'Fjordpack AS', customer_name: 'Nordlys Foods ASA', language: 'en',
-  archived_at: null, created_at: null, updated_at: null,
-  my_membership: { id: 'm-kari', party: 'supplier', role: 'facilitator', signatory: true },
+  archived_at: null, created_at: '2026-12-01T09:00:00Z', updated_at: '2026-12-01T09:00:00Z', member_count: 4,
+  my_membership: { id: 'm-kari', plan_id: 'p1', party: 'supplier', role: 'facilitator', signatory: true },
 };
 
 const member = (id: string, name: string, party: string, role: string, rights: Record<string, unknown>, invitedBy: unknown = null) => ({

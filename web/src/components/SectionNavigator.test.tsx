@@ -11,19 +11,20 @@ import { SectionNavigator } from './SectionNavigator';
 (globalThis as { IS_REACT_ACT_ENVIRONMENT?: boolean }).IS_REACT_ACT_ENVIRONMENT = true;
 
 const plan: PlanBase = {
-  id: 1,
+  id: '1',
   title: 'Plan',
   supplier_name: 'Acme',
   customer_name: 'Nordic Foods',
   language: 'en',
   archived_at: null,
-  created_at: null,
-  updated_at: null,
-  my_membership: { id: 1, party: 'supplier', role: 'editor', signatory: false },
+  created_at: '2026-12-01T09:00:00Z',
+  updated_at: '2026-12-01T09:00:00Z',
+  member_count: 1,
+  my_membership: { id: '1', plan_id: '1', party: 'supplier', role: 'editor', signatory: false },
 };
 
 const base: Omit<Section, 'id' | 'title'> = {
-  key: null,
+  key: '',
   kind: 'text',
   horizon: null,
   owner: 'joint',
@@ -34,9 +35,9 @@ const base: Omit<Section, 'id' | 'title'> = {
 };
 
 const sections: Section[] = [
-  { ...base, id: 1, title: 'Customer analysis', key: 'analysis', owner: 'customer', can_write: false },
-  { ...base, id: 2, title: 'Price', key: 'strategy_price', owner: 'supplier', visibility: 'supplier-only' },
-  { ...base, id: 3, title: 'Strategic goals', kind: 'goals', horizon: 'strategic' },
+  { ...base, id: '1', title: 'Customer analysis', key: 'analysis', owner: 'customer', can_write: false },
+  { ...base, id: '2', title: 'Price', key: 'strategy_price', owner: 'supplier', visibility: 'supplier-only' },
+  { ...base, id: '3', title: 'Strategic goals', kind: 'goals', horizon: 'strategic' },
 ];
 
 let container: HTMLDivElement;

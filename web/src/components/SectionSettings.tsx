@@ -1,10 +1,10 @@
-import { useState } from 'react';
 import { sections as sectionsApi } from '../api/endpoints';
 import { OWNERS, VISIBILITIES, type Owner, type PlanBase, type Section, type Visibility } from '../api/types';
 import { useT } from '../i18n/I18nProvider';
 import { usePartyName } from './Badges';
 import { ErrorMessage } from './Feedback';
 import { SelectField } from './Fields';
+import { useAction } from '../lib/useAction';
 
 interface Props {
   plan: PlanBase;
@@ -21,25 +21,13 @@ interface Props {
 export function SectionSettings({ plan, section, onChanged }: Props) {
   const t = useT();
   const partyName = usePartyName();
-  const [saving, setSaving] = useState(false);
-  const [error, setError] = useState<unknown>(null);
+  const { busy: saving, error, run } = useAction(onChanged);
 
   const owners = settable(OWNERS, section.owner, section.owner_options);
   const visibilities = settable(VISIBILITIES, section.visibility, section.visibility_options);
   const restricted = owners.length < OWNERS.length || visibilities.length < VISIBILITIES.length;
 
-  async function save(change: { owner?: Owner; visibility?: Visibility }) {
-    setSaving(true);
-    setError(null);
-    try {
-      await sectionsApi.update(plan.id, section.id, change);
-      onChanged();
-    } catch (err) {
-      setError(err);
-    } finally {
-      setSaving(false);
-    }
-  }
+  const save = (change: { owner?: Owner; visibility?: Visibility }) => run(() => sectionsApi.update(plan.id, section.id, change));
 
   return (
     <details className="panel section-settings">

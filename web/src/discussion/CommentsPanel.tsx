@@ -4,7 +4,7 @@ import { threads as threadsApi } from '../api/endpoints';
 import type { Section } from '../api/types';
 import { useAuth } from '../auth/AuthProvider';
 import { usePartyName } from '../components/Badges';
-import { ErrorMessage, Loading } from '../components/Feedback';
+import { ErrorMessage, Loading, LoadFailed } from '../components/Feedback';
 import { EyeIcon } from '../components/Icons';
 import { usePlanEvent } from '../collab/planEvents';
 import { useI18n } from '../i18n/I18nProvider';
@@ -66,7 +66,7 @@ export function CommentsPanel({ section }: { section: Section }) {
           </button>
         ))}
       </div>
-      {list.status === 'error' && <ErrorMessage error={list.error} />}
+      {list.status === 'error' && <LoadFailed error={list.error} onRetry={list.reload} />}
       {!list.data ? (
         <Loading />
       ) : list.data.length === 0 ? (
@@ -96,19 +96,16 @@ function NewThread({ section, target, onCreated }: { section: Section; target: C
   const { user } = useAuth();
   const [body, setBody] = useState('');
   const [visibility, setVisibility] = useState<ThreadVisibility | null>(null);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>(null);
+  const { busy, error, run } = useAction(onCreated);
   const [tried, setTried] = useState(false);
   const audience = useAudience(section, visibility);
   const myParty = plan.my_membership?.party ?? 'supplier';
 
-  async function submit(e?: FormEvent) {
+  function submit(e?: FormEvent) {
     e?.preventDefault();
     setTried(true);
     if (!body.trim() || !visibility) return;
-    setBusy(true);
-    setError(null);
-    try {
+    void run(async () => {
       await threadsApi.create(plan.id, {
         section_id: String(section.id),
         item_id: target.itemId,
@@ -119,12 +116,7 @@ function NewThread({ section, target, onCreated }: { section: Section; target: C
       setBody('');
       setVisibility(null);
       setTried(false);
-      onCreated();
-    } catch (err) {
-      setError(err);
-    } finally {
-      setBusy(false);
-    }
+    });
   }
 
   return (
@@ -211,13 +203,13 @@ function ThreadCard({ thread, section, onChanged }: { thread: Thread; section: S
       {thread.anchor && (
         <button
           type="button"
-          className={`comments__quote comments__quote--button${thread.detached ? ' comments__quote--detached' : ''}`}
+          className={`comments__quote comments__quote--button${thread.anchor_state?.detached ? ' comments__quote--detached' : ''}`}
           aria-pressed={active}
           onClick={() => discussion.setActiveThread(active ? null : thread)}
           title={t('comments.highlight')}
         >
-          “{thread.current_quote ?? thread.anchor.quote}”
-          {thread.detached && <span className="muted"> {t('comments.detached')}</span>}
+          “{thread.anchor_state?.quote || thread.anchor.quote}”
+          {thread.anchor_state?.detached && <span className="muted"> {t('comments.detached')}</span>}
         </button>
       )}
       <ol className="thread__comments">

@@ -3,13 +3,14 @@ import { useEffect, useId, useRef, useState } from 'react';
 import { useNavigate } from 'react-router-dom';
 import type { Notification } from '../api/discussion';
 import { notifications as notificationsApi, threads as threadsApi } from '../api/endpoints';
-import { ErrorMessage, Loading } from '../components/Feedback';
+import { ErrorMessage, Loading, LoadFailed } from '../components/Feedback';
 import { BellIcon } from '../components/Icons';
 import { inboxSignal } from '../collab/planEvents';
 import { useI18n } from '../i18n/I18nProvider';
 import { formatDateTime, formatNumber } from '../lib/format';
 import { useResource } from '../lib/useResource';
 import { notificationText, readableExcerpt, threadLink } from './inbox';
+import { useAction } from '../lib/useAction';
 
 /** Refreshes the inbox on a new notification in an open plan, on focus, and now and then. */
 function useInbox() {
@@ -39,8 +40,7 @@ export function NotificationsInbox() {
   const navigate = useNavigate();
   const inbox = useInbox();
   const [open, setOpen] = useState(false);
-  const [error, setError] = useState<unknown>(null);
-  const [busy, setBusy] = useState(false);
+  const { busy, error, run } = useAction();
   const panelId = useId();
   const wrap = useRef<HTMLDivElement>(null);
   const unread = inbox.data?.unread ?? 0;
@@ -65,32 +65,20 @@ export function NotificationsInbox() {
     };
   }, [open]);
 
-  async function markRead(body: { ids?: string[]; all: boolean }) {
-    setError(null);
-    setBusy(true);
-    try {
+  const markRead = (body: { ids?: string[]; all: boolean }) =>
+    run(async () => {
       await notificationsApi.markRead(body);
       inbox.reload();
-    } catch (err) {
-      setError(err);
-    } finally {
-      setBusy(false);
-    }
-  }
+    });
 
-  async function go(n: Notification) {
-    setError(null);
-    try {
+  const go = (n: Notification) =>
+    run(async () => {
       if (!n.read_at) void notificationsApi.markRead({ ids: [n.id], all: false }).then(inbox.reload, () => undefined);
       // The notification names the thread; the thread says where it lives (and that I may still read it).
       const thread = await threadsApi.get(n.plan_id, n.thread_id);
-      if (!thread) throw new Error('thread');
       setOpen(false);
       navigate(threadLink(n.plan_id, thread.section_id, thread.id));
-    } catch (err) {
-      setError(err);
-    }
-  }
+    });
 
   const label = unread > 0 ? t('inbox.labelUnread', { count: formatNumber(unread, lang) }) : t('inbox.label');
   return (
@@ -122,7 +110,7 @@ export function NotificationsInbox() {
           </button>
         </div>
         {error != null && <ErrorMessage error={error} />}
-        {inbox.status === 'error' && <ErrorMessage error={inbox.error} />}
+        {inbox.status === 'error' && <LoadFailed error={inbox.error} onRetry={inbox.reload} />}
         {!inbox.data ? (
           inbox.status === 'loading' ? <Loading /> : null
         ) : items.length === 0 ? (

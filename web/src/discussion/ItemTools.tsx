@@ -1,4 +1,4 @@
-import { useCallback, useState, useSyncExternalStore } from 'react';
+import { useCallback, useSyncExternalStore } from 'react';
 import type { VoteCounts } from '../api/discussion';
 import { votes as votesApi } from '../api/endpoints';
 import type { Section } from '../api/types';
@@ -7,6 +7,7 @@ import { useI18n } from '../i18n/I18nProvider';
 import { formatNumber } from '../lib/format';
 import { usePlanContext } from '../sections/hooks';
 import { useDiscussion } from './context';
+import { useAction } from '../lib/useAction';
 
 /** Open threads on an item, as a button that opens them in the comments panel. */
 export function CommentButton({ section, itemId, label }: { section: Section; itemId: string; label: string }) {
@@ -70,16 +71,15 @@ export function VoteButton({ section, itemId, label }: { section: Section; itemI
   const { t, lang } = useI18n();
   const { plan } = usePlanContext();
   const discussion = useDiscussion();
-  const [error, setError] = useState(false);
-  const [busy, setBusy] = useState(false);
+  const { busy, error, run } = useAction();
   const { votes: v, toggle } = useItemVotes(section, itemId);
   const counts = v.counts;
   const canVote = discussion?.canComment ?? false;
   const summary = t('votes.counts', {
     supplier: plan.supplier_name || t('party.supplier'),
     customer: plan.customer_name || t('party.customer'),
-    s: formatNumber(counts.supplier, lang),
-    c: formatNumber(counts.customer, lang),
+    s: formatNumber(counts.supplier ?? 0, lang),
+    c: formatNumber(counts.customer ?? 0, lang),
   });
   return (
     <span className="votes">
@@ -90,27 +90,21 @@ export function VoteButton({ section, itemId, label }: { section: Section; itemI
         disabled={!canVote || busy}
         aria-label={t('votes.supportItem', { item: label })}
         title={canVote ? undefined : t('votes.viewersCannot')}
-        onClick={() => {
-          setError(false);
-          setBusy(true);
-          toggle()
-            .catch(() => setError(true))
-            .finally(() => setBusy(false));
-        }}
+        onClick={() => void run(toggle)}
       >
         {v.mine ? t('votes.supported') : t('votes.support')}
       </button>
       <span className="votes__counts" title={summary} data-testid="vote-counts">
         <span className="votes__count votes__count--supplier">
           <span className="visually-hidden">{plan.supplier_name || t('party.supplier')}: </span>
-          {formatNumber(counts.supplier, lang)}
+          {formatNumber(counts.supplier ?? 0, lang)}
         </span>
         <span className="votes__count votes__count--customer">
           <span className="visually-hidden">{plan.customer_name || t('party.customer')}: </span>
-          {formatNumber(counts.customer, lang)}
+          {formatNumber(counts.customer ?? 0, lang)}
         </span>
       </span>
-      {error && (
+      {error != null && (
         <span className="field__error" role="alert">
           {t('votes.failed')}
         </span>

@@ -37,7 +37,7 @@ export function quoteOf(text: string): string | null {
   return quote ? quote.slice(0, MAX_QUOTE) : null;
 }
 
-export function makeAnchor(start: Y.RelativePosition, end: Y.RelativePosition, text: string, field: string | null = null): Anchor | null {
+export function makeAnchor(start: Y.RelativePosition, end: Y.RelativePosition, text: string, field: Anchor['field'] = null): Anchor | null {
   const quote = quoteOf(text);
   if (!quote) return null;
   return { start: encodePosition(start), end: encodePosition(end), quote, field };

@@ -8,7 +8,7 @@ const member = (id: string, name: string, party: Party): Member => ({
   party,
   role: 'editor',
   signatory: false,
-  created_at: null,
+  created_at: '2026-12-01T09:00:00Z',
   invited_by: null,
   role_options: [],
   can_set_signatory: false,

@@ -78,7 +78,7 @@ export class VotesCache {
     entry.items.set(itemId, {
       section_id: sectionId,
       item_id: itemId,
-      counts: { supplier: num(counts.supplier, before.counts.supplier), customer: num(counts.customer, before.counts.customer) },
+      counts: { supplier: num(counts.supplier, before.counts.supplier ?? 0), customer: num(counts.customer, before.counts.customer ?? 0) },
       mine: mine ?? before.mine,
     });
     this.changed();

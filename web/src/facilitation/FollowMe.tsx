@@ -6,6 +6,7 @@ import { ErrorMessage } from '../components/Feedback';
 import type { PlanEventStream } from '../collab/planEvents';
 import { useT } from '../i18n/I18nProvider';
 import { decodeFollow, Follower, followApi, NOT_FOLLOWING, type FollowState } from './follow';
+import { useAction } from '../lib/useAction';
 
 export interface FollowControl {
   state: FollowState;
@@ -42,8 +43,9 @@ export function useFollow({ planId, events, currentId, canLead }: Options): Foll
   const currentRef = useRef(currentId);
   currentRef.current = currentId;
   const [following, setFollowing] = useState(false);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>(null);
+  // The leader's moves are sent in the background; their failure shows like a control's.
+  const [moveError, setMoveError] = useState<unknown>(null);
+  const action = useAction(() => setMoveError(null));
 
   const go = useCallback(
     (sectionId: string | null) => {
@@ -91,36 +93,25 @@ export function useFollow({ planId, events, currentId, canLead }: Options): Foll
     sentRef.current = currentId;
     followApi.lead(planId, currentId).then(
       (next) => {
-        setError(null);
+        setMoveError(null);
         apply(next);
       },
       (err) => {
         sentRef.current = null;
-        setError(err);
+        setMoveError(err);
       },
     );
   }, [leading, currentId, planId, state.sectionId, apply]);
 
-  async function run(action: () => Promise<FollowState | void>) {
-    setBusy(true);
-    setError(null);
-    try {
-      const next = await action();
-      apply(next ?? NOT_FOLLOWING);
-    } catch (err) {
-      setError(err);
-    } finally {
-      setBusy(false);
-    }
-  }
+  const run = (call: () => Promise<FollowState | void>) => action.run(async () => apply((await call()) ?? NOT_FOLLOWING));
 
   return {
     state,
     leading,
     following,
     canLead,
-    busy,
-    error,
+    busy: action.busy,
+    error: action.error ?? moveError,
     lead: () => {
       if (currentId) void run(() => followApi.lead(planId, currentId));
     },

@@ -4,11 +4,9 @@
 
 import { api, call } from '../api/client';
 import { bool, isObject, obj, str, strOrNull, type Id } from '../api/decode';
+import type { components } from '../api/schema';
 
-export interface FollowLeader {
-  id: string;
-  name: string;
-}
+export type FollowLeader = components['schemas']['FollowLeader'];
 
 export interface FollowState {
   active: boolean;

@@ -1,13 +1,14 @@
-import { useState, type FormEvent } from 'react';
+import type { FormEvent } from 'react';
 import { Link, useNavigate, useParams } from 'react-router-dom';
 import { ApiError } from '../api/client';
 import { invitations } from '../api/endpoints';
 import type { InvitationPreview } from '../api/types';
+import { AccountForm } from '../auth/AccountForm';
 import { useAuth } from '../auth/AuthProvider';
-import { ErrorMessage, fieldErrorOf, Loading, Notice } from '../components/Feedback';
-import { TextField } from '../components/Fields';
+import { ErrorMessage, Loading, Notice } from '../components/Feedback';
 import { useI18n } from '../i18n/I18nProvider';
 import { formatDate } from '../lib/format';
+import { useAction } from '../lib/useAction';
 import { useResource } from '../lib/useResource';
 
 export function InvitePage() {
@@ -37,10 +38,7 @@ function InviteView({ token, invitation }: { token: string; invitation: Invitati
   const { t, lang } = useI18n();
   const { user, refresh, logout } = useAuth();
   const navigate = useNavigate();
-  const [name, setName] = useState('');
-  const [password, setPassword] = useState('');
-  const [submitting, setSubmitting] = useState(false);
-  const [error, setError] = useState<unknown>(null);
+  const joining = useAction();
 
   const partyName =
     invitation.party === 'supplier'
@@ -49,19 +47,16 @@ function InviteView({ token, invitation }: { token: string; invitation: Invitati
   const here = `/invite/${encodeURIComponent(token)}`;
   const loginHref = `/login?next=${encodeURIComponent(here)}`;
 
-  async function accept(event: FormEvent) {
+  async function accept(account?: { name: string; password: string }) {
+    const result = await invitations.accept(token, account);
+    // Accepting signs a new account in; learn who we are before entering the plan.
+    if (!user) await refresh();
+    navigate(`/plans/${encodeURIComponent(String(result.membership.plan_id))}`, { replace: true });
+  }
+
+  function join(event: FormEvent) {
     event.preventDefault();
-    setSubmitting(true);
-    setError(null);
-    try {
-      const result = await invitations.accept(token, user ? undefined : { name: name.trim(), password });
-      // Accepting signs a new account in; learn who we are before entering the plan.
-      if (!user) await refresh();
-      navigate(`/plans/${encodeURIComponent(String(result.membership.plan_id))}`, { replace: true });
-    } catch (err) {
-      setError(err);
-      setSubmitting(false);
-    }
+    void joining.run(() => accept());
   }
 
   const emailMismatch = user && invitation.email && user.email.toLowerCase() !== invitation.email.toLowerCase();
@@ -89,16 +84,16 @@ function InviteView({ token, invitation }: { token: string; invitation: Invitati
       </div>
 
       {user ? (
-        <form className="form" onSubmit={accept}>
+        <form className="form" onSubmit={join}>
           <p>{t('invite.signedInAs', { name: user.name || user.email })}</p>
           {emailMismatch && <Notice tone="warning">{t('invite.emailMismatch', { email: invitation.email })}</Notice>}
-          <ErrorMessage error={error} />
+          <ErrorMessage error={joining.error} />
           <div className="form-actions">
-            <button type="submit" className="button button--primary" disabled={submitting}>
-              {submitting ? t('invite.joining') : t('invite.join')}
+            <button type="submit" className="button button--primary" disabled={joining.busy}>
+              {joining.busy ? t('invite.joining') : t('invite.join')}
             </button>
             {emailMismatch && (
-              <button type="button" className="button" onClick={() => void logout()} disabled={submitting}>
+              <button type="button" className="button" onClick={() => void logout()} disabled={joining.busy}>
                 {t('invite.useAnotherAccount')}
               </button>
             )}
@@ -112,39 +107,20 @@ function InviteView({ token, invitation }: { token: string; invitation: Invitati
           </Link>
         </div>
       ) : (
-        <form className="form panel" onSubmit={accept}>
+        <AccountForm
+          fields={['name', 'newPassword']}
+          onSubmit={({ name, password }) => accept({ name, password })}
+          submitLabel={t('invite.createAndJoin')}
+          busyLabel={t('invite.joining')}
+          footer={
+            <p>
+              {t('auth.haveAccount')} <Link to={loginHref}>{t('auth.signInLink')}</Link>
+            </p>
+          }
+        >
           <h2>{t('invite.createAccountTitle')}</h2>
           <p>{t('invite.accountFor', { email: invitation.email })}</p>
-          <TextField
-            label={t('auth.name')}
-            autoComplete="name"
-            required
-            autoFocus
-            value={name}
-            onChange={setName}
-            error={fieldErrorOf(error, 'name')}
-          />
-          <TextField
-            label={t('auth.password')}
-            type="password"
-            autoComplete="new-password"
-            required
-            minLength={10}
-            hint={t('auth.passwordRule')}
-            value={password}
-            onChange={setPassword}
-            error={fieldErrorOf(error, 'password')}
-          />
-          <ErrorMessage error={error} fields={['name', 'password']} />
-          <div className="form-actions">
-            <button type="submit" className="button button--primary" disabled={submitting}>
-              {submitting ? t('invite.joining') : t('invite.createAndJoin')}
-            </button>
-          </div>
-          <p>
-            {t('auth.haveAccount')} <Link to={loginHref}>{t('auth.signInLink')}</Link>
-          </p>
-        </form>
+        </AccountForm>
       )}
     </div>
   );

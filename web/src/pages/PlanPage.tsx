@@ -28,6 +28,7 @@ import { useResource } from '../lib/useResource';
 import { AgreementOverview } from '../agreement/AgreementOverview';
 import { AgreementsProvider } from '../agreement/AgreementsProvider';
 import { VersionsView } from '../agreement/VersionsView';
+import { useAction } from '../lib/useAction';
 
 type View = 'plan' | 'people' | 'agreement' | 'versions';
 
@@ -288,23 +289,13 @@ function Workspace({ plan, links, me, members, selected, hrefFor, isFacilitator,
 
 function ArchiveButton({ plan, onDone }: { plan: PlanDetail; onDone: () => void }) {
   const { t } = useI18n();
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>(null);
+  const { busy, error, run } = useAction(onDone);
   const archived = plan.archived_at !== null;
 
-  async function toggle() {
+  function toggle() {
     if (!archived && !window.confirm(t('plan.confirmArchive'))) return;
-    setBusy(true);
-    setError(null);
-    try {
-      await (archived ? plansApi.unarchive(plan.id) : plansApi.archive(plan.id));
-      // Reload rather than trust the reply's shape: the full plan carries sections and rights.
-      onDone();
-    } catch (err) {
-      setError(err);
-    } finally {
-      setBusy(false);
-    }
+    // Reload afterwards (onDone) rather than keep the reply: the page's plan is loaded in one place.
+    void run(() => (archived ? plansApi.unarchive(plan.id) : plansApi.archive(plan.id)));
   }
 
   return (

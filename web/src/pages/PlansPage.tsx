@@ -3,11 +3,12 @@ import { Link, useNavigate, useSearchParams } from 'react-router-dom';
 import { plans as plansApi } from '../api/endpoints';
 import { PLAN_LANGUAGES, TEMPLATES, type PlanLanguage, type PlanSummary, type Template } from '../api/types';
 import { PartyBadge, RoleBadge } from '../components/Badges';
-import { ErrorMessage, fieldErrorOf, Loading } from '../components/Feedback';
+import { ErrorMessage, fieldErrorOf, Loading, LoadFailed } from '../components/Feedback';
 import { SelectField, TextField } from '../components/Fields';
 import { useI18n } from '../i18n/I18nProvider';
 import { formatDate, formatRelative } from '../lib/format';
 import { useResource } from '../lib/useResource';
+import { useAction } from '../lib/useAction';
 
 export function PlansPage() {
   const { t } = useI18n();
@@ -43,14 +44,7 @@ export function PlansPage() {
       </div>
 
       {plans.status === 'loading' && <Loading />}
-      {plans.status === 'error' && (
-        <>
-          <ErrorMessage error={plans.error} />
-          <button type="button" className="button" onClick={plans.reload}>
-            {t('common.retry')}
-          </button>
-        </>
-      )}
+      {plans.status === 'error' && <LoadFailed error={plans.error} onRetry={plans.reload} />}
       {plans.status === 'ready' &&
         (plans.data.length === 0 ? (
           <p className="empty">{archived ? t('plans.noneArchived') : t('plans.none')}</p>
@@ -105,14 +99,11 @@ function NewPlanForm({ onCancel }: { onCancel: () => void }) {
   const [customer, setCustomer] = useState('');
   const [template, setTemplate] = useState<Template>('kam');
   const [language, setLanguage] = useState<PlanLanguage>(lang);
-  const [submitting, setSubmitting] = useState(false);
-  const [error, setError] = useState<unknown>(null);
+  const { busy: submitting, error, run } = useAction();
 
-  async function submit(event: FormEvent) {
+  function submit(event: FormEvent) {
     event.preventDefault();
-    setSubmitting(true);
-    setError(null);
-    try {
+    void run(async () => {
       const plan = await plansApi.create({
         title: title.trim(),
         supplier_name: supplier.trim(),
@@ -121,10 +112,7 @@ function NewPlanForm({ onCancel }: { onCancel: () => void }) {
         language,
       });
       navigate(`/plans/${encodeURIComponent(String(plan.id))}`);
-    } catch (err) {
-      setError(err);
-      setSubmitting(false);
-    }
+    });
   }
 
   return (

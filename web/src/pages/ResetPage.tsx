@@ -1,10 +1,10 @@
-import { useState, type FormEvent } from 'react';
+import { useState } from 'react';
 import { Link, useNavigate, useParams } from 'react-router-dom';
 import { ApiError } from '../api/client';
 import { auth } from '../api/endpoints';
+import { AccountForm, type AccountValues } from '../auth/AccountForm';
 import { useAuth } from '../auth/AuthProvider';
-import { ErrorMessage, fieldErrorOf, Loading, Notice } from '../components/Feedback';
-import { TextField } from '../components/Fields';
+import { ErrorMessage, Loading, Notice } from '../components/Feedback';
 import { useT } from '../i18n/I18nProvider';
 import { useResource } from '../lib/useResource';
 
@@ -12,25 +12,13 @@ import { useResource } from '../lib/useResource';
 export function ResetRequestPage() {
   const t = useT();
   const { config, configLoaded } = useAuth();
-  const [email, setEmail] = useState('');
   const [sentTo, setSentTo] = useState<string | null>(null);
-  const [submitting, setSubmitting] = useState(false);
-  const [error, setError] = useState<unknown>(null);
 
   if (!configLoaded) return <Loading />;
 
-  async function submit(event: FormEvent) {
-    event.preventDefault();
-    setSubmitting(true);
-    setError(null);
-    try {
-      await auth.requestReset(email.trim());
-      setSentTo(email.trim());
-    } catch (err) {
-      setError(err);
-    } finally {
-      setSubmitting(false);
-    }
+  async function request({ email }: AccountValues) {
+    await auth.requestReset(email);
+    setSentTo(email);
   }
 
   return (
@@ -41,26 +29,9 @@ export function ResetRequestPage() {
       ) : sentTo ? (
         <Notice tone="success">{t('reset.sent', { email: sentTo })}</Notice>
       ) : (
-        <form className="form panel" onSubmit={submit}>
+        <AccountForm fields={['email']} onSubmit={request} submitLabel={t('reset.send')} busyLabel={t('reset.sending')}>
           <p>{t('reset.requestBody')}</p>
-          <TextField
-            label={t('auth.email')}
-            type="email"
-            name="email"
-            autoComplete="email"
-            required
-            autoFocus
-            value={email}
-            onChange={setEmail}
-            error={fieldErrorOf(error, 'email')}
-          />
-          <ErrorMessage error={error} fields={['email']} />
-          <div className="form-actions">
-            <button type="submit" className="button button--primary" disabled={submitting}>
-              {submitting ? t('reset.sending') : t('reset.send')}
-            </button>
-          </div>
-        </form>
+        </AccountForm>
       )}
       <p>
         <Link to="/login">{t('auth.signInLink')}</Link>
@@ -93,54 +64,28 @@ export function ResetPage() {
 
 function ChoosePassword({ token, email }: { token: string; email: string }) {
   const t = useT();
-  const { setUser, refresh } = useAuth();
+  const { setUser } = useAuth();
   const navigate = useNavigate();
-  const [password, setPassword] = useState('');
-  const [submitting, setSubmitting] = useState(false);
-  const [error, setError] = useState<unknown>(null);
 
-  async function submit(event: FormEvent) {
-    event.preventDefault();
-    setSubmitting(true);
-    setError(null);
-    try {
-      const user = await auth.completeReset(token, password);
-      if (user) setUser(user);
-      else await refresh();
-      navigate('/', { replace: true });
-    } catch (err) {
-      setError(err);
-      setSubmitting(false);
-    }
+  async function choose({ password }: AccountValues) {
+    setUser(await auth.completeReset(token, password));
+    navigate('/', { replace: true });
   }
 
   return (
     <div className="auth-page">
       <h1>{t('reset.chooseTitle')}</h1>
-      <form className="form panel" onSubmit={submit}>
+      <AccountForm
+        fields={['newPassword']}
+        onSubmit={choose}
+        passwordLabel={t('reset.newPassword')}
+        submitLabel={t('reset.save')}
+        busyLabel={t('reset.saving')}
+      >
         <p>{t('reset.forEmail', { email })}</p>
         {/* Lets password managers file the new password under the right account. */}
         <input type="email" name="username" autoComplete="username" value={email} readOnly hidden />
-        <TextField
-          label={t('reset.newPassword')}
-          type="password"
-          name="password"
-          autoComplete="new-password"
-          required
-          minLength={10}
-          autoFocus
-          hint={t('auth.passwordRule')}
-          value={password}
-          onChange={setPassword}
-          error={fieldErrorOf(error, 'password')}
-        />
-        <ErrorMessage error={error} fields={['password']} />
-        <div className="form-actions">
-          <button type="submit" className="button button--primary" disabled={submitting}>
-            {submitting ? t('reset.saving') : t('reset.save')}
-          </button>
-        </div>
-      </form>
+      </AccountForm>
     </div>
   );
 }

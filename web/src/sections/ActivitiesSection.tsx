@@ -20,6 +20,7 @@ import { statusLabel } from './GoalsSection';
 import { useGoalIndex, type GoalRef } from './goalIndex';
 import { useItems, useLinksVersion, usePlanContext } from './hooks';
 import { DateField, ItemFallback, SkippedNotice, StatusSelect } from './parts';
+import { DeleteItemCell, ItemTable, ItemToolbar } from './ItemTable';
 import { Timeline } from './Timeline';
 import { YTextField } from './YTextField';
 import { ItemDiscussion } from '../discussion/ItemTools';
@@ -63,21 +64,17 @@ export function ActivitiesSection({ section, doc, canWrite }: Props) {
 
   return (
     <div className="activities">
-      <div className="toolbar">
-        <div className="segmented" role="group" aria-label={t('activities.viewLabel')}>
-          <button type="button" aria-pressed={view === 'table'} onClick={() => setView('table')}>
-            {t('activities.table')}
-          </button>
-          <button type="button" aria-pressed={view === 'timeline'} onClick={() => setView('timeline')}>
-            {t('activities.timeline')}
-          </button>
-        </div>
-        {canWrite && (
-          <button type="button" className="button button--primary" onClick={add}>
-            {t('activities.add')}
-          </button>
-        )}
-      </div>
+      <ItemToolbar
+        label={t('activities.viewLabel')}
+        views={[
+          { id: 'table', label: t('activities.table') },
+          { id: 'timeline', label: t('activities.timeline') },
+        ]}
+        view={view}
+        onView={setView}
+        addLabel={t('activities.add')}
+        onAdd={canWrite ? add : null}
+      />
       <SkippedNotice count={snapshot.skipped} />
       {snapshot.items.length === 0 ? (
         <p className="empty">{canWrite ? t('activities.emptyWriter') : t('activities.empty')}</p>
@@ -103,45 +100,16 @@ interface TableProps {
 
 function ActivityTable({ section, items, array, canWrite, goals, members }: TableProps) {
   const { t } = useI18n();
+  const columns = ['title', 'goal', 'owner', 'party', 'start', 'due', 'status'] as const;
   return (
-    <div className="table-wrap">
-      <table className={`table activity-table${canWrite ? ' activity-table--editing' : ''}`}>
-        <caption className="visually-hidden">{section.title}</caption>
-        <thead>
-          <tr>
-            <th scope="col">{t('activities.title')}</th>
-            <th scope="col">{t('activities.goal')}</th>
-            <th scope="col">{t('activities.owner')}</th>
-            <th scope="col">{t('activities.party')}</th>
-            <th scope="col">{t('activities.start')}</th>
-            <th scope="col">{t('activities.due')}</th>
-            <th scope="col">{t('activities.status')}</th>
-            {canWrite && (
-              <th scope="col">
-                <span className="visually-hidden">{t('people.actions')}</span>
-              </th>
-            )}
-          </tr>
-        </thead>
-        <tbody>
-          {items.map((item) => (
-            <ErrorBoundary
-              key={item.id}
-              resetKeys={[item]}
-              fallback={() => (
-                <tr>
-                  <td colSpan={canWrite ? 8 : 7}>
-                    <ItemFallback />
-                  </td>
-                </tr>
-              )}
-            >
-              <ActivityRow section={section} item={item} array={array} canWrite={canWrite} goals={goals} members={members} />
-            </ErrorBoundary>
-          ))}
-        </tbody>
-      </table>
-    </div>
+    <ItemTable
+      className={`activity-table${canWrite ? ' activity-table--editing' : ''}`}
+      caption={section.title}
+      columns={columns.map((c) => t(`activities.${c}`))}
+      canWrite={canWrite}
+      items={items}
+      row={(item) => <ActivityRow section={section} item={item} array={array} canWrite={canWrite} goals={goals} members={members} />}
+    />
   );
 }
 
@@ -248,18 +216,11 @@ function ActivityRow({ section, item, array, canWrite, goals, members }: Omit<Ta
           onChange={(v) => setField(item.map, 'status', v)}
         />
       </td>
-      <td>
-        <button
-          type="button"
-          className="button button--small button--danger"
-          aria-label={t('activities.delete', { title: name })}
-          onClick={() => {
-            if (window.confirm(t('activities.confirmDelete', { title: name }))) deleteItem(array, item.id);
-          }}
-        >
-          {t('common.delete')}
-        </button>
-      </td>
+      <DeleteItemCell
+        label={t('activities.delete', { title: name })}
+        confirm={t('activities.confirmDelete', { title: name })}
+        onDelete={() => deleteItem(array, item.id)}
+      />
     </tr>
   );
 }

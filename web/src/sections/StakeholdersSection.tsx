@@ -16,6 +16,7 @@ import {
 } from '../content/model';
 import { useItems, usePlanContext } from './hooks';
 import { ItemFallback, SkippedNotice, StatusSelect } from './parts';
+import { DeleteItemCell, ItemTable, ItemToolbar } from './ItemTable';
 import { YTextField } from './YTextField';
 import { ItemDiscussion } from '../discussion/ItemTools';
 
@@ -50,22 +51,19 @@ export function StakeholdersSection({ section, doc, canWrite }: Props) {
 
   return (
     <div className="stakeholders">
-      <div className="toolbar">
-        <div className="segmented" role="group" aria-label={t('stakeholders.viewLabel')}>
-          <button type="button" aria-pressed={view === 'board'} onClick={() => setView('board')}>
-            {t('stakeholders.board')}
-          </button>
-          <button type="button" aria-pressed={view === 'table'} onClick={() => setView('table')}>
-            {t('stakeholders.table')}
-          </button>
-        </div>
-        {canWrite && (
-          <button type="button" className="button button--primary" onClick={add}>
-            {t('stakeholders.add')}
-          </button>
-        )}
+      <ItemToolbar
+        label={t('stakeholders.viewLabel')}
+        views={[
+          { id: 'board', label: t('stakeholders.board') },
+          { id: 'table', label: t('stakeholders.table') },
+        ]}
+        view={view}
+        onView={setView}
+        addLabel={t('stakeholders.add')}
+        onAdd={canWrite ? add : null}
+      >
         <AttitudeLegend />
-      </div>
+      </ItemToolbar>
       <SkippedNotice count={snapshot.skipped} />
       {snapshot.items.length === 0 ? (
         <p className="empty">{canWrite ? t('stakeholders.emptyWriter') : t('stakeholders.empty')}</p>
@@ -153,44 +151,16 @@ interface TableProps {
 
 function PeopleTable({ section, items, array, canWrite, members }: TableProps) {
   const { t } = useI18n();
+  const columns = ['name', 'jobTitle', 'buyingRole', 'attitude', 'ourContact', 'notes'] as const;
   return (
-    <div className="table-wrap">
-      <table className="table people-table">
-        <caption className="visually-hidden">{section.title}</caption>
-        <thead>
-          <tr>
-            <th scope="col">{t('stakeholders.name')}</th>
-            <th scope="col">{t('stakeholders.jobTitle')}</th>
-            <th scope="col">{t('stakeholders.buyingRole')}</th>
-            <th scope="col">{t('stakeholders.attitude')}</th>
-            <th scope="col">{t('stakeholders.ourContact')}</th>
-            <th scope="col">{t('stakeholders.notes')}</th>
-            {canWrite && (
-              <th scope="col">
-                <span className="visually-hidden">{t('people.actions')}</span>
-              </th>
-            )}
-          </tr>
-        </thead>
-        <tbody>
-          {items.map((person) => (
-            <ErrorBoundary
-              key={person.id}
-              resetKeys={[person]}
-              fallback={() => (
-                <tr>
-                  <td colSpan={7}>
-                    <ItemFallback />
-                  </td>
-                </tr>
-              )}
-            >
-              <PersonRow section={section} person={person} array={array} canWrite={canWrite} members={members} />
-            </ErrorBoundary>
-          ))}
-        </tbody>
-      </table>
-    </div>
+    <ItemTable
+      className="people-table"
+      caption={section.title}
+      columns={columns.map((c) => t(`stakeholders.${c}`))}
+      canWrite={canWrite}
+      items={items}
+      row={(person) => <PersonRow section={section} person={person} array={array} canWrite={canWrite} members={members} />}
+    />
   );
 }
 
@@ -254,18 +224,7 @@ function PersonRow({ section, person, array, canWrite, members }: Omit<TableProp
       <td>
         <YTextField map={person.map} field="notes" label={t('stakeholders.notesOf', { name })} multiline />
       </td>
-      <td>
-        <button
-          type="button"
-          className="button button--small button--danger"
-          aria-label={t('stakeholders.delete', { name })}
-          onClick={() => {
-            if (window.confirm(t('stakeholders.confirmDelete', { name }))) deleteItem(array, person.id);
-          }}
-        >
-          {t('common.delete')}
-        </button>
-      </td>
+      <DeleteItemCell label={t('stakeholders.delete', { name })} confirm={t('stakeholders.confirmDelete', { name })} onDelete={() => deleteItem(array, person.id)} />
     </tr>
   );
 }
