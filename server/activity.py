@@ -14,9 +14,9 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from server import events
 from server.audit import service as audit_service
 from server.audit.models import AuditEvent
-from server import events
 from server.stream.models import PlanEvent
 
 EVERYONE = "shared"  # the default audience: both parties of the plan

@@ -7,12 +7,12 @@ from datetime import datetime
 from sqlalchemy import and_, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from server import activity
 from server.auth.models import User
 from server.comments.models import Comment, Notification, NotificationSetting, Thread
 from server.db import utcnow
 from server.plans import policy
 from server.plans.models import Member, Plan, Section
-from server import activity
 
 DEFAULT_LEVEL = "mentions"
 

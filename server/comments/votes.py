@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from server import activity
 from server.collab import service as collab_service
 from server.comments.models import Vote
 from server.comments.threads import require_comment_right
@@ -13,7 +14,6 @@ from server.errors import BadRequest
 from server.plans import policy
 from server.plans import service as plans_service
 from server.plans.models import Member, Section
-from server import activity
 
 
 @dataclass

@@ -7,7 +7,7 @@ import type { Party } from './types';
 
 type Schemas = components['schemas'];
 
-export type PersonRef = Schemas['server__comments__schemas__Person'];
+export type PersonRef = Schemas['Person'];
 export type Anchor = Schemas['AnchorIn'];
 export type Comment = Schemas['CommentRead'];
 export type ThreadVisibility = Schemas['ThreadRead']['visibility'];

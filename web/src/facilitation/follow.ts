@@ -6,7 +6,7 @@ import { api, call } from '../api/client';
 import { bool, isObject, obj, str, strOrNull, type Id } from '../api/decode';
 import type { components } from '../api/schema';
 
-export type FollowLeader = components['schemas']['FollowLeader'];
+export type FollowLeader = components['schemas']['Person'];
 
 export interface FollowState {
   active: boolean;
