@@ -201,8 +201,13 @@ def server(live_database: tuple[str, Path]) -> Iterator[ServerProcess]:
     process = ServerProcess(url, data_dir)
     process.start()
     yield process
+    stop_and_check(process)
+
+
+def stop_and_check(process: ServerProcess) -> None:
+    """Stops a module's server and fails on what it logged after the last test, while
+    shutting down."""
     process.stop()
-    # What it logged after the module's last test, while shutting down.
     tail = server_tracebacks(process)
     if process in _watched:
         _watched.remove(process)

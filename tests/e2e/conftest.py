@@ -7,6 +7,7 @@ JOINTPLAN_REQUIRE_CHROMIUM=1 (as in CI), which turns that into a failure.
 
 import asyncio
 import os
+import re
 import subprocess
 import sys
 import uuid
@@ -24,7 +25,7 @@ if TYPE_CHECKING:
 
 from server.demo import DEMO_PLAN_TITLE
 from tests.conftest import PASSWORD
-from tests.live import ServerProcess
+from tests.live import ServerProcess, stop_and_check
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = Path(os.environ.get("JOINTPLAN_CHROMIUM", "/usr/bin/chromium"))
@@ -48,7 +49,13 @@ PROJECTOR: "ViewportSize" = {"width": 1920, "height": 1080}
 LAPTOP: "ViewportSize" = {"width": 1280, "height": 800}
 
 try:
-    from playwright.async_api import Browser, BrowserContext, Page, async_playwright
+    from playwright.async_api import (
+        Browser,
+        BrowserContext,
+        Page,
+        WebSocketRoute,
+        async_playwright,
+    )
 except ImportError:  # pragma: no cover - the dev extras install it
     async_playwright = None  # type: ignore[assignment]
 
@@ -59,12 +66,11 @@ def _unavailable(reason: str) -> None:
     pytest.skip(reason)
 
 
-@pytest.fixture(scope="session")
-def e2e_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
+def demo_server(database_url: str, data_dir: Path) -> ServerProcess:
+    """A started server on `database_url` with the demo's users and plan in it."""
     if not DIST.is_file():
         pytest.fail("web/dist is not built: run `npm run build` in web/ (scripts/test does)")
-    data_dir = tmp_path_factory.mktemp("e2e")
-    server = ServerProcess(f"sqlite+aiosqlite:///{data_dir / 'jointplan.sqlite3'}", data_dir)
+    server = ServerProcess(database_url, data_dir)
     env = {
         **os.environ,
         "JOINTPLAN_DATABASE_URL": server.database_url,
@@ -79,8 +85,30 @@ def e2e_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProce
         capture_output=True,
     )
     server.start()
+    return server
+
+
+@pytest.fixture(scope="session")
+def e2e_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
+    data_dir = tmp_path_factory.mktemp("e2e")
+    server = demo_server(f"sqlite+aiosqlite:///{data_dir / 'jointplan.sqlite3'}", data_dir)
     yield server
     server.stop()
+
+
+@pytest.fixture(scope="module")
+def e2e_server_each_backend(
+    live_database: tuple[str, Path], request: pytest.FixtureRequest
+) -> Iterator[ServerProcess]:
+    """For the module whose story must hold on both backends: the suite's SQLite server, then
+    a demo server of its own on PostgreSQL (skipped without one, as in tests/live.py)."""
+    url, data_dir = live_database
+    if url.startswith("sqlite"):
+        yield request.getfixturevalue("e2e_server")
+        return
+    server = demo_server(url, data_dir)
+    yield server
+    stop_and_check(server)
 
 
 @pytest.fixture(scope="session")
@@ -218,6 +246,26 @@ async def signed_in(
     return context
 
 
+async def until_stored(
+    server: ServerProcess, token: str, plan_id: str, sid: str, text: str, within: float = 10
+) -> None:
+    """Waits until the server has committed `text` to the section's document, as a sync
+    client must before it goes away (what is committed has been sent to every client)."""
+    path = f"/api/plans/{plan_id}/sections/{sid}/content"
+    deadline = asyncio.get_running_loop().time() + within
+    async with httpx.AsyncClient(
+        base_url=server.http, headers={"Authorization": f"Bearer {token}"}, timeout=20
+    ) as c:
+        while True:
+            r = await c.get(path)
+            assert r.status_code == 200, r.text
+            if text in r.text:
+                return
+            if asyncio.get_running_loop().time() > deadline:
+                raise AssertionError(f"{text!r} not stored in section {sid} within {within} s")
+            await asyncio.sleep(0.05)
+
+
 async def shoot(page: "Page", name: str) -> None:
     SHOTS.mkdir(exist_ok=True)
     await page.screenshot(path=str(SHOTS / f"{name}.png"))
@@ -289,3 +337,41 @@ async def workshop_for(
     logins = [(supplier.email, PASSWORD), (customer.email, PASSWORD)]
     async with browsers(browser, server, logins, viewport) as (supplier_page, customer_page):
         yield Workshop(plan, kari, supplier, customer, supplier_page, customer_page)
+
+
+class CutSockets:
+    """A page's collaboration sockets, routed through Playwright so a test can cut them (and
+    hold the page's new ones) the way a lost network would. Chromium's offline mode leaves open
+    WebSockets alive, so `set_offline` alone lets edits through. Route before the page opens
+    its sockets (before `goto`)."""
+
+    def __init__(self) -> None:
+        self.allowed = True
+        self.through: list[tuple[WebSocketRoute, WebSocketRoute]] = []
+        self.held: list[WebSocketRoute] = []
+
+    @classmethod
+    async def route(cls, page: "Page") -> "CutSockets":
+        sockets = cls()
+        await page.route_web_socket(re.compile(r"/collab/"), sockets._handle)
+        return sockets
+
+    async def _handle(self, ws: "WebSocketRoute") -> None:
+        if self.allowed:
+            self.through.append((ws, ws.connect_to_server()))
+        else:
+            self.held.append(ws)  # looks open to the page, never reaches the server
+
+    async def cut(self) -> None:
+        self.allowed = False
+        for page_side, server_side in self.through:
+            await server_side.close()
+            await page_side.close(code=1001)
+        self.through.clear()
+
+    async def restore(self) -> None:
+        """New sockets reach the server again; the held ones close, so the page reconnects."""
+        self.allowed = True
+        for ws in self.held:
+            await ws.close(code=1001)
+        self.held.clear()

@@ -26,6 +26,7 @@ from tests.e2e.conftest import (
     live,
     section_id,
     shoot,
+    until_stored,
 )
 from tests.live import ServerProcess
 
@@ -37,6 +38,7 @@ TRIAL_WHY_LATER = "So Nordlys can launch before Easter."
 TRAYS = "g-trays"
 TRAYS_TITLE = "Fibre trays in two chains"
 SHELF = "g-shelf"
+SHELF_TITLE = "Preferred packaging partner"
 
 
 @dataclass
@@ -86,23 +88,29 @@ def goal(goal_id: str, title: str, why: str, target: str, due: str) -> Map[Any]:
 
 async def seed(server: ServerProcess, plan: dict[str, Any], token: str) -> None:
     """Content written through real sync clients, as an integration would."""
-    async with YClient(server.ws, section_id(plan, "goals_operative"), token) as y:
-        await y.wait_synced()
-        y.items.append(goal(TRIAL, TRIAL_TITLE, TRIAL_WHY, "Passed", "2027-03-31"))
-        await asyncio.sleep(0.3)
-    async with YClient(server.ws, section_id(plan, "goals_tactical"), token) as y:
-        await y.wait_synced()
-        y.items.append(goal(TRAYS, TRAYS_TITLE, "Less plastic on the shelf.", "2", "2027-12-31"))
-        await asyncio.sleep(0.3)
-    async with YClient(server.ws, section_id(plan, "goals_strategic"), token) as y:
-        await y.wait_synced()
-        y.items.append(goal(SHELF, "Preferred packaging partner", "", "1st", "2030-12-31"))
-        await asyncio.sleep(0.3)
-    async with YClient(server.ws, section_id(plan, "strategy_price"), token) as y:
-        await y.wait_synced()
-        body = y.doc.get("body", type=XmlFragment)
-        body.children.append(XmlElement("paragraph", contents=[XmlText(PRICE_PHRASE)]))
-        await asyncio.sleep(0.3)
+    content: list[tuple[str, str, Any]] = [
+        (
+            "goals_operative",
+            TRIAL_TITLE,
+            goal(TRIAL, TRIAL_TITLE, TRIAL_WHY, "Passed", "2027-03-31"),
+        ),
+        (
+            "goals_tactical",
+            TRAYS_TITLE,
+            goal(TRAYS, TRAYS_TITLE, "Less plastic on the shelf.", "2", "2027-12-31"),
+        ),
+        ("goals_strategic", SHELF_TITLE, goal(SHELF, SHELF_TITLE, "", "1st", "2030-12-31")),
+        ("strategy_price", PRICE_PHRASE, XmlElement("paragraph", contents=[XmlText(PRICE_PHRASE)])),
+    ]
+    for key, text, part in content:
+        sid = section_id(plan, key)
+        async with YClient(server.ws, sid, token) as y:
+            await y.wait_synced()
+            if isinstance(part, Map):
+                y.items.append(part)
+            else:
+                y.doc.get("body", type=XmlFragment).children.append(part)
+            await until_stored(server, token, str(plan["id"]), sid, text)
 
 
 @pytest.fixture(scope="module")
@@ -246,12 +254,12 @@ async def test_an_edit_by_a_sync_client_shows_changed(signoff: SignOff, api: Api
         item = y.items[0]
         assert str(item["id"]) == TRAYS
         item["target"] = "3"
-        await asyncio.sleep(0.3)
-    for page in (s, c):
-        await expect_status(page, TRAYS, "changed", "Changed since agreement")
-        row = agreement(page, TRAYS).locator(".agreement-diff__row--changed")
-        await expect(row.locator(".agreement-diff__before")).to_have_text("2")
-        await expect(row.locator(".agreement-diff__after")).to_have_text("3")
+        # Both screens follow while the sync client is still connected.
+        for page in (s, c):
+            await expect_status(page, TRAYS, "changed", "Changed since agreement")
+            row = agreement(page, TRAYS).locator(".agreement-diff__row--changed")
+            await expect(row.locator(".agreement-diff__before")).to_have_text("2")
+            await expect(row.locator(".agreement-diff__after")).to_have_text("3")
 
 
 async def test_withdrawing_after_agreement_asks_why_and_reopens(signoff: SignOff) -> None:
@@ -387,7 +395,8 @@ def pdf_text(path: Path) -> str:
 
 
 async def download(page: Page, link: Locator) -> Path:
-    async with page.expect_download() as info:
+    # Generous: the first PDF starts the server's worker process, slow on a busy machine.
+    async with page.expect_download(timeout=60_000) as info:
         await link.click()
     d = await info.value
     path = await d.path()

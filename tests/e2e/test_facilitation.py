@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.async_api import Browser, Page, WebSocketRoute, expect
+from playwright.async_api import Browser, Page, expect
 
 from tests.conftest import PASSWORD
 from tests.e2e.conftest import (
@@ -18,6 +18,7 @@ from tests.e2e.conftest import (
     LAPTOP,
     WITHIN,
     Api,
+    CutSockets,
     Person,
     browsers,
     live,
@@ -74,6 +75,19 @@ async def _nav_to(page: Page, title: str) -> None:
     await expect(page.locator("#section-title")).to_have_text(title)
 
 
+async def _had_every_event(s: Session, api: Api, page: Page, key: str) -> None:
+    """Waits until `page` has had every plan event sent so far (such as the facilitator's last
+    move): events arrive in order, so it has once it shows a thread opened now in `key`, the
+    section it is on."""
+    api.call(
+        s.kari,
+        "POST",
+        f"/api/plans/{s.plan['id']}/threads",
+        json={"section_id": s.sid(key), "visibility": "shared", "body": "Noted."},
+    )
+    await expect(page.get_by_test_id("section-open-threads")).to_have_text("1", timeout=WITHIN)
+
+
 async def test_follow_me_moves_participants(session: Session, api: Api) -> None:
     s = session
     lead, sven, cora = s.lead, s.supplier_page, s.customer_page
@@ -118,14 +132,14 @@ async def test_follow_me_moves_participants(session: Session, api: Api) -> None:
     )
     await _nav_to(lead, "Operative goals (this year)")
     await _title(sven).to_have_text("Operative goals (this year)", timeout=WITHIN)
-    await cora.wait_for_timeout(1_000)
+    await _had_every_event(s, api, cora, "goals_tactical")
     await _title(cora).to_have_text("Tactical goals (1–2 years)")
 
     # The supplier opens a section by hand: that also ends following for him.
     await _nav_to(sven, "Action plan")
     await expect(sven.get_by_role("button", name=f"Follow {s.kari.name}")).to_be_visible()
     await _nav_to(lead, "Customer analysis and opportunities")
-    await sven.wait_for_timeout(1_000)
+    await _had_every_event(s, api, sven, "action_plan")
     await _title(sven).to_have_text("Action plan")
 
     # Back in with one click, then the facilitator ends it for everyone.
@@ -141,39 +155,20 @@ async def test_offline_edits_survive_a_reload_and_sync_later(session: Session, a
     s = session
     cora = s.customer_page
     sid = s.sid("goals_operative")
-    # Chromium's offline mode keeps open WebSockets alive, so the collab sockets go through
-    # Playwright, which can cut them (and hold new ones) the way a lost network would.
-    allowed = True
-    through: list[tuple[WebSocketRoute, WebSocketRoute]] = []
-    held: list[WebSocketRoute] = []
-
-    async def sockets(ws: WebSocketRoute) -> None:
-        if allowed:
-            through.append((ws, ws.connect_to_server()))
-        else:
-            held.append(ws)  # looks open to the page, never reaches the server
-
-    async def cut() -> None:
-        nonlocal allowed
-        allowed = False
-        for page_side, server_side in through:
-            await server_side.close()
-            await page_side.close(code=1001)
-        through.clear()
-
-    await cora.route_web_socket(re.compile(r"/collab/"), sockets)
+    sockets = await CutSockets.route(cora)
     await _open(cora, s.url("goals_operative"))
     await cora.context.set_offline(True)
-    await cut()
+    await sockets.cut()
     await expect(cora.locator(".connection")).to_have_text("Offline")
     await cora.get_by_role("button", name="Add goal").click()
-    await cora.keyboard.type("Kept on this device")
+    await cora.get_by_label("Goal", exact=True).fill("Kept on this device")
     badge = cora.get_by_test_id("offline-badge")
     await expect(badge).to_contain_text("Saved on this device")
     await expect(badge).to_contain_text("Edits in 1 section wait to be sent.")
     await cora.evaluate("window.scrollTo(0, 0)")
     await shoot(cora, "52-offline-badge-en")
-    await cora.wait_for_timeout(500)  # IndexedDB writes are asynchronous
+    # IndexedDB writes are asynchronous: reload once the edit is in the browser's copy.
+    await cora.wait_for_function(OFFLINE_COPY_HOLDS_JS, arg="Kept on this device")
 
     # Back online for the page itself, but the live documents stay cut off.
     await cora.context.set_offline(False)
@@ -184,10 +179,7 @@ async def test_offline_edits_survive_a_reload_and_sync_later(session: Session, a
     assert "Kept on this device" not in str(content)
 
     # The sockets come back: the edit reaches the other party.
-    allowed = True
-    for ws in held:
-        await ws.close(code=1001)
-    held.clear()
+    await sockets.restore()
     await expect(cora.locator(".connection")).to_have_text("Live", timeout=15_000)
     await expect(badge).to_have_count(0)
     await _open(s.supplier_page, s.url("goals_operative"))
@@ -205,6 +197,35 @@ async def test_offline_edits_survive_a_reload_and_sync_later(session: Session, a
         await cora.wait_for_timeout(100)
     assert await cora.evaluate(OFFLINE_DBS_JS) == []
 
+
+OFFLINE_COPY_HOLDS_JS = """
+async (text) => {
+  const needle = new TextEncoder().encode(text);
+  const holds = (bytes) => {
+    outer: for (let i = 0; i + needle.length <= bytes.length; i++) {
+      for (let j = 0; j < needle.length; j++) if (bytes[i + j] !== needle[j]) continue outer;
+      return true;
+    }
+    return false;
+  };
+  const request = (r) => new Promise((resolve, reject) => {
+    r.onsuccess = () => resolve(r.result);
+    r.onerror = () => reject(r.error);
+  });
+  for (const { name } of await indexedDB.databases()) {
+    if (!name.startsWith('jointplan-doc:')) continue;
+    const db = await request(indexedDB.open(name));
+    try {
+      if (!db.objectStoreNames.contains('updates')) continue;
+      const updates = await request(db.transaction('updates').objectStore('updates').getAll());
+      if (updates.some((u) => holds(new Uint8Array(u)))) return true;
+    } finally {
+      db.close();
+    }
+  }
+  return false;
+}
+"""
 
 OFFLINE_DBS_JS = """
 async () => (await indexedDB.databases())

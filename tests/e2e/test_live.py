@@ -16,13 +16,26 @@ from tests.conftest import PASSWORD
 from tests.e2e.conftest import (
     WITHIN,
     Api,
+    CutSockets,
     Workshop,
     live,
     section_id,
     shoot,
+    until_stored,
     workshop_for,
 )
 from tests.live import ServerProcess
+
+
+@pytest.fixture(scope="module")
+def e2e_server(e2e_server_each_backend: ServerProcess) -> ServerProcess:
+    """The workshop story runs on SQLite and on PostgreSQL; the rest of tests/e2e on SQLite."""
+    return e2e_server_each_backend
+
+
+@pytest.fixture(scope="module")
+def api(e2e_server: ServerProcess) -> Api:
+    return Api(e2e_server)
 
 
 @pytest.fixture(scope="module")
@@ -249,24 +262,42 @@ async def test_a_refused_edit_is_explained_and_the_section_turns_read_only(
     )
 
 
-async def test_connection_state_is_always_visible(workshop: Workshop) -> None:
+async def test_connection_state_is_always_visible(workshop: Workshop, api: Api) -> None:
     w = workshop
-    c = w.customer_page
-    await c.goto(w.url("goals_tactical"))
-    await live(c)
+    s, c = w.supplier_page, w.customer_page
+    sockets = await CutSockets.route(c)
+    await w.both_open("goals_tactical")
+    cora_here = s.locator(".section-view__heading .avatar[aria-label^='Cora']")
+    await expect(cora_here).to_be_visible()
+
+    # The network goes (the page's sockets too): the customer sees it, and the server has
+    # dropped her, so the supplier no longer sees her in the section.
     await c.context.set_offline(True)
+    await sockets.cut()
     await expect(c.locator(".connection")).to_have_text("Offline")
     await expect(c.get_by_text("Your edits are saved on this device")).to_be_visible()
-    # Work goes on offline and arrives once the connection is back.
+    await expect(cora_here).to_have_count(0, timeout=WITHIN)
+
+    # Work goes on offline, kept on this device: nothing reaches the server or the supplier.
     await c.get_by_role("button", name="Add goal").click()
     await c.keyboard.type("Written while offline")
+    await expect(c.get_by_test_id("offline-badge")).to_contain_text(
+        "Edits in 1 section wait to be sent."
+    )
     await shoot(c, "15-offline")
+    sid = section_id(w.plan, "goals_tactical")
+    content = api.call(w.facilitator, "GET", f"/api/plans/{w.plan['id']}/sections/{sid}/content")
+    assert "Written while offline" not in str(content)
+    await expect(s.get_by_label("Goal", exact=True)).to_have_count(0)
+
+    # The connection is back: the edit arrives on the supplier's screen, open all along.
     await c.context.set_offline(False)
-    await expect(c.locator(".connection")).to_have_text("Live", timeout=10_000)
-    s = w.supplier_page
-    await s.goto(w.url("goals_tactical"))
-    await live(s)
-    await expect(s.get_by_label("Goal", exact=True)).to_have_value("Written while offline")
+    await sockets.restore()
+    await expect(c.locator(".connection")).to_have_text("Live", timeout=15_000)
+    await expect(c.get_by_test_id("offline-badge")).to_have_count(0)
+    await expect(s.get_by_label("Goal", exact=True)).to_have_value(
+        "Written while offline", timeout=WITHIN
+    )
 
 
 async def test_malformed_content_shows_what_it_can(
@@ -282,7 +313,7 @@ async def test_malformed_content_shows_what_it_can(
         y.items.append(Map({"title": Text("no id")}))
         y.items.append(Map({"id": "g-odd", "title": 42, "due": "next spring", "status": "???"}))
         y.items.append(Map({"id": "g-good", "title": Text("Three sizes qualified")}))
-        await asyncio.sleep(0.5)
+        await until_stored(e2e_server, w.facilitator.token, w.plan["id"], sid, "Three sizes")
     c = w.customer_page
     await c.goto(w.url("goals_strategic"))
     await live(c)

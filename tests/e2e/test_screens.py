@@ -17,6 +17,14 @@ from tests.e2e.conftest import (
 from tests.live import ServerProcess
 
 SECTIONS = ["analysis", "goals_strategic", "buying_center", "action_plan"]
+# The demo's action plan on its timeline, in reading order.
+TIMELINE_EN = [
+    "Send 5,000 sample trays (400 g)",
+    "Book two shifts on line 2 for the trial",
+    "Joint pitch to the first retail chain — Proposal",
+    "Shelf-life test at 4 °C, 21 days — Proposal",
+    "Agree one CO₂ method for packaging — Proposal",
+]
 
 
 async def test_sign_in_plans_and_workspace(
@@ -46,6 +54,14 @@ async def test_sign_in_plans_and_workspace(
         await live(page)
         await shoot(page, f"03-workspace-{key}")
     await page.get_by_role("button", name="Timeline").click()
+    timeline = page.get_by_role("figure", name="Timeline")
+    # By the horizon of each activity's goal, the coming year first, then by start date.
+    await expect(timeline.locator(".timeline__label--row")).to_have_text(
+        ["Operative (this year)", "Tactical (1–2 years)", "Strategic (3–5 years)"]
+    )
+    await expect(timeline.locator(".timeline__text")).to_have_text(TIMELINE_EN)
+    await expect(timeline.locator(".timeline__bar--supplier")).to_have_count(2)
+    await expect(timeline.locator(".timeline__bar--customer")).to_have_count(3)
     await shoot(page, "04-action-plan-timeline")
     await page.get_by_role("link", name="People").click()
     await expect(page.get_by_role("heading", name="Members")).to_be_visible()
@@ -72,4 +88,22 @@ async def test_sign_in_plans_and_workspace(
     await page.goto(f"/plans/{demo_plan['id']}?section={section_id(demo_plan, 'strategy_product')}")
     await live(page, "Direkte")
     await shoot(page, "06-customer-nb-read-only-text")
+    # The customer's timeline: the same joint action plan, and nothing of the supplier's
+    # internal sections (price strategy, buying center) anywhere on the screen.
+    await page.goto(f"/plans/{demo_plan['id']}?section={section_id(demo_plan, 'action_plan')}")
+    await live(page, "Direkte")
+    await page.get_by_role("button", name="Tidslinje").click()
+    timeline = page.get_by_role("figure", name="Tidslinje")
+    await expect(timeline.locator(".timeline__label--row")).to_have_text(
+        ["Operativt (i år)", "Taktisk (1–2 år)", "Strategisk (3–5 år)"]
+    )
+    await expect(timeline.locator(".timeline__text")).to_have_text(
+        [t.replace("— Proposal", "— Forslag") for t in TIMELINE_EN]
+    )
+    titles = {s["key"]: s["title"] for s in demo_plan["sections"]}
+    nav = page.get_by_role("navigation", name="Seksjoner")
+    await expect(nav).to_contain_text(titles["action_plan"])
+    for internal in (titles["strategy_price"], titles["buying_center"], "Ingrid Berg", "Tor Lie"):
+        await expect(page.locator("body")).not_to_contain_text(internal)
+    await shoot(page, "07-customer-nb-timeline")
     await context.close()
