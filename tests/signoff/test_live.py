@@ -2,7 +2,7 @@
 
 import asyncio
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -189,21 +189,6 @@ async def test_a_room_opened_after_the_agreement_watches_the_goal(
     async with httpx.AsyncClient(base_url=server.http) as anonymous:
         r = await anonymous.get(f"/api/plans/{pid}/goals/o1/agreement")
         assert r.status_code == 401
-
-
-@pytest.fixture
-def second_server(live_database: tuple[str, Path]) -> Iterator[Callable[[], ServerProcess]]:
-    started: list[ServerProcess] = []
-
-    def start() -> ServerProcess:
-        process = ServerProcess(*live_database)
-        process.start()
-        started.append(process)
-        return process
-
-    yield start
-    for process in started:
-        process.stop()
 
 
 async def test_two_processes_record_a_change_once_with_its_author(

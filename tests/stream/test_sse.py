@@ -15,18 +15,29 @@ from tests.live import ServerProcess, Workshop, section_id
 
 @contextlib.asynccontextmanager
 async def sse(
-    server: ServerProcess, plan_id: str, token: str, last_id: int | None = None
+    server: ServerProcess,
+    plan_id: str,
+    token: str,
+    last_id: int | None = None,
+    *,
+    after: int | None = None,
+    keepalives: list[int] | None = None,
 ) -> AsyncIterator[list[dict[str, Any]]]:
-    """Collects the stream's events into a list while the block runs."""
+    """Collects the stream's events into a list while the block runs. `last_id` resumes by
+    the Last-Event-ID header, `after` by the query parameter; `keepalives`, when given, gets
+    how many events had arrived at each keep-alive (an event that comes after one may have
+    been found by the stream's periodic look rather than by a wake-up)."""
     received: list[dict[str, Any]] = []
     headers = {"Authorization": f"Bearer {token}"}
     if last_id is not None:
         headers["Last-Event-ID"] = str(last_id)
+    params = {} if after is None else {"after": str(after)}
     client = httpx.AsyncClient(base_url=server.http, timeout=None)
     opened = asyncio.Event()
 
     async def read() -> None:
-        async with client.stream("GET", f"/api/plans/{plan_id}/events", headers=headers) as r:
+        path = f"/api/plans/{plan_id}/events"
+        async with client.stream("GET", path, headers=headers, params=params) as r:
             assert r.status_code == 200
             assert r.headers["content-type"].startswith("text/event-stream")
             opened.set()
@@ -38,6 +49,8 @@ async def sse(
                     event["event"] = line[7:]
                 elif line.startswith("data: "):
                     event["data"] = json.loads(line[6:])
+                elif line.startswith(": keep-alive") and keepalives is not None:
+                    keepalives.append(len(received))
                 elif line == "" and event:
                     received.append(event)
                     event = {}
