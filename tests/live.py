@@ -10,7 +10,7 @@ import subprocess
 import sys
 import time
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -213,6 +213,28 @@ def stop_and_check(process: ServerProcess) -> None:
         _watched.remove(process)
     if tail:
         pytest.fail("the server logged tracebacks while stopping:\n\n" + "\n".join(tail))
+
+
+@pytest.fixture
+def second_server(live_database: tuple[str, Path]) -> Iterator[Callable[[], ServerProcess]]:
+    """More server processes on the module's database (PostgreSQL: several processes serve
+    one plan, as behind a load balancer); each call starts one, all stop after the test."""
+    started: list[ServerProcess] = []
+
+    def start() -> ServerProcess:
+        process = ServerProcess(*live_database)
+        process.start()
+        started.append(process)
+        return process
+
+    yield start
+    for process in started:
+        process.stop()
+
+
+def require_several_processes(live_database: tuple[str, Path]) -> None:
+    if live_database[0].startswith("sqlite"):
+        pytest.skip("SQLite mode is one process by design")
 
 
 @dataclass

@@ -3,7 +3,9 @@
 import asyncio
 import contextlib
 import json
+import re
 import shutil
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -19,9 +21,16 @@ def require_node() -> str:
     return node
 
 
+# Every client started in the current test; tests/collab/conftest.py stops and checks them
+# after it, so a client the test forgot to check still fails it.
+started: list["NodeClient"] = []
+
+
 class NodeClient:
     """One Node process. Anything it writes to stderr and every `error` event it emits fail
-    the test when the client stops, unless the test expects them (`expect_errors`)."""
+    the test (when the block ends, or after the test for a client started without one),
+    unless the test declares them: `expect_errors=[regex, ...]`, each error message and
+    stderr line matching one of them."""
 
     def __init__(
         self,
@@ -29,12 +38,13 @@ class NodeClient:
         section_id: str,
         token: str | None,
         *extra: str,
-        expect_errors: bool = False,
+        expect_errors: Sequence[str] = (),
     ) -> None:
         self.args = ["--url", f"{ws_base}/collab", "--room", section_id, *extra]
         if token:
             self.args += ["--token", token]
-        self.expect_errors = expect_errors
+        self.expected = [re.compile(p) for p in expect_errors]
+        self.checked = False
         self.events: list[dict[str, Any]] = []
         self.stderr = b""
         self.process: asyncio.subprocess.Process | None = None
@@ -51,6 +61,7 @@ class NodeClient:
             stdout=asyncio.subprocess.PIPE,
             stderr=asyncio.subprocess.PIPE,
         )
+        started.append(self)
         self._reader = asyncio.create_task(self._read())
         self._stderr_reader = asyncio.create_task(self._read_stderr())
         return self
@@ -63,12 +74,18 @@ class NodeClient:
         if exc_type is None:
             self.check_no_errors()
 
+    def unexpected_errors(self) -> list[str]:
+        """The error events and stderr lines that no declared pattern matches."""
+        said = [str(e.get("message")) for e in self.events if e.get("event") == "error"]
+        said += [line for line in self.stderr.decode(errors="replace").splitlines() if line.strip()]
+        return [m for m in said if not any(p.search(m) for p in self.expected)]
+
     def check_no_errors(self) -> None:
-        if self.expect_errors:
-            return
-        errors = [e for e in self.events if e.get("event") == "error"]
-        assert not errors, f"Node client reported errors: {errors}"
-        assert not self.stderr.strip(), f"Node client wrote to stderr: {self.stderr.decode()}"
+        self.checked = True
+        unexpected = self.unexpected_errors()
+        assert not unexpected, "the Node client reported errors or wrote to stderr:\n" + "\n".join(
+            unexpected
+        )
 
     async def _read_stderr(self) -> None:
         assert self.process is not None

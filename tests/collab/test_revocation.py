@@ -4,7 +4,7 @@ request answered. Real server processes; stored state read back through the cont
 after a barrier write, never from the writer's own document."""
 
 import asyncio
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
@@ -347,21 +347,6 @@ async def wait_revoked(events: list[dict[str, Any]]) -> None:
 
 
 # ---- two processes on one PostgreSQL ---------------------------------------------------
-
-
-@pytest.fixture
-def second_server(live_database: tuple[str, Path]) -> Iterator[Callable[[], ServerProcess]]:
-    started: list[ServerProcess] = []
-
-    def start() -> ServerProcess:
-        process = ServerProcess(*live_database)
-        process.start()
-        started.append(process)
-        return process
-
-    yield start
-    for process in started:
-        process.stop()
 
 
 @pytest.mark.parametrize("kind", ["sign-out", "removal", "role"])

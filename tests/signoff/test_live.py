@@ -2,16 +2,15 @@
 
 import asyncio
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import httpx
-import pytest
 from pycrdt import Map, Text
 
 from tests.collab.yclient import YClient
-from tests.live import Actor, ServerProcess, Workshop, section_id
+from tests.live import Actor, ServerProcess, Workshop, require_several_processes, section_id
 
 
 async def make_signatory(owner: Actor, plan_id: str, person: Actor) -> None:
@@ -43,22 +42,23 @@ async def sign(who: Actor, plan_id: str, goal_id: str) -> dict[str, Any]:
 
 
 async def wait_recorded(
-    who: Actor, plan_id: str, goal_id: str, check: Any, within: float = 5
-) -> tuple[dict[str, Any], float]:
-    """Poll the agreement until `check` holds; returns it and how long that took."""
+    who: Actor, plan_id: str, goal_id: str, check: Any, within: float = 10
+) -> dict[str, Any]:
+    """Poll the agreement until `check` holds, and return it. How soon is a budget for
+    bench/agreement_change.py, not an assert here."""
     start = time.monotonic()
     while True:
         r = await who.http.get(f"/api/plans/{plan_id}/goals/{goal_id}/agreement")
         body: dict[str, Any] = r.json()
         if check(body):
-            return body, time.monotonic() - start
+            return body
         if time.monotonic() - start > within:
             raise AssertionError(f"not recorded in {within} s: {body}")
         await asyncio.sleep(0.02)
 
 
 async def wait_committed(who: Actor, plan_id: str, sid: str, count: int) -> None:
-    for _ in range(250):
+    for _ in range(500):
         r = await who.http.get(f"/api/plans/{plan_id}/sections/{sid}/content")
         if len(r.json()["items"]) == count:
             return
@@ -66,7 +66,7 @@ async def wait_committed(who: Actor, plan_id: str, sid: str, count: int) -> None
     raise AssertionError("content never committed")
 
 
-async def test_an_edit_of_an_agreed_goal_is_recorded_within_a_second(
+async def test_an_edit_of_an_agreed_goal_is_recorded(
     server: ServerProcess, workshop: Workshop
 ) -> None:
     kam = await workshop.signup("Kam")
@@ -88,8 +88,7 @@ async def test_an_edit_of_an_agreed_goal_is_recorded_within_a_second(
         with b.doc.transaction():
             b.items[0]["title"].insert(0, "Double: ")
         await a.wait_for(lambda: str(a.items[0]["title"]).startswith("Double"))
-        changed, took = await wait_recorded(kam, pid, "g1", lambda x: x["changed_by"] is not None)
-        assert took < 1.0, f"recorded after {took:.2f} s"
+        changed = await wait_recorded(kam, pid, "g1", lambda x: x["changed_by"] is not None)
         assert changed["status"] == "changed"
         assert changed["changed_by"] == {"id": ola.id, "name": "Ola"}
         # The agreed text beside the current one.
@@ -119,8 +118,7 @@ async def test_an_edit_of_an_agreed_goal_is_recorded_within_a_second(
         # Deleting an agreed goal is recorded the same way.
         with a.doc.transaction():
             del a.items[0]
-        gone, took = await wait_recorded(ola, pid, "g1", lambda x: x["changed_by"] is not None)
-        assert took < 1.0
+        gone = await wait_recorded(ola, pid, "g1", lambda x: x["changed_by"] is not None)
         assert gone["status"] == "changed"
         assert gone["goal_deleted"] is True
         assert gone["changed_by"]["id"] == kam.id
@@ -155,8 +153,8 @@ async def test_concurrent_edits_of_two_agreed_goals_are_put_on_their_authors(
         with b.doc.transaction():
             b.items[1]["title"].insert(0, "Quarterly ")
             b.items[2]["title"].insert(0, "Still ")
-        first, _ = await wait_recorded(kam, pid, "t1", lambda x: x["changed_by"] is not None)
-        second, _ = await wait_recorded(kam, pid, "t2", lambda x: x["changed_by"] is not None)
+        first = await wait_recorded(kam, pid, "t1", lambda x: x["changed_by"] is not None)
+        second = await wait_recorded(kam, pid, "t2", lambda x: x["changed_by"] is not None)
         assert first["changed_by"]["id"] == kam.id
         assert second["changed_by"]["id"] == ola.id
         third = (await kam.http.get(f"/api/plans/{pid}/goals/t3/agreement")).json()
@@ -183,27 +181,11 @@ async def test_a_room_opened_after_the_agreement_watches_the_goal(
     async with YClient(server.ws, sid, ola.token) as b:
         await b.wait_synced()
         b.items[0]["target"] = "10 %"
-        changed, took = await wait_recorded(kam, pid, "o1", lambda x: x["changed_by"] is not None)
-    assert took < 1.0
+        changed = await wait_recorded(kam, pid, "o1", lambda x: x["changed_by"] is not None)
     assert changed["changed_by"]["id"] == ola.id
     async with httpx.AsyncClient(base_url=server.http) as anonymous:
         r = await anonymous.get(f"/api/plans/{pid}/goals/o1/agreement")
         assert r.status_code == 401
-
-
-@pytest.fixture
-def second_server(live_database: tuple[str, Path]) -> Iterator[Callable[[], ServerProcess]]:
-    started: list[ServerProcess] = []
-
-    def start() -> ServerProcess:
-        process = ServerProcess(*live_database)
-        process.start()
-        started.append(process)
-        return process
-
-    yield start
-    for process in started:
-        process.stop()
 
 
 async def test_two_processes_record_a_change_once_with_its_author(
@@ -214,8 +196,7 @@ async def test_two_processes_record_a_change_once_with_its_author(
 ) -> None:
     """Signing through one process, editing through another (PostgreSQL): the process that
     accepted the edit records it, once, with its author."""
-    if live_database[0].startswith("sqlite"):
-        pytest.skip("SQLite mode is one process by design")
+    require_several_processes(live_database)
     other = second_server()
     kam = await workshop.signup("Kam")
     plan = await workshop.plan(kam)
@@ -227,14 +208,21 @@ async def test_two_processes_record_a_change_once_with_its_author(
         await a.wait_synced()
         await b.wait_synced()
         a.items.append(goal("p1", "Shared forecast"))
-        await b.wait_for(lambda: len(b.items) == 1)
-        await wait_committed(kam, pid, sid, 1)
-        await sign(kam, pid, "p1")
-        await sign(ola, pid, "p1")
+        a.items.append(goal("p2", "Joint forecast review"))
+        await b.wait_for(lambda: len(b.items) == 2)
+        await wait_committed(kam, pid, sid, 2)
+        for goal_id in ("p1", "p2"):
+            await sign(kam, pid, goal_id)
+            await sign(ola, pid, goal_id)
         b.items[0]["target"] = "45 %"
-        changed, took = await wait_recorded(kam, pid, "p1", lambda x: x["changed_by"] is not None)
-        assert took < 1.0
+        changed = await wait_recorded(kam, pid, "p1", lambda x: x["changed_by"] is not None)
         assert changed["changed_by"]["id"] == ola.id
-        await asyncio.sleep(1.0)
+        # Barrier: an edit through A, after A applied B's. A checks the whole section when it
+        # records p2, so a record of p1 by A too would be there by the time p2's is.
+        await a.wait_for(lambda: a.items[0]["target"] == "45 %")
+        a.items[1]["target"] = "monthly"
+        other_changed = await wait_recorded(ola, pid, "p2", lambda x: x["changed_by"] is not None)
+        assert other_changed["changed_by"]["id"] == kam.id
     audit = (await kam.http.get(f"/api/plans/{pid}/audit")).json()["items"]
-    assert [e["action"] for e in audit].count("agreement.changed") == 1
+    changes = [e["after"]["goal_id"] for e in audit if e["action"] == "agreement.changed"]
+    assert sorted(changes) == ["p1", "p2"]
