@@ -25,18 +25,14 @@ from tests.content import put_content
 # ---- one policy: archived plans ---------------------------------------------------------
 
 
-def _connection(token: str) -> HTTPConnection:
+def _connection(token: str | None) -> HTTPConnection:
+    headers = [(b"authorization", f"Bearer {token}".encode())] if token else []
     return HTTPConnection(
-        {
-            "type": "websocket",
-            "path": "/collab/x",
-            "query_string": b"",
-            "headers": [(b"authorization", f"Bearer {token}".encode())],
-        }
+        {"type": "websocket", "path": "/collab/x", "query_string": b"", "headers": headers}
     )
 
 
-async def _sync_write(app: Any, person: Person, section_id: str) -> bool | None:
+async def _sync_access(app: Any, person: Person, section_id: str) -> authz.Access | None:
     """What the sync server decides for this person's WebSocket: None when refused."""
     sessionmaker: async_sessionmaker[Any] = app.state.sessionmaker
     async with sessionmaker() as session:
@@ -44,8 +40,14 @@ async def _sync_write(app: Any, person: Person, section_id: str) -> bool | None:
         if isinstance(access, CloseCode):
             return None
         verdicts = await authz.recheck(session, section_id, [(person.id, access.token_id)])
-        assert verdicts[(person.id, access.token_id)].write is access.can_write
-        return access.can_write
+        # The periodic re-check keeps the socket open with the same write flag.
+        assert verdicts[(person.id, access.token_id)] == authz.Verdict(True, access.can_write)
+        return access
+
+
+async def _sync_write(app: Any, person: Person, section_id: str) -> bool | None:
+    access = await _sync_access(app, person, section_id)
+    return None if access is None else access.can_write
 
 
 async def test_rest_flags_and_sync_agree_on_archived_plans(app: Any, people: People) -> None:
@@ -69,9 +71,21 @@ async def test_rest_flags_and_sync_agree_on_archived_plans(app: Any, people: Peo
     before = {p.name: await flags(p) for p in everyone}
     assert any(before["Kam"].values())
     assert any(before["Cus"].values())
+    parties = {p.name: "supplier" if p in everyone[:2] else "customer" for p in everyone}
+    kinds = {s["id"]: s["kind"] for s in plan["sections"]}
     for person in everyone:
         for sid, can_write in before[person.name].items():
-            assert await _sync_write(app, person, sid) is can_write, (person.name, sid)
+            access = await _sync_access(app, person, sid)
+            assert access is not None, (person.name, sid)
+            assert access.can_write is can_write, (person.name, sid)
+            # The socket joins this section's room, shown to others under the person's own
+            # name and party (presence), and its edits are stored as theirs.
+            assert (access.user_id, access.user_name, access.party) == (
+                person.id,
+                person.name,
+                parties[person.name],
+            )
+            assert (access.plan_id, access.section_id, access.kind) == (pid, sid, kinds[sid])
 
     assert (await kam.http.post(f"/api/plans/{pid}/archive")).status_code == 200
     for person in everyone:
@@ -83,6 +97,54 @@ async def test_rest_flags_and_sync_agree_on_archived_plans(app: Any, people: Peo
 
     assert (await kam.http.post(f"/api/plans/{pid}/unarchive")).status_code == 200
     assert await flags(kam) == before["Kam"]
+
+
+async def test_sync_rights_come_from_the_sections_own_plan(app: Any, people: People) -> None:
+    """Someone who views one plan and facilitates another writes nothing in the first over
+    sync, at the socket's opening or at any later check; a section deleted under an open
+    socket closes it at the next check."""
+    kam = await people.signup("Kam")
+    plan = await create_plan(kam)
+    pid = plan["id"]
+    vera = await add_member(kam, people, pid, "Vera", party="supplier", role="viewer")
+    await create_plan(vera)  # her own plan, where she is the facilitator
+    for section in plan["sections"]:
+        access = await _sync_access(app, vera, section["id"])
+        if section["visibility"] != "customer-only":
+            assert access is not None, section["key"]
+            assert access.can_write is False, section["key"]
+
+    sid = next(s["id"] for s in plan["sections"] if s["key"] == "goals_strategic")
+    # No credential or an unknown one: "sign in again"; no membership: as if no section.
+    stranger = await people.signup("Stranger")
+    sessionmaker: async_sessionmaker[Any] = app.state.sessionmaker
+    async with sessionmaker() as session:
+        for token, code in (
+            (None, CloseCode.UNAUTHENTICATED),
+            ("jp_not-a-token", CloseCode.UNAUTHENTICATED),
+            (stranger.token, CloseCode.NOT_FOUND),
+        ):
+            assert await authz.authorize(session, _connection(token), sid) is code
+
+    access = await _sync_access(app, kam, sid)
+    assert access is not None
+    assert access.can_write
+    deleted = await kam.http.delete(f"/api/plans/{pid}/sections/{sid}")
+    assert deleted.status_code == 204, deleted.text
+    async with sessionmaker() as session:
+        verdicts = await authz.recheck(session, sid, [(kam.id, access.token_id)])
+    assert verdicts == {(kam.id, access.token_id): authz.Verdict(read=False, write=False)}
+
+    # Signing out ends Vera's socket with "sign in again", not "no access".
+    shared = next(
+        s["id"] for s in plan["sections"] if s["visibility"] == "shared" and s["id"] != sid
+    )
+    socket = await _sync_access(app, vera, shared)
+    assert socket is not None
+    assert (await vera.http.post("/api/auth/logout")).status_code == 204
+    async with sessionmaker() as session:
+        verdicts = await authz.recheck(session, shared, [(vera.id, socket.token_id)])
+    assert verdicts[(vera.id, socket.token_id)].signed_in is False
 
 
 async def test_archived_plans_refuse_every_change(app: Any, people: People) -> None:
@@ -122,6 +184,9 @@ async def test_archived_plans_refuse_every_change(app: Any, people: People) -> N
     for method, url, body in attempts:
         r = await kam.http.request(method, url, json=body)
         assert (r.status_code, r.json()["error"]) == (409, "plan_archived"), (method, url)
+        # What the web app shows: why, and the way out.
+        assert "archived" in r.json()["detail"]
+        assert "unarchive" in r.json()["detail"]
     after = (await kam.http.get(f"/api/plans/{pid}")).json()
     assert after["title"] == plan["title"]
     assert len(after["sections"]) == len(plan["sections"])

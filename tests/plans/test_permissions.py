@@ -62,6 +62,98 @@ def test_non_member_may_do_nothing() -> None:
         assert not policy.can_write(None, section)
 
 
+class _Reader(_M):
+    def __init__(self, party: str, role: str, user_id: str) -> None:
+        super().__init__(party, role)
+        self.user_id = user_id
+
+
+class _Event:
+    def __init__(
+        self, visibility: str, user_id: str | None = None, section_id: str | None = None
+    ) -> None:
+        self.visibility, self.user_id, self.section_id = visibility, user_id, section_id
+
+
+def test_who_sees_an_event_on_the_stream() -> None:
+    supplier = _Reader("supplier", "editor", "sup")
+    customer = _Reader("customer", "editor", "cus")
+    shared, internal = _S("joint", "shared"), _S("supplier", "supplier-only")
+    # (event, the section it names, whether the supplier sees it, whether the customer does)
+    cases = [
+        (_Event("shared"), None, True, True),
+        (_Event("supplier-only"), None, True, False),
+        (_Event("customer-only"), None, False, True),
+        # Addressed to one user: only that user, whatever the audience.
+        (_Event("shared", user_id="sup"), None, True, False),
+        (_Event("shared", user_id="cus"), None, False, True),
+        # About a section: its read rule; about a section that is gone: nobody.
+        (_Event("shared", section_id="s"), shared, True, True),
+        (_Event("shared", section_id="s"), internal, True, False),
+        (_Event("shared", section_id="s"), None, False, False),
+    ]
+    for event, section, supplier_sees, customer_sees in cases:
+        assert policy.can_see_event(supplier, event, section) is supplier_sees
+        assert policy.can_see_event(customer, event, section) is customer_sees
+        assert not policy.can_see_event(None, event, section)
+    # An internal event for one party's eyes goes, as a hint, to the other party's audience.
+    assert policy.other_audience("supplier-only") == "customer-only"
+    assert policy.other_audience("customer-only") == "supplier-only"
+
+
+async def test_thread_lists_keep_internal_threads_with_their_party(people: People) -> None:
+    kam = await people.signup("Kam")
+    plan = await create_plan(kam)
+    pid = plan["id"]
+    cus = await add_member(kam, people, pid, "Cus", party="customer", role="facilitator")
+    sup = await add_member(kam, people, pid, "Sup", party="supplier", role="viewer")
+    goals = next(s["id"] for s in plan["sections"] if s["key"] == "goals_strategic")
+
+    async def thread(author: Person, visibility: str) -> str:
+        response = await author.http.post(
+            f"/api/plans/{pid}/threads",
+            json={"section_id": goals, "visibility": visibility, "body": visibility},
+        )
+        assert response.status_code == 201, response.text
+        return str(response.json()["id"])
+
+    supplier_open, supplier_note = await thread(kam, "shared"), await thread(kam, "internal")
+    customer_open, customer_note = await thread(cus, "shared"), await thread(cus, "internal")
+
+    async def listed(person: Person) -> set[str]:
+        response = await person.http.get(f"/api/plans/{pid}/threads")
+        assert response.status_code == 200, response.text
+        return {t["id"] for t in response.json()["items"]}
+
+    # Every shared thread reaches both parties; an internal one only its author's party.
+    assert await listed(sup) == {supplier_open, supplier_note, customer_open}
+    assert await listed(cus) == {supplier_open, customer_open, customer_note}
+
+
+class _Thread:
+    def __init__(self, visibility: str, party: str) -> None:
+        self.visibility, self.party = visibility, party
+
+
+def test_who_sees_a_thread() -> None:
+    supplier, customer = _M("supplier", "viewer"), _M("customer", "viewer")
+    shared, internal = _S("joint", "shared"), _S("supplier", "supplier-only")
+    supplier_note = _Thread("internal", "supplier")
+    open_thread = _Thread("shared", "supplier")
+    assert policy.can_see_thread(supplier, open_thread, shared)
+    assert policy.can_see_thread(customer, open_thread, shared)
+    # An internal thread stays with its author's party, even in a shared section ...
+    assert policy.can_see_thread(supplier, supplier_note, shared)
+    assert not policy.can_see_thread(customer, supplier_note, shared)
+    # ... and a shared thread in a section the reader cannot read is not theirs either.
+    assert not policy.can_see_thread(customer, open_thread, internal)
+    assert not policy.can_see_thread(None, open_thread, shared)
+    # Who hears about each: the author's party for the internal thread, else the section's.
+    assert policy.thread_audience(supplier_note, shared) == "supplier-only"
+    assert policy.thread_audience(open_thread, shared) == "shared"
+    assert policy.thread_audience(open_thread, internal) == "supplier-only"
+
+
 async def test_sections_reach_each_member_by_the_rules(people: People) -> None:
     """Over HTTP: the plan shows each member exactly the sections they may read, with the
     right write flag, and a section they may not read is 404 like one that does not exist."""
@@ -636,6 +728,15 @@ async def test_parties_manage_only_themselves(people: People, engine: AsyncEngin
     assert (await kam.http.get(f"/api/plans/{pid}/members")).json()["invite_parties"] == [
         "supplier"
     ]
+
+    # Anyone may leave: the customer's editor, who manages nobody, sees that they may
+    # remove themselves, does so, and no longer has the plan.
+    own = (await member_ids(cus_ed, pid))["CusEd"]
+    assert own["can_remove"] is True
+    left = await cus_ed.http.delete(url + own["id"])
+    assert left.status_code == 204, left.text
+    assert (await cus_ed.http.get(f"/api/plans/{pid}")).status_code == 404
+    assert "CusEd" not in await member_ids(cus, pid)
 
 
 async def test_no_party_loses_its_last_facilitator(people: People, engine: AsyncEngine) -> None:
