@@ -1,4 +1,4 @@
-import { useId, useMemo, useRef, useState, type KeyboardEvent } from 'react';
+import { useId, useLayoutEffect, useMemo, useRef, useState, type KeyboardEvent } from 'react';
 import type { Member } from '../api/types';
 import { useT } from '../i18n/I18nProvider';
 import { insertMention, mentionCandidates, mentionQuery, type Audience } from './mentions';
@@ -19,6 +19,7 @@ export function MentionTextarea({ label, value, onChange, members, audience, sel
   const t = useT();
   const id = useId();
   const ref = useRef<HTMLTextAreaElement>(null);
+  const pendingCaret = useRef<number | null>(null);
   const [caret, setCaret] = useState(0);
   const [active, setActive] = useState(0);
   const [dismissed, setDismissed] = useState<number | null>(null);
@@ -34,11 +35,18 @@ export function MentionTextarea({ label, value, onChange, members, audience, sel
     const next = insertMention(value, caret, query, member);
     onChange(next.text);
     setCaret(next.caret);
-    requestAnimationFrame(() => {
-      ref.current?.focus();
-      ref.current?.setSelectionRange(next.caret, next.caret);
-    });
+    // Placed as the new text renders, before the next key press can land: a frame later,
+    // keys typed meanwhile went in after the caret was moved back behind them.
+    pendingCaret.current = next.caret;
   }
+
+  useLayoutEffect(() => {
+    const at = pendingCaret.current;
+    if (at === null || !ref.current) return;
+    pendingCaret.current = null;
+    ref.current.focus();
+    ref.current.setSelectionRange(at, at);
+  }, [value]);
 
   function onKeyDown(e: KeyboardEvent<HTMLTextAreaElement>) {
     if (candidates.length > 0) {
