@@ -4,6 +4,7 @@ agreement" with the agreed text beside the current one; frozen versions keep the
 compare goal by goal; the customer's exports never carry a supplier-only section."""
 
 import asyncio
+import re
 import subprocess
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -399,6 +400,8 @@ async def download(page: Page, link: Locator) -> Path:
     async with page.expect_download(timeout=60_000) as info:
         await link.click()
     d = await info.value
+    # Saved under the server's name for the file, not the blob's.
+    assert re.fullmatch(r"[a-z0-9-]+-\d{4}-\d{2}-\d{2}\.(pdf|md)", d.suggested_filename)
     path = await d.path()
     assert path is not None
     return Path(path)
@@ -410,15 +413,15 @@ async def test_customer_exports_carry_no_supplier_only_section(signoff: SignOff)
     c = w.customer_page
     await c.goto(w.view("agreement"))
     plan_links = c.get_by_role("group", name="Export the plan")
-    pdf = pdf_text(await download(c, plan_links.get_by_role("link", name="Download PDF")))
-    md = (await download(c, plan_links.get_by_role("link", name="Download Markdown"))).read_text()
+    pdf = pdf_text(await download(c, plan_links.get_by_role("button", name="Download PDF")))
+    md = (await download(c, plan_links.get_by_role("button", name="Download Markdown"))).read_text()
     await c.goto(w.view("versions"))
     version_links = c.get_by_role("group", name='Export version "Workshop 27 Nov"')
     version_pdf = pdf_text(
-        await download(c, version_links.get_by_role("link", name="Download PDF"))
+        await download(c, version_links.get_by_role("button", name="Download PDF"))
     )
     version_md = (
-        await download(c, version_links.get_by_role("link", name="Download Markdown"))
+        await download(c, version_links.get_by_role("button", name="Download Markdown"))
     ).read_text()
     for text in (pdf, md, version_pdf, version_md):
         assert TRIAL_TITLE in text  # a real export of this plan
@@ -431,7 +434,7 @@ async def test_customer_exports_carry_no_supplier_only_section(signoff: SignOff)
         await download(
             s,
             s.get_by_role("group", name="Export the plan").get_by_role(
-                "link", name="Download Markdown"
+                "button", name="Download Markdown"
             ),
         )
     ).read_text()

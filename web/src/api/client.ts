@@ -160,15 +160,18 @@ export async function call<T>(
     throw new ApiError({ status: 0, code: 'network_error' });
   }
   const { response } = outcome;
-  if (!response.ok) {
-    const error = parseApiError(response.status, outcome.error, response.headers.get('Retry-After'));
-    if (response.status === 401 && !authCall) {
-      unauthorizedListeners.forEach((listener) => listener());
-    }
-    throw error;
-  }
+  if (!response.ok) throw refusal(response, outcome.error, { authCall });
   // openapi-fetch leaves `data` unset only on an error or an empty (204) body.
   return outcome.data as T;
+}
+
+/** The ApiError for a refused response (its body already read); a 401 tells the listeners. */
+export function refusal(response: Response, body: unknown, { authCall = false }: { authCall?: boolean } = {}): ApiError {
+  const error = parseApiError(response.status, body, response.headers.get('Retry-After'));
+  if (response.status === 401 && !authCall) {
+    unauthorizedListeners.forEach((listener) => listener());
+  }
+  return error;
 }
 
 export function isAbort(err: unknown): boolean {

@@ -1,4 +1,4 @@
-import { api, call } from './client';
+import { api, ApiError, call, refusal } from './client';
 import { threadCounts, toThread } from './discussion';
 import type { components } from './schema';
 import type { Id } from './types';
@@ -245,9 +245,52 @@ export const versions = {
   },
 };
 
-/** A plain link (the session cookie authenticates it), so the browser downloads the file itself. */
+/** The export's address; the session cookie authenticates it. */
 export function exportUrl(planId: Id, format: 'md' | 'pdf', versionId?: Id | null): string {
   const query = new URLSearchParams({ format });
   if (versionId) query.set('version_id', s(versionId));
   return `/api/plans/${encodeURIComponent(s(planId))}/export?${query}`;
+}
+
+/** The file name from a Content-Disposition header (`filename*=UTF-8''…` preferred), if any. */
+export function dispositionFilename(header: string | null): string | null {
+  if (!header) return null;
+  const extended = /filename\*\s*=\s*UTF-8''([^;]+)/i.exec(header);
+  if (extended) {
+    try {
+      return decodeURIComponent(extended[1]!.trim());
+    } catch {
+      // fall through to the plain name
+    }
+  }
+  const plain = /filename\s*=\s*"?([^";]+)"?/i.exec(header);
+  return plain ? plain[1]!.trim() : null;
+}
+
+/**
+ * Fetches an export and hands it to the browser as a download under the server's file name.
+ * Fetched rather than linked so that a refusal (413 too large, 422, 429, offline) reaches the
+ * screen as a message instead of being saved as a JSON file.
+ */
+export async function downloadExport(planId: Id, format: 'md' | 'pdf', versionId?: Id | null): Promise<void> {
+  let response: Response;
+  try {
+    response = await globalThis.fetch(exportUrl(planId, format, versionId), { credentials: 'same-origin' });
+  } catch {
+    throw new ApiError({ status: 0, code: 'network_error' });
+  }
+  if (!response.ok) {
+    throw refusal(response, await response.json().catch(() => null));
+  }
+  const blob = await response.blob();
+  const name = dispositionFilename(response.headers.get('Content-Disposition')) ?? `plan.${format}`;
+  const href = URL.createObjectURL(blob);
+  const link = document.createElement('a');
+  link.href = href;
+  link.download = name;
+  document.body.append(link);
+  link.click();
+  link.remove();
+  // The click has started the download; the address can go once the browser has read it.
+  setTimeout(() => URL.revokeObjectURL(href), 60_000);
 }

@@ -524,6 +524,7 @@ export const en = {
   'versions.change.unchanged': 'Unchanged',
   'export.pdf': 'Download PDF',
   'export.markdown': 'Download Markdown',
+  'export.preparing': 'Preparing the file…',
   'export.planLabel': 'Export the plan',
   'export.versionLabel': 'Export version "{name}"',
   'error.not_signatory': 'Only a signatory of this plan can sign.',

@@ -525,6 +525,7 @@ export const nb: Partial<Record<MessageKey, string>> = {
   'versions.change.unchanged': 'Uendret',
   'export.pdf': 'Last ned PDF',
   'export.markdown': 'Last ned Markdown',
+  'export.preparing': 'Lager filen…',
   'export.planLabel': 'Eksporter planen',
   'export.versionLabel': 'Eksporter versjonen «{name}»',
   'error.not_signatory': 'Bare en signatar i denne planen kan signere.',
