@@ -11,7 +11,6 @@ import shutil
 import uuid
 from collections.abc import AsyncIterator, Callable, Coroutine, Iterator
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -25,11 +24,11 @@ from server.app import create_app
 from server.config import Settings
 from server.migrate import upgrade
 from server.models import Base
+from tests.people import People
 
 DEFAULT_PG = "postgresql+asyncpg://jointplan:jointplan@127.0.0.1:5432/postgres"
 PG_ADMIN_URL = os.environ.get("JOINTPLAN_TEST_POSTGRES_URL", DEFAULT_PG)
 REQUIRE_PG = os.environ.get("JOINTPLAN_REQUIRE_POSTGRES") == "1"
-PASSWORD = "correct horse battery"
 T = TypeVar("T")
 pytest_plugins = ["tests.live"]
 
@@ -130,93 +129,8 @@ async def client(app: Any) -> AsyncIterator[httpx.AsyncClient]:
         yield c
 
 
-@dataclass
-class Person:
-    """A signed-in user with their own HTTP client (bearer token, no shared cookies)."""
-
-    id: str
-    email: str
-    name: str
-    token: str
-    http: httpx.AsyncClient
-
-
-class People:
-    def __init__(self, app: Any) -> None:
-        self.app = app
-        self._clients: list[httpx.AsyncClient] = []
-
-    def anonymous(self) -> httpx.AsyncClient:
-        c = httpx.AsyncClient(
-            transport=httpx.ASGITransport(app=self.app), base_url="http://testserver"
-        )
-        self._clients.append(c)
-        return c
-
-    def authed(self, token: str) -> httpx.AsyncClient:
-        c = self.anonymous()
-        c.headers["Authorization"] = f"Bearer {token}"
-        return c
-
-    async def signup(self, name: str, email: str | None = None) -> Person:
-        email = email or f"{name.lower().replace(' ', '.')}@example.com"
-        response = await self.anonymous().post(
-            "/api/auth/signup", json={"email": email, "name": name, "password": PASSWORD}
-        )
-        assert response.status_code == 201, response.text
-        body = response.json()
-        return Person(body["user"]["id"], email, name, body["token"], self.authed(body["token"]))
-
-    async def close(self) -> None:
-        for c in self._clients:
-            await c.aclose()
-
-
 @pytest.fixture
 async def people(app: Any) -> AsyncIterator[People]:
-    registry = People(app)
+    registry = People(app=app)
     yield registry
     await registry.close()
-
-
-async def create_plan(owner: Person, template: str = "kam", **extra: Any) -> dict[str, Any]:
-    response = await owner.http.post(
-        "/api/plans",
-        json={
-            "title": "Acme × Globex 2027",
-            "supplier_name": "Acme",
-            "customer_name": "Globex",
-            "template": template,
-            **extra,
-        },
-    )
-    assert response.status_code == 201, response.text
-    plan: dict[str, Any] = response.json()
-    return plan
-
-
-async def add_member(
-    facilitator: Person,
-    people: People,
-    plan_id: str,
-    name: str,
-    *,
-    party: str,
-    role: str,
-    signatory: bool = False,
-) -> Person:
-    """Invite someone and have them accept by creating their account."""
-    email = f"{name.lower().replace(' ', '.')}@example.com"
-    invited = await facilitator.http.post(
-        f"/api/plans/{plan_id}/invitations",
-        json={"email": email, "party": party, "role": role, "signatory": signatory},
-    )
-    assert invited.status_code == 201, invited.text
-    accepted = await people.anonymous().post(
-        f"/api/invitations/{invited.json()['token']}/accept",
-        json={"name": name, "password": PASSWORD},
-    )
-    assert accepted.status_code == 200, accepted.text
-    token = accepted.json()["token"]
-    me = (await people.authed(token).get("/api/auth/me")).json()
-    return Person(me["id"], email, name, token, people.authed(token))

@@ -16,7 +16,8 @@ import httpx
 
 from server.collab.layout import build_document
 from tests.collab.yclient import YClient
-from tests.live import Actor, ServerProcess, Workshop, section_id
+from tests.live import ServerProcess, section_id
+from tests.people import People, Person
 
 # Just under the PDF size budget (JOINTPLAN_EXPORT_PDF_MAX_CHARS, 250 000): the largest export
 # the server still renders, a few seconds of fpdf2 in a worker thread.
@@ -79,7 +80,7 @@ async def while_probing(base_url: str, work: Callable[[], Awaitable[Any]]) -> tu
 @dataclass
 class Stage:
     server: ServerProcess
-    owner: Actor
+    owner: Person
     plan: dict[str, Any]
     text_section: str
 
@@ -88,7 +89,7 @@ class Stage:
         return str(self.plan["id"])
 
 
-async def stage(server: ServerProcess, workshop: Workshop) -> Stage:
+async def stage(server: ServerProcess, workshop: People) -> Stage:
     """A plan whose text section holds about TEXT_CHARS characters, written over sync."""
     owner = await workshop.signup("Kam")
     plan = await workshop.plan(owner)

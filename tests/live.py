@@ -18,7 +18,8 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.conftest import PASSWORD, in_thread
+from tests.conftest import in_thread
+from tests.people import People
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -237,74 +238,9 @@ def require_several_processes(live_database: tuple[str, Path]) -> None:
         pytest.skip("SQLite mode is one process by design")
 
 
-@dataclass
-class Actor:
-    id: str
-    email: str
-    token: str
-    http: httpx.AsyncClient
-
-
-class Workshop:
-    """Users and plans on a live server, through its public REST API."""
-
-    def __init__(self, server: ServerProcess) -> None:
-        self.server = server
-        self._clients: list[httpx.AsyncClient] = []
-
-    def client(self, token: str | None = None) -> httpx.AsyncClient:
-        headers = {"Authorization": f"Bearer {token}"} if token else {}
-        c = httpx.AsyncClient(base_url=self.server.http, headers=headers, timeout=20)
-        self._clients.append(c)
-        return c
-
-    async def signup(self, name: str) -> Actor:
-        email = f"{name.lower()}.{uuid.uuid4().hex[:8]}@example.com"
-        r = await self.client().post(
-            "/api/auth/signup", json={"email": email, "name": name, "password": PASSWORD}
-        )
-        assert r.status_code == 201, r.text
-        body = r.json()
-        return Actor(body["user"]["id"], email, body["token"], self.client(body["token"]))
-
-    async def plan(self, owner: Actor, template: str = "kam") -> dict[str, Any]:
-        r = await owner.http.post(
-            "/api/plans",
-            json={
-                "title": "Live",
-                "supplier_name": "S",
-                "customer_name": "C",
-                "template": template,
-            },
-        )
-        assert r.status_code == 201, r.text
-        plan: dict[str, Any] = r.json()
-        return plan
-
-    async def invite(self, owner: Actor, plan_id: str, name: str, party: str, role: str) -> Actor:
-        email = f"{name.lower()}.{uuid.uuid4().hex[:8]}@example.com"
-        r = await owner.http.post(
-            f"/api/plans/{plan_id}/invitations",
-            json={"email": email, "party": party, "role": role},
-        )
-        assert r.status_code == 201, r.text
-        a = await self.client().post(
-            f"/api/invitations/{r.json()['token']}/accept",
-            json={"name": name, "password": PASSWORD},
-        )
-        assert a.status_code == 200, a.text
-        token = a.json()["token"]
-        me = (await self.client(token).get("/api/auth/me")).json()
-        return Actor(me["id"], email, token, self.client(token))
-
-    async def close(self) -> None:
-        for c in self._clients:
-            await c.aclose()
-
-
 @pytest.fixture
-async def workshop(server: ServerProcess) -> AsyncIterator[Workshop]:
-    w = Workshop(server)
+async def workshop(server: ServerProcess) -> AsyncIterator[People]:
+    w = People.on(server)
     yield w
     await w.close()
 

@@ -5,7 +5,7 @@ from typing import Any
 import pytest
 
 from server.demo import seed
-from tests.conftest import People
+from tests.people import People
 
 
 @pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
@@ -13,11 +13,11 @@ async def test_demo_plan_has_content_in_every_section(app: Any, people: People) 
     async with app.state.sessionmaker() as session, session.begin():
         lines = await seed(session, app.state.settings)
     assert any("jointplan-demo" in line for line in lines)
-    client = people.anonymous()
+    client = people.client()
     login = await client.post(
         "/api/auth/login", json={"email": "kari@fjordpack.example", "password": "jointplan-demo"}
     )
-    http = people.authed(login.json()["token"])
+    http = people.client(login.json()["token"])
     plan = (await http.get("/api/plans")).json()["items"][0]
     sections = (await http.get(f"/api/plans/{plan['id']}")).json()["sections"]
     assert len(sections) == 12

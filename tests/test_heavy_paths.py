@@ -14,7 +14,8 @@ from tests.heavy import (
     stage,
     while_probing,
 )
-from tests.live import ServerProcess, Workshop
+from tests.live import ServerProcess
+from tests.people import People
 
 # CPU-bound work, one backend is enough; the bound is generous for a loaded CI machine
 # (the loop stalled for 2 s to 117 s on these inputs before).
@@ -30,7 +31,7 @@ def assert_responsive(probe: Probe, name: str) -> None:
     assert probe.worst < WORST_BOUND, probe.line(name)
 
 
-async def test_heavy_paths_leave_the_loop_free(server: ServerProcess, workshop: Workshop) -> None:
+async def test_heavy_paths_leave_the_loop_free(server: ServerProcess, workshop: People) -> None:
     s = await stage(server, workshop)
 
     r, probe = await while_probing(server.http, lambda: big_verify(s))
@@ -56,7 +57,7 @@ async def test_heavy_paths_leave_the_loop_free(server: ServerProcess, workshop: 
 
 
 async def test_past_the_budgets_the_answer_is_a_clear_error(
-    server: ServerProcess, workshop: Workshop
+    server: ServerProcess, workshop: People
 ) -> None:
     s = await stage(server, workshop)
     # A second server on the same database, with small budgets.

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import People
+from tests.people import People
 
 pytestmark = pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
 
@@ -20,7 +20,7 @@ async def test_a_huge_declared_body_is_refused_unread(app: Any, people: People) 
             pulled += 1
             yield b"x" * 65536
 
-    r = await people.anonymous().post(
+    r = await people.client().post(
         "/api/auth/login",
         content=body(),
         headers={"content-type": "application/json", "content-length": str(200 * 1024 * 1024)},
@@ -39,7 +39,7 @@ async def test_a_streamed_body_is_cut_off_at_the_cap(app: Any, people: People) -
             pulled += 1
             yield b"x" * 65536
 
-    r = await people.anonymous().post(
+    r = await people.client().post(
         "/api/auth/login", content=body(), headers={"content-type": "application/json"}
     )
     assert r.status_code == 413
@@ -48,7 +48,7 @@ async def test_a_streamed_body_is_cut_off_at_the_cap(app: Any, people: People) -
 
 
 async def test_an_ordinary_body_passes(app: Any, people: People) -> None:
-    r = await people.anonymous().post(
+    r = await people.client().post(
         "/api/auth/login", json={"email": "nobody@example.com", "password": "x" * 100}
     )
     assert r.status_code == 401

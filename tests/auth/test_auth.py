@@ -7,7 +7,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from server.auth.models import AccessToken
 from server.db import utcnow
-from tests.conftest import PASSWORD, People
+from tests.people import PASSWORD, People
 
 
 async def test_signup_login_me_logout(client: httpx.AsyncClient) -> None:
@@ -142,10 +142,10 @@ async def test_expired_session_is_refused(people: People, engine: AsyncEngine) -
 
 async def test_sessions_can_be_listed_and_revoked(people: People) -> None:
     ada = await people.signup("Ada")
-    other = await people.anonymous().post(
+    other = await people.client().post(
         "/api/auth/login", json={"email": ada.email, "password": PASSWORD}
     )
-    laptop = people.authed(other.json()["token"])
+    laptop = people.client(other.json()["token"])
     sessions = (await ada.http.get("/api/auth/sessions")).json()["items"]
     assert len(sessions) == 2
     assert [s["current"] for s in sessions].count(True) == 1
@@ -165,7 +165,7 @@ async def test_personal_access_tokens(people: People) -> None:
     assert token["token"].startswith("jp_")
     assert token["expires_at"] is not None
 
-    bot = people.authed(token["token"])
+    bot = people.client(token["token"])
     assert (await bot.get("/api/auth/me")).json()["email"] == ada.email
 
     listed = (await ada.http.get("/api/auth/tokens")).json()["items"]

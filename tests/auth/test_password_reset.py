@@ -14,7 +14,7 @@ from server.auth.models import PasswordReset
 from server.auth.service import hash_secret
 from server.config import Settings
 from server.db import utcnow
-from tests.conftest import PASSWORD, People, add_member, create_plan
+from tests.people import PASSWORD, People, add_member, create_plan
 
 NEW_PASSWORD = "a brand new phrase"
 
@@ -79,13 +79,13 @@ async def test_emailed_link_resets_once_and_signs_out_everywhere(
     outbox: list[dict[str, str]], people: People, engine: AsyncEngine
 ) -> None:
     ada = await people.signup("Ada")
-    r = await people.anonymous().post("/api/auth/password-reset", json={"email": ada.email})
+    r = await people.client().post("/api/auth/password-reset", json={"email": ada.email})
     assert r.status_code == 202
     assert [m["to"] for m in outbox] == [ada.email]
     token = link_in(outbox[0])
     assert outbox[0]["body"].count(f"http://testserver/reset/{token}") == 2  # en and nb
 
-    anon = people.anonymous()
+    anon = people.client()
     opened = await anon.get(f"/api/auth/password-reset/{token}")
     assert opened.status_code == 200
     assert opened.json()["email"] == ada.email
@@ -97,7 +97,7 @@ async def test_emailed_link_resets_once_and_signs_out_everywhere(
 
     # The old session is signed out; the old password is gone; the new one works.
     assert (await ada.http.get("/api/auth/me")).status_code == 401
-    login = people.anonymous()
+    login = people.client()
     old = await login.post("/api/auth/login", json={"email": ada.email, "password": PASSWORD})
     assert old.status_code == 401
     new = await login.post("/api/auth/login", json={"email": ada.email, "password": NEW_PASSWORD})
@@ -122,8 +122,8 @@ async def test_reset_request_does_not_tell_who_has_an_account(
     outbox: list[dict[str, str]], people: People
 ) -> None:
     ada = await people.signup("Ada")
-    known = await people.anonymous().post("/api/auth/password-reset", json={"email": ada.email})
-    unknown = await people.anonymous().post(
+    known = await people.client().post("/api/auth/password-reset", json={"email": ada.email})
+    unknown = await people.client().post(
         "/api/auth/password-reset", json={"email": "nobody@example.com"}
     )
     assert known.status_code == unknown.status_code == 202
@@ -135,7 +135,7 @@ async def test_expired_or_replaced_links_are_gone(
     outbox: list[dict[str, str]], people: People, engine: AsyncEngine
 ) -> None:
     ada = await people.signup("Ada")
-    anon = people.anonymous()
+    anon = people.client()
     await anon.post("/api/auth/password-reset", json={"email": ada.email})
     await anon.post("/api/auth/password-reset", json={"email": ada.email})
     first, second = link_in(outbox[0]), link_in(outbox[1])
@@ -153,7 +153,7 @@ async def test_reset_requests_are_throttled_per_email(
     ada = await people.signup("Ada")
     statuses = [
         (
-            await people.anonymous().post("/api/auth/password-reset", json={"email": ada.email})
+            await people.client().post("/api/auth/password-reset", json={"email": ada.email})
         ).status_code
         for _ in range(7)
     ]
@@ -187,7 +187,7 @@ async def test_facilitator_issues_a_link_for_a_member_of_their_party(
     assert len(issued) == 1
     assert token not in json.dumps(audit)
 
-    done = await people.anonymous().post(
+    done = await people.client().post(
         f"/api/auth/password-reset/{token}", json={"password": NEW_PASSWORD}
     )
     assert done.status_code == 200
@@ -251,11 +251,11 @@ async def test_parallel_uses_of_one_link_succeed_once(
     outbox: list[dict[str, str]], people: People
 ) -> None:
     ada = await people.signup("Ada")
-    await people.anonymous().post("/api/auth/password-reset", json={"email": ada.email})
+    await people.client().post("/api/auth/password-reset", json={"email": ada.email})
     token = link_in(outbox[0])
     answers = await asyncio.gather(
         *(
-            people.anonymous().post(
+            people.client().post(
                 f"/api/auth/password-reset/{token}", json={"password": f"{NEW_PASSWORD} {i}"}
             )
             for i in range(4)
@@ -263,7 +263,7 @@ async def test_parallel_uses_of_one_link_succeed_once(
     )
     assert sorted(a.status_code for a in answers) == [200, 410, 410, 410]
     winner = next(i for i, a in enumerate(answers) if a.status_code == 200)
-    login = await people.anonymous().post(
+    login = await people.client().post(
         "/api/auth/login", json={"email": ada.email, "password": f"{NEW_PASSWORD} {winner}"}
     )
     assert login.status_code == 200

@@ -8,7 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from server import events
 from server.auth import service
-from tests.conftest import PASSWORD, People
+from tests.people import PASSWORD, People
 
 
 def credential_signals() -> tuple[list[str], Any]:
@@ -26,10 +26,10 @@ async def test_sign_out_and_revocations_signal_after_commit(people: People) -> N
             await ada.http.delete(f"/api/auth/tokens/{created.json()['id']}")
         ).status_code == 204
         assert seen == [ada.id]
-        laptop = await people.anonymous().post(
+        laptop = await people.client().post(
             "/api/auth/login", json={"email": ada.email, "password": PASSWORD}
         )
-        other = people.authed(laptop.json()["token"])
+        other = people.client(laptop.json()["token"])
         sessions = (await other.get("/api/auth/sessions")).json()["items"]
         current = next(s["id"] for s in sessions if s["current"])
         assert (await ada.http.delete(f"/api/auth/sessions/{current}")).status_code == 204
@@ -48,13 +48,13 @@ async def test_revoke_all_sessions_signs_out_everywhere_but_the_kept_session(
 ) -> None:
     ada = await people.signup("Ada")
     phone = (
-        await people.anonymous().post(
+        await people.client().post(
             "/api/auth/login", json={"email": ada.email, "password": PASSWORD}
         )
     ).json()["token"]
     pat = (await ada.http.post("/api/auth/tokens", json={"name": "ci"})).json()["token"]
     kept = (
-        await people.anonymous().post(
+        await people.client().post(
             "/api/auth/login", json={"email": ada.email, "password": PASSWORD}
         )
     ).json()["token"]
@@ -69,7 +69,7 @@ async def test_revoke_all_sessions_signs_out_everywhere_but_the_kept_session(
             await session.rollback()
         assert seen == []
         for token in (ada.token, phone, kept, pat):
-            assert (await people.authed(token).get("/api/auth/me")).status_code == 200
+            assert (await people.client(token).get("/api/auth/me")).status_code == 200
 
         async with sessionmaker() as session:
             resolved = await service.resolve_token(session, kept)
@@ -79,12 +79,12 @@ async def test_revoke_all_sessions_signs_out_everywhere_but_the_kept_session(
         assert n == 2
         assert seen == [ada.id]
         for token, status in ((ada.token, 401), (phone, 401), (kept, 200), (pat, 200)):
-            assert (await people.authed(token).get("/api/auth/me")).status_code == status
+            assert (await people.client(token).get("/api/auth/me")).status_code == status
 
         async with sessionmaker() as session:
             await service.revoke_all_sessions(session, ada.id, personal_tokens=True)
             await session.commit()
         for token in (kept, pat):
-            assert (await people.authed(token).get("/api/auth/me")).status_code == 401
+            assert (await people.client(token).get("/api/auth/me")).status_code == 401
     finally:
         unsubscribe()

@@ -6,8 +6,8 @@ import httpx
 import pytest
 
 from server.auth.throttle import LoginThrottle
-from tests.conftest import PASSWORD
-from tests.live import ServerProcess, Workshop
+from tests.live import ServerProcess
+from tests.people import PASSWORD, People
 
 
 class Clock:
@@ -155,7 +155,7 @@ async def test_forwarded_for_from_a_trusted_proxy_names_the_client(
 
 
 async def test_a_real_server_ignores_forwarded_for_from_loopback(
-    server: ServerProcess, workshop: Workshop
+    server: ServerProcess, workshop: People
 ) -> None:
     """uvicorn believes X-Forwarded-For from 127.0.0.1 by default; `jointplan serve` must not."""
     victim = await workshop.signup("Victim")

@@ -5,9 +5,10 @@ from collections.abc import AsyncIterator
 import pytest
 
 from tests.collab import node
-from tests.live import ServerProcess, Workshop, section_id
+from tests.live import ServerProcess, section_id
+from tests.people import People
 
-__all__ = ["ServerProcess", "Workshop", "section_id"]
+__all__ = ["ServerProcess", "People", "section_id"]
 
 
 @pytest.fixture(autouse=True)

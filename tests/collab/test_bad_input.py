@@ -12,8 +12,9 @@ from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed
 
 from server.collab import protocol
-from tests.collab.yclient import YClient
-from tests.live import ServerProcess, Workshop, section_id
+from tests.collab.yclient import YClient, synced_pair
+from tests.live import ServerProcess, section_id
+from tests.people import People
 
 VALID = protocol.sync_update(b"\x01\x01\x9a\x05\x00\x04\x01\x05items\x01w\x01x\x00")
 
@@ -32,17 +33,10 @@ CASES = [
 
 @pytest.mark.parametrize(("label", "frame", "code"), CASES, ids=[c[0] for c in CASES])
 async def test_bad_frame_closes_only_that_connection(
-    server: ServerProcess, workshop: Workshop, label: str, frame: bytes, code: int
+    server: ServerProcess, workshop: People, label: str, frame: bytes, code: int
 ) -> None:
-    kam = await workshop.signup("Kam")
-    plan = await workshop.plan(kam)
-    sid = section_id(plan, "goals_strategic")
-    async with (
-        YClient(server.ws, sid, kam.token) as good,
-        YClient(server.ws, sid, kam.token) as other,
-    ):
-        await good.wait_synced()
-        await other.wait_synced()
+    async with synced_pair(server, workshop) as pair:
+        kam, sid, good, other = pair.kam, pair.section, pair.a, pair.b
         good.push("kept")
         await other.wait_for(lambda: other.titles() == ["kept"])
 
@@ -60,7 +54,7 @@ async def test_bad_frame_closes_only_that_connection(
         assert (await http.get(f"{server.http}/healthz")).status_code == 200
 
 
-async def test_text_frame_is_refused(server: ServerProcess, workshop: Workshop) -> None:
+async def test_text_frame_is_refused(server: ServerProcess, workshop: People) -> None:
     kam = await workshop.signup("Kam")
     plan = await workshop.plan(kam)
     c = await YClient(server.ws, section_id(plan, "analysis"), kam.token).connect()
@@ -71,7 +65,7 @@ async def test_text_frame_is_refused(server: ServerProcess, workshop: Workshop) 
 
 
 async def test_flood_beyond_the_rate_limit_is_closed(
-    server: ServerProcess, workshop: Workshop
+    server: ServerProcess, workshop: People
 ) -> None:
     kam = await workshop.signup("Kam")
     plan = await workshop.plan(kam)
@@ -107,7 +101,7 @@ async def test_a_client_that_stops_reading_is_closed_and_the_room_carries_on(
     url, data_dir = live_database
     server = ServerProcess(url, data_dir, env_extra={"JOINTPLAN_COLLAB_MAX_QUEUED_BYTES": "262144"})
     server.start()
-    workshop = Workshop(server)
+    workshop = People.on(server)
     try:
         kam = await workshop.signup("Kam")
         plan = await workshop.plan(kam)

@@ -20,7 +20,8 @@ from server.collab.models import LoggedUpdate, SectionQuarantine
 from tests.collab import crafted, fuzzing
 from tests.collab.node import NodeClient
 from tests.collab.yclient import YClient
-from tests.live import ROOT, ServerProcess, Workshop, section_id
+from tests.live import ROOT, ServerProcess, section_id
+from tests.people import People
 
 SECTION = {
     "goals": "goals_strategic",
@@ -70,7 +71,7 @@ async def _writer_has(writer: NodeClient, attacker: YClient, state: bytes, kind:
 @pytest.mark.parametrize(("name", "kind", "stored", "update"), CASES, ids=[c[0] for c in CASES])
 async def test_a_crafted_update_is_refused_and_leaves_no_trace(
     server: ServerProcess,
-    workshop: Workshop,
+    workshop: People,
     engine: AsyncEngine,
     name: str,
     kind: str,
@@ -132,7 +133,7 @@ async def test_a_crafted_update_is_refused_and_leaves_no_trace(
 
 
 async def test_stored_rows_that_cannot_be_read_are_set_aside_and_nothing_breaks(
-    server: ServerProcess, workshop: Workshop, engine: AsyncEngine
+    server: ServerProcess, workshop: People, engine: AsyncEngine
 ) -> None:
     """Rows put straight into the database (as a bug, an old version or a restore might
     leave them): the section loads, syncs and exports without them; they are kept aside,

@@ -12,8 +12,9 @@ from sqlalchemy.ext.asyncio import create_async_engine
 
 from server.collab import wal
 from server.collab.models import LoggedUpdate, SectionSnapshot
-from tests.collab.yclient import YClient
-from tests.live import ServerProcess, Workshop, section_id
+from tests.collab.yclient import YClient, synced_pair
+from tests.live import ServerProcess, section_id
+from tests.people import People
 
 
 @pytest.fixture
@@ -37,7 +38,7 @@ async def test_reconnect_after_restart_loses_nothing(own_server: Any) -> None:
     """What the server stored survives a restart (an empty client reads it back), and edits
     a client kept while the server was down arrive after it reconnects."""
     first = own_server()
-    workshop = Workshop(first)
+    workshop = People.on(first)
     kam = await workshop.signup("Kam")
     plan = await workshop.plan(kam)
     sid = section_id(plan, "goals_strategic")
@@ -78,7 +79,7 @@ async def test_reconnect_after_restart_loses_nothing(own_server: Any) -> None:
 
 async def test_sigkill_mid_edit_loses_nothing_anyone_saw(own_server: Any) -> None:
     first = own_server()
-    workshop = Workshop(first)
+    workshop = People.on(first)
     kam = await workshop.signup("Kam")
     plan = await workshop.plan(kam)
     sid = section_id(plan, "goals_strategic")
@@ -116,13 +117,9 @@ async def test_compaction_keeps_every_update_including_concurrent_ones(
     own_server: Any, live_database: tuple[str, Path]
 ) -> None:
     server = own_server(JOINTPLAN_COLLAB_COMPACT_THRESHOLD="25")
-    workshop = Workshop(server)
-    kam = await workshop.signup("Kam")
-    plan = await workshop.plan(kam)
-    sid = section_id(plan, "goals_strategic")
-    async with YClient(server.ws, sid, kam.token) as a, YClient(server.ws, sid, kam.token) as b:
-        await a.wait_synced()
-        await b.wait_synced()
+    workshop = People.on(server)
+    async with synced_pair(server, workshop) as pair:
+        kam, sid, a, b = pair.kam, pair.section, pair.a, pair.b
         for i in range(150):
             a.push(f"a{i}")
             b.push(f"b{i}")
@@ -167,7 +164,7 @@ async def test_two_processes_on_one_postgresql_converge(
         pytest.skip("SQLite mode is one process by design")
     one = own_server()
     two = own_server()
-    workshop = Workshop(one)
+    workshop = People.on(one)
     kam = await workshop.signup("Kam")
     plan = await workshop.plan(kam)
     sid = section_id(plan, "goals_strategic")
@@ -211,13 +208,9 @@ async def test_a_lost_database_connection_costs_no_edit(
     from tests.conftest import _pg_admin
 
     server = own_server()
-    workshop = Workshop(server)
-    kam = await workshop.signup("Kam")
-    plan = await workshop.plan(kam)
-    sid = section_id(plan, "goals_operative")
-    async with YClient(server.ws, sid, kam.token) as a, YClient(server.ws, sid, kam.token) as b:
-        await a.wait_synced()
-        await b.wait_synced()
+    workshop = People.on(server)
+    async with synced_pair(server, workshop, "goals_operative") as pair:
+        kam, sid, a, b = pair.kam, pair.section, pair.a, pair.b
         a.push("before")
         await b.wait_for(lambda: b.titles() == ["before"])
         before = await _log_connections(server.database_url)

@@ -19,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from server.collab import layout, service, store
 from server.collab import wal as document_log
 from server.collab.models import LoggedUpdate
-from tests.conftest import People, create_plan
+from tests.people import People, create_plan
 
 
 def _updates(count: int) -> list[bytes]:

@@ -11,7 +11,8 @@ import pytest
 from server.collab import encoding, presence, protocol
 from tests.collab.node import NodeClient
 from tests.collab.yclient import YClient
-from tests.live import ServerProcess, Workshop, section_id
+from tests.live import ServerProcess, section_id
+from tests.people import People
 
 
 def _entries(*entries: tuple[int, int, bytes]) -> bytes:
@@ -25,7 +26,7 @@ def _state(**fields: Any) -> bytes:
     return json.dumps(fields).encode()
 
 
-async def _room(workshop: Workshop, key: str = "goals_strategic") -> tuple[Any, str]:
+async def _room(workshop: People, key: str = "goals_strategic") -> tuple[Any, str]:
     kam = await workshop.signup("Kam")
     plan = await workshop.plan(kam)
     return kam, section_id(plan, key)
@@ -38,7 +39,7 @@ async def _joined(server: ServerProcess, sid: str, token: str) -> YClient:
 
 
 async def test_a_frame_of_250000_fake_clients_closes_its_sender_and_joiners_see_only_people(
-    server: ServerProcess, workshop: Workshop
+    server: ServerProcess, workshop: People
 ) -> None:
     kam, sid = await _room(workshop)
     async with YClient(server.ws, sid, kam.token) as kari:
@@ -61,7 +62,7 @@ async def test_a_frame_of_250000_fake_clients_closes_its_sender_and_joiners_see_
 
 
 async def test_more_client_ids_than_a_tab_needs_close_the_connection(
-    server: ServerProcess, workshop: Workshop
+    server: ServerProcess, workshop: People
 ) -> None:
     kam, sid = await _room(workshop)
     async with YClient(server.ws, sid, kam.token) as watcher:
@@ -79,7 +80,7 @@ async def test_more_client_ids_than_a_tab_needs_close_the_connection(
 
 
 async def test_an_oversized_state_closes_the_connection(
-    server: ServerProcess, workshop: Workshop
+    server: ServerProcess, workshop: People
 ) -> None:
     kam, sid = await _room(workshop)
     async with YClient(server.ws, sid, kam.token) as watcher:
@@ -97,7 +98,7 @@ async def test_an_oversized_state_closes_the_connection(
 
 
 async def test_another_partys_viewer_cannot_overwrite_or_remove_someone_elses_presence(
-    server: ServerProcess, workshop: Workshop
+    server: ServerProcess, workshop: People
 ) -> None:
     kam = await workshop.signup("Kam")
     plan = await workshop.plan(kam)
@@ -134,7 +135,7 @@ async def test_another_partys_viewer_cannot_overwrite_or_remove_someone_elses_pr
 
 
 async def test_joiners_and_query_awareness_get_only_live_states(
-    server: ServerProcess, workshop: Workshop
+    server: ServerProcess, workshop: People
 ) -> None:
     kam, sid = await _room(workshop)
     async with YClient(server.ws, sid, kam.token) as kari:
@@ -168,7 +169,7 @@ async def test_joiners_and_query_awareness_get_only_live_states(
     ],
 )
 async def test_a_state_the_browsers_could_not_read_closes_with_4400(
-    server: ServerProcess, workshop: Workshop, label: str, state: bytes
+    server: ServerProcess, workshop: People, label: str, state: bytes
 ) -> None:
     kam, sid = await _room(workshop)
     async with YClient(server.ws, sid, kam.token) as watcher:
@@ -181,7 +182,7 @@ async def test_a_state_the_browsers_could_not_read_closes_with_4400(
 
 
 async def test_a_reconnecting_tab_takes_its_client_id_over_from_its_old_connection(
-    server: ServerProcess, workshop: Workshop
+    server: ServerProcess, workshop: People
 ) -> None:
     """The server may not have noticed yet that a tab's old socket is gone: the same user's
     new connection speaks for the tab's client id at once."""
@@ -203,7 +204,7 @@ async def test_a_reconnecting_tab_takes_its_client_id_over_from_its_old_connecti
 
 
 async def test_stock_clients_echoing_each_others_presence_stay_connected(
-    server: ServerProcess, workshop: Workshop
+    server: ServerProcess, workshop: People
 ) -> None:
     """Stock providers re-send every awareness entry they receive: for a room of stock
     clients that is the normal traffic, and nobody is closed for it."""

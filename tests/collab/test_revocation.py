@@ -16,8 +16,8 @@ from websockets.exceptions import ConnectionClosed
 from server.collab import protocol
 from tests.collab.node import NodeClient
 from tests.collab.yclient import YClient
-from tests.conftest import PASSWORD
-from tests.live import Actor, ServerProcess, Workshop, section_id
+from tests.live import ServerProcess, section_id
+from tests.people import PASSWORD, People, Person
 from tests.stream.test_sse import sse
 
 DEADLINE = 10.0  # generous: the server closes or downgrades well within a second
@@ -56,7 +56,7 @@ class Writer:
             await self._task
 
 
-async def stored_ids(reader: Actor, plan_id: str, sid: str) -> list[str]:
+async def stored_ids(reader: Person, plan_id: str, sid: str) -> list[str]:
     r = await reader.http.get(f"/api/plans/{plan_id}/sections/{sid}/content")
     assert r.status_code == 200, r.text
     return [str(item["id"]) for item in r.json()["items"]]
@@ -74,7 +74,7 @@ async def poll(predicate: Callable[[], Awaitable[bool]], within: float = DEADLIN
         await asyncio.sleep(0.05)
 
 
-async def barrier(server: ServerProcess, owner: Actor, plan_id: str, sid: str) -> None:
+async def barrier(server: ServerProcess, owner: Person, plan_id: str, sid: str) -> None:
     """Write a marker as the plan's owner and wait until it is stored: the writer's frames,
     all received before it, have been handled by then."""
     async with YClient(server.ws, sid, owner.token) as marker:
@@ -87,7 +87,7 @@ async def barrier(server: ServerProcess, owner: Actor, plan_id: str, sid: str) -
         await poll(stored)
 
 
-async def login(workshop: Workshop, who: Actor) -> str:
+async def login(workshop: People, who: Person) -> str:
     r = await workshop.client().post(
         "/api/auth/login", json={"email": who.email, "password": PASSWORD}
     )
@@ -95,12 +95,12 @@ async def login(workshop: Workshop, who: Actor) -> str:
     return str(r.json()["token"])
 
 
-async def session_id_of(workshop: Workshop, token: str) -> str:
+async def session_id_of(workshop: People, token: str) -> str:
     sessions = (await workshop.client(token).get("/api/auth/sessions")).json()["items"]
     return str(next(s["id"] for s in sessions if s["current"]))
 
 
-async def member_id_of(owner: Actor, plan_id: str, user_id: str) -> str:
+async def member_id_of(owner: Person, plan_id: str, user_id: str) -> str:
     members = (await owner.http.get(f"/api/plans/{plan_id}/members")).json()["items"]
     return str(next(m["id"] for m in members if m["user"]["id"] == user_id))
 
@@ -112,7 +112,7 @@ Revoke = Callable[[], Awaitable[httpx.Response]]
 
 
 async def _case(
-    kind: str, workshop: Workshop, kam: Actor, plan: dict[str, Any], sid: str
+    kind: str, workshop: People, kam: Person, plan: dict[str, Any], sid: str
 ) -> tuple[str, Revoke]:
     pid = plan["id"]
     # The customer's own facilitator manages the customer's people and the customer's share
@@ -164,7 +164,7 @@ CASES = {
 
 @pytest.mark.parametrize("kind", list(CASES))
 async def test_nothing_sent_after_the_revoking_request_is_stored(
-    server: ServerProcess, workshop: Workshop, kind: str
+    server: ServerProcess, workshop: People, kind: str
 ) -> None:
     kam = await workshop.signup("Kam")
     plan = await workshop.plan(kam)
@@ -177,7 +177,7 @@ async def test_nothing_sent_after_the_revoking_request_is_stored(
 async def revoke_during_writes(
     server: ServerProcess,
     writer_server: ServerProcess,
-    kam: Actor,
+    kam: Person,
     pid: str,
     sid: str,
     token: str,
@@ -218,7 +218,7 @@ async def revoke_during_writes(
 
 
 async def test_stock_client_signed_out_while_writing_stores_nothing_after(
-    server: ServerProcess, workshop: Workshop
+    server: ServerProcess, workshop: People
 ) -> None:
     """A stock y-websocket WebsocketProvider pushing every 10 ms while its user signs out."""
     kam = await workshop.signup("Kam")
@@ -259,7 +259,7 @@ async def test_stock_client_signed_out_while_writing_stores_nothing_after(
 
 
 async def test_a_reader_who_loses_read_access_is_closed_and_a_writer_kept(
-    server: ServerProcess, workshop: Workshop
+    server: ServerProcess, workshop: People
 ) -> None:
     """Visibility changes: the other party's viewer is closed with 4403, the owner's party's
     editor keeps writing on the same section."""
@@ -297,7 +297,7 @@ async def test_a_reader_who_loses_read_access_is_closed_and_a_writer_kept(
 
 
 async def test_other_sockets_of_the_user_stay_open_after_one_session_is_revoked(
-    server: ServerProcess, workshop: Workshop
+    server: ServerProcess, workshop: People
 ) -> None:
     kam = await workshop.signup("Kam")
     plan = await workshop.plan(kam)
@@ -323,7 +323,7 @@ async def test_other_sockets_of_the_user_stay_open_after_one_session_is_revoked(
 
 
 async def test_event_stream_ends_at_once_for_a_removed_member_and_a_signed_out_user(
-    server: ServerProcess, workshop: Workshop
+    server: ServerProcess, workshop: People
 ) -> None:
     """No later plan event is needed to wake the stream: the change itself does."""
     kam = await workshop.signup("Kam")
@@ -352,7 +352,7 @@ async def wait_revoked(events: list[dict[str, Any]]) -> None:
 @pytest.mark.parametrize("kind", ["sign-out", "removal", "role"])
 async def test_revocation_through_one_process_reaches_a_socket_on_another(
     server: ServerProcess,
-    workshop: Workshop,
+    workshop: People,
     live_database: tuple[str, Path],
     second_server: Callable[[], ServerProcess],
     kind: str,
@@ -376,7 +376,7 @@ async def test_revocation_through_one_process_reaches_a_socket_on_another(
 
 
 async def test_a_process_that_never_confirms_delays_a_revocation_by_a_second_at_most(
-    server: ServerProcess, workshop: Workshop, live_database: tuple[str, Path]
+    server: ServerProcess, workshop: People, live_database: tuple[str, Path]
 ) -> None:
     """A listener that is there but does not answer (a hung process) costs the revoking
     request the confirmation wait, not its answer; the server says which process it was."""

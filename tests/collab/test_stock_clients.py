@@ -8,11 +8,12 @@ from pycrdt import XmlFragment
 
 from tests.collab.node import NodeClient
 from tests.collab.yclient import YClient
-from tests.live import ServerProcess, Workshop, section_id
+from tests.live import ServerProcess, section_id
+from tests.people import People
 
 
 async def test_stock_clients_and_pycrdt_converge_with_concurrent_edits(
-    server: ServerProcess, workshop: Workshop
+    server: ServerProcess, workshop: People
 ) -> None:
     kam = await workshop.signup("Kam")
     plan = await workshop.plan(kam)
@@ -41,7 +42,7 @@ async def test_stock_clients_and_pycrdt_converge_with_concurrent_edits(
 
 
 async def test_stock_client_without_write_authority_is_told_and_ignored(
-    server: ServerProcess, workshop: Workshop
+    server: ServerProcess, workshop: People
 ) -> None:
     kam = await workshop.signup("Kam")
     plan = await workshop.plan(kam)
@@ -71,7 +72,7 @@ async def test_stock_client_without_write_authority_is_told_and_ignored(
 
 
 async def test_stock_client_refused_without_access_stops_reconnecting(
-    server: ServerProcess, workshop: Workshop
+    server: ServerProcess, workshop: People
 ) -> None:
     kam = await workshop.signup("Kam")
     plan = await workshop.plan(kam)
@@ -86,7 +87,7 @@ async def test_stock_client_refused_without_access_stops_reconnecting(
 
 
 async def test_stock_presence_relayed_and_removed_on_disconnect(
-    server: ServerProcess, workshop: Workshop
+    server: ServerProcess, workshop: People
 ) -> None:
     kam = await workshop.signup("Kam")
     plan = await workshop.plan(kam)
@@ -120,7 +121,7 @@ async def test_stock_client_reconnects_after_restart_and_keeps_offline_edits(
     url, data_dir = live_database
     first = ServerProcess(url, data_dir)
     first.start()
-    workshop = Workshop(first)
+    workshop = People.on(first)
     started = [first]
     try:
         kam = await workshop.signup("Kam")

@@ -11,8 +11,9 @@ from sqlalchemy.ext.asyncio import create_async_engine
 
 from server.collab import protocol
 from server.collab.models import LoggedUpdate, SectionSnapshot
-from tests.collab.yclient import YClient
-from tests.live import ServerProcess, Workshop, section_id
+from tests.collab.yclient import YClient, synced_pair
+from tests.live import ServerProcess, section_id
+from tests.people import People
 
 
 async def poll_json(
@@ -37,18 +38,10 @@ async def rooms_unloaded(health: httpx.AsyncClient) -> Any:
 
 
 async def test_two_editors_converge_and_content_is_served_as_json(
-    server: ServerProcess, workshop: Workshop
+    server: ServerProcess, workshop: People
 ) -> None:
-    kam = await workshop.signup("Kam")
-    plan = await workshop.plan(kam)
-    buyer = await workshop.invite(kam, plan["id"], "Buyer", "customer", "editor")
-    goals = section_id(plan, "goals_strategic")
-    async with (
-        YClient(server.ws, goals, kam.token) as a,
-        YClient(server.ws, goals, buyer.token) as b,
-    ):
-        await a.wait_synced()
-        await b.wait_synced()
+    async with synced_pair(server, workshop, other=("customer", "editor")) as pair:
+        kam, plan, goals, a, b = pair.kam, pair.plan, pair.section, pair.a, pair.b
         for i in range(20):
             a.push(f"supplier goal {i}")
             b.push(f"customer goal {i}")
@@ -65,9 +58,7 @@ async def test_two_editors_converge_and_content_is_served_as_json(
     assert content["items"][0]["id"] == a.titles()[0].removeprefix("Grow share: ")
 
 
-async def test_new_sections_have_their_root_types(
-    server: ServerProcess, workshop: Workshop
-) -> None:
+async def test_new_sections_have_their_root_types(server: ServerProcess, workshop: People) -> None:
     kam = await workshop.signup("Kam")
     plan = await workshop.plan(kam)
     for key, expected in (("goals_tactical", "items"), ("analysis", "body")):
@@ -78,7 +69,7 @@ async def test_new_sections_have_their_root_types(
 
 
 async def test_read_only_connection_gets_updates_but_cannot_write(
-    server: ServerProcess, workshop: Workshop
+    server: ServerProcess, workshop: People
 ) -> None:
     kam = await workshop.signup("Kam")
     plan = await workshop.plan(kam)
@@ -108,7 +99,7 @@ async def test_read_only_connection_gets_updates_but_cannot_write(
 
 
 async def test_customer_cannot_write_supplier_owned_section(
-    server: ServerProcess, workshop: Workshop
+    server: ServerProcess, workshop: People
 ) -> None:
     kam = await workshop.signup("Kam")
     plan = await workshop.plan(kam)
@@ -160,7 +151,7 @@ async def _stored_bytes(database_url: str, sid: str) -> bytes:
 
 
 async def test_unauthenticated_and_no_access_are_closed_without_leaking(
-    server: ServerProcess, workshop: Workshop
+    server: ServerProcess, workshop: People
 ) -> None:
     kam = await workshop.signup("Kam")
     plan = await workshop.plan(kam)
@@ -183,7 +174,7 @@ async def test_unauthenticated_and_no_access_are_closed_without_leaking(
 
 
 async def test_authority_change_applies_to_open_connections(
-    server: ServerProcess, workshop: Workshop
+    server: ServerProcess, workshop: People
 ) -> None:
     kam = await workshop.signup("Kam")
     plan = await workshop.plan(kam)
@@ -234,7 +225,7 @@ async def test_authority_change_applies_to_open_connections(
 
 
 async def test_presence_is_relayed_and_removed_on_disconnect(
-    server: ServerProcess, workshop: Workshop
+    server: ServerProcess, workshop: People
 ) -> None:
     kam = await workshop.signup("Kam")
     plan = await workshop.plan(kam)
@@ -265,7 +256,7 @@ async def test_presence_is_relayed_and_removed_on_disconnect(
 
 
 async def test_many_clients_opening_a_cold_section_at_once_all_sync(
-    server: ServerProcess, workshop: Workshop
+    server: ServerProcess, workshop: People
 ) -> None:
     kam = await workshop.signup("Kam")
     plan = await workshop.plan(kam)
@@ -286,7 +277,7 @@ async def test_many_clients_opening_a_cold_section_at_once_all_sync(
 
 
 async def test_sending_to_a_closed_socket_does_not_disturb_the_room(
-    server: ServerProcess, workshop: Workshop
+    server: ServerProcess, workshop: People
 ) -> None:
     kam = await workshop.signup("Kam")
     plan = await workshop.plan(kam)
@@ -306,7 +297,7 @@ async def test_sending_to_a_closed_socket_does_not_disturb_the_room(
 
 
 async def test_json_view_survives_malformed_content(
-    server: ServerProcess, workshop: Workshop
+    server: ServerProcess, workshop: People
 ) -> None:
     kam = await workshop.signup("Kam")
     plan = await workshop.plan(kam)
@@ -334,7 +325,7 @@ async def test_json_view_survives_malformed_content(
     assert body["skipped"] == 2
 
 
-async def test_token_is_not_written_to_logs(server: ServerProcess, workshop: Workshop) -> None:
+async def test_token_is_not_written_to_logs(server: ServerProcess, workshop: People) -> None:
     kam = await workshop.signup("Kam")
     plan = await workshop.plan(kam)
     sid = section_id(plan, "goals_strategic")
@@ -357,7 +348,7 @@ def _doc_with(title: str) -> bytes:
 
 
 async def test_pycrdt_update_message_from_raw_frames(
-    server: ServerProcess, workshop: Workshop
+    server: ServerProcess, workshop: People
 ) -> None:
     """A client that only speaks frames (no provider) can write and read."""
     kam = await workshop.signup("Kam")
@@ -379,7 +370,7 @@ async def test_pycrdt_update_message_from_raw_frames(
 
 
 async def test_rooms_unload_after_the_last_client_leaves(
-    server: ServerProcess, workshop: Workshop
+    server: ServerProcess, workshop: People
 ) -> None:
     kam = await workshop.signup("Kam")
     plan = await workshop.plan(kam)

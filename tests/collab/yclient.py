@@ -3,13 +3,16 @@
 import asyncio
 import contextlib
 import json
-from typing import Any
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from typing import Any, Protocol
 
 from pycrdt import Array, Awareness, Doc, Map, Text, TransactionEvent
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed
 
 from server.collab import encoding, protocol
+from tests.people import People, Person
 
 
 class YClient:
@@ -133,3 +136,39 @@ class YClient:
             + encoding.var_bytes(json.dumps(state).encode())
         )
         await self.send_raw(protocol.awareness(payload))
+
+
+class HasWs(Protocol):
+    @property
+    def ws(self) -> str: ...
+
+
+@dataclass
+class SyncedPair:
+    """A fresh plan and two clients synced on one of its sections: `a` is the plan's supplier
+    facilitator, `b` the same person or, with `other=(party, role)`, someone invited so."""
+
+    kam: Person
+    plan: dict[str, Any]
+    section: str
+    a: YClient
+    b: YClient
+
+
+@contextlib.asynccontextmanager
+async def synced_pair(
+    server: HasWs,
+    people: People,
+    key: str = "goals_strategic",
+    other: tuple[str, str] | None = None,
+) -> AsyncIterator[SyncedPair]:
+    kam = await people.signup("Kam")
+    plan = await people.plan(kam)
+    token = kam.token
+    if other is not None:
+        token = (await people.invite(kam, plan["id"], "Buyer", *other)).token
+    sid = next(s["id"] for s in plan["sections"] if s["key"] == key)
+    async with YClient(server.ws, sid, kam.token) as a, YClient(server.ws, sid, token) as b:
+        await a.wait_synced()
+        await b.wait_synced()
+        yield SyncedPair(kam, plan, sid, a, b)

@@ -1,8 +1,8 @@
 from dataclasses import dataclass
 from typing import Any
 
-from tests.conftest import People, Person, add_member, create_plan
 from tests.content import append_update, item_text, load_doc, put_content, put_raw
+from tests.people import People, Person, add_member, create_plan
 
 __all__ = ["append_update", "item_text", "load_doc", "put_content", "put_raw"]
 

@@ -4,7 +4,7 @@ from typing import Any
 from pycrdt import Assoc, Doc, StickyIndex
 
 from tests.comments.helpers import append_update, item_text, load_doc, mention, workshop_plan
-from tests.conftest import People
+from tests.people import People
 
 
 def _b64(data: bytes) -> str:

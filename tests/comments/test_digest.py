@@ -10,7 +10,7 @@ import pytest
 
 from server.comments.digest import send_mention_digests
 from tests.comments.helpers import mention, workshop_plan
-from tests.conftest import People
+from tests.people import People
 
 
 class FakeSMTP:

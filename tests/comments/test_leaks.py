@@ -3,7 +3,7 @@
 from typing import Any
 
 from tests.comments.helpers import mention, workshop_plan
-from tests.conftest import People
+from tests.people import People
 
 
 async def test_nothing_internal_crosses_to_the_other_party(app: Any, people: People) -> None:

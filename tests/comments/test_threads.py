@@ -5,7 +5,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from server.comments.models import Comment, Thread
 from tests.comments.helpers import mention, workshop_plan
-from tests.conftest import People
+from tests.people import People
 
 
 async def test_shared_thread_reaches_both_parties(app: Any, people: People) -> None:

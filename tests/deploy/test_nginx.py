@@ -21,7 +21,8 @@ import httpx
 import pytest
 
 from tests.collab.yclient import YClient
-from tests.live import ServerProcess, Workshop, _pg_database, free_port, section_id
+from tests.live import ServerProcess, _pg_database, free_port, section_id
+from tests.people import People
 
 REPO = Path(__file__).resolve().parents[2]
 NGINX = shutil.which("nginx") or ("/usr/sbin/nginx" if Path("/usr/sbin/nginx").exists() else None)
@@ -85,7 +86,7 @@ def front(
             stdout=subprocess.DEVNULL,
             stderr=(data / "nginx.stderr").open("wb"),
         )
-        # Never started: only its address, nginx's, for Workshop and YClient.
+        # Never started: only its address, nginx's, for People and YClient.
         entry = ServerProcess(url, data, port=port)
         try:
             deadline = time.monotonic() + 20
@@ -172,7 +173,7 @@ async def test_clients_on_different_processes_co_edit_and_get_each_others_events
     front: tuple[ServerProcess, list[ServerProcess]],
 ) -> None:
     entry, (one, two) = front
-    workshop = Workshop(entry)
+    workshop = People.on(entry)
     kam = await workshop.signup("Kam")
     plan = await workshop.plan(kam)
     buyer = await workshop.invite(kam, plan["id"], "Buyer", "customer", "editor")
@@ -220,7 +221,7 @@ async def test_presence_reaches_a_client_on_the_other_process(
     front: tuple[ServerProcess, list[ServerProcess]],
 ) -> None:
     entry, (one, two) = front
-    workshop = Workshop(entry)
+    workshop = People.on(entry)
     kam = await workshop.signup("Kam")
     plan = await workshop.plan(kam)
     sid = section_id(plan, "goals_tactical")
@@ -241,7 +242,7 @@ async def test_killing_one_process_loses_nothing_acknowledged(
     """Acknowledged: seen by a client on the other process (the server fans an update out
     only after it committed it). Runs last: it kills process one."""
     entry, (one, two) = front
-    workshop = Workshop(entry)
+    workshop = People.on(entry)
     kam = await workshop.signup("Kam")
     plan = await workshop.plan(kam)
     sid = section_id(plan, "action_plan")

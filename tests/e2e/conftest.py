@@ -24,8 +24,8 @@ if TYPE_CHECKING:
     from playwright.async_api import ViewportSize
 
 from server.demo import DEMO_PLAN_TITLE
-from tests.conftest import PASSWORD
 from tests.live import ServerProcess, stop_and_check
+from tests.people import PASSWORD
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = Path(os.environ.get("JOINTPLAN_CHROMIUM", "/usr/bin/chromium"))

@@ -16,7 +16,6 @@ from playwright.async_api import Browser, Locator, Page, expect
 from pycrdt import Map, Text, XmlElement, XmlFragment, XmlText
 
 from tests.collab.yclient import YClient
-from tests.conftest import PASSWORD
 from tests.e2e.conftest import (
     DEMO_PASSWORD,
     KARI,
@@ -30,6 +29,7 @@ from tests.e2e.conftest import (
     until_stored,
 )
 from tests.live import ServerProcess
+from tests.people import PASSWORD
 
 PRICE_PHRASE = "Corridor ZX-4417 for Nordlys only"
 TRIAL = "g-trial"

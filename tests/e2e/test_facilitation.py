@@ -11,7 +11,6 @@ from typing import Any
 import pytest
 from playwright.async_api import Browser, Page, expect
 
-from tests.conftest import PASSWORD
 from tests.e2e.conftest import (
     DEMO_PASSWORD,
     KARI,
@@ -27,6 +26,7 @@ from tests.e2e.conftest import (
     signed_in,
 )
 from tests.live import ServerProcess
+from tests.people import PASSWORD
 
 I18N = Path(__file__).resolve().parents[2] / "web" / "src" / "i18n"
 

@@ -12,7 +12,6 @@ from playwright.async_api import Browser, expect
 from pycrdt import Doc, XmlElement, XmlFragment, XmlText
 
 from tests.collab.yclient import YClient
-from tests.conftest import PASSWORD
 from tests.e2e.conftest import (
     WITHIN,
     Api,
@@ -25,6 +24,7 @@ from tests.e2e.conftest import (
     workshop_for,
 )
 from tests.live import ServerProcess
+from tests.people import PASSWORD
 
 
 @pytest.fixture(scope="module")

@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import People, Person, add_member
 from tests.content import put_content
+from tests.people import People, Person, add_member
 from tests.signoff.helpers import Workshop
 
 SECRET_PRICE = "Floor price 4.2 % under list, walk-away at 6 %"

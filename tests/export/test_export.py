@@ -6,7 +6,6 @@ from pathlib import Path
 from typing import Any
 
 from server.export.verify import parse_record
-from tests.conftest import People
 from tests.export.helpers import (
     CUSTOMER_SECRET,
     SECRET_GOAL,
@@ -18,6 +17,7 @@ from tests.export.helpers import (
     render_page,
     rich_workshop,
 )
+from tests.people import People
 from tests.signoff.helpers import GOALS, edit_goal
 
 

@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 
 from server import cli
-from tests.conftest import People
 from tests.export.helpers import rich_workshop
+from tests.people import People
 from tests.signoff.helpers import edit_goal
 
 
@@ -111,7 +111,7 @@ async def test_verify_refuses_strangers_and_files_that_are_not_exports(
     r = await verify(w.kam, b"# Just some notes\n")
     assert r.status_code == 400
     assert r.json()["error"] == "not_an_export"
-    anonymous = people.anonymous()
+    anonymous = people.client()
     r = await anonymous.post("/api/verify", content=md)
     assert r.status_code == 401
 

@@ -11,7 +11,7 @@ from server.auth.dependencies import SESSION_COOKIE
 from server.auth.models import User
 from server.db import utcnow
 from server.plans.models import Invitation, Member
-from tests.conftest import PASSWORD, People, Person, create_plan
+from tests.people import PASSWORD, People, Person, create_plan
 
 GUEST = "guest@globex.example"
 
@@ -52,7 +52,7 @@ async def test_preview_then_accept_with_password(people: People) -> None:
     invitation = await invite(kam, plan["id"], role="commenter", signatory=True)
     assert invitation["url"] == f"http://testserver/invite/{invitation['token']}"
 
-    guest = people.anonymous()
+    guest = people.client()
     preview = await guest.get(f"/api/invitations/{invitation['token']}")
     assert preview.status_code == 200
     shown = preview.json()
@@ -87,7 +87,7 @@ async def test_preview_then_accept_with_password(people: People) -> None:
     assert opened.json()["my_membership"]["role"] == "commenter"
 
     # The new account has the chosen password.
-    login = await people.anonymous().post(
+    login = await people.client().post(
         "/api/auth/login", json={"email": GUEST, "password": PASSWORD}
     )
     assert login.status_code == 200
@@ -104,17 +104,17 @@ async def test_link_is_single_use(people: People) -> None:
     kam = await people.signup("Kam")
     plan = await create_plan(kam)
     token = (await invite(kam, plan["id"]))["token"]
-    first = await people.anonymous().post(
+    first = await people.client().post(
         f"/api/invitations/{token}/accept", json={"name": "Guest", "password": PASSWORD}
     )
     assert first.status_code == 200
 
-    again = await people.anonymous().post(
+    again = await people.client().post(
         f"/api/invitations/{token}/accept", json={"name": "Someone else", "password": PASSWORD}
     )
     assert again.status_code == 410
     assert again.json()["error"] == "invitation_gone"
-    preview = await people.anonymous().get(f"/api/invitations/{token}")
+    preview = await people.client().get(f"/api/invitations/{token}")
     assert preview.status_code == 410
     assert preview.json()["error"] == "invitation_gone"
 
@@ -129,7 +129,7 @@ async def test_expired_invitation_is_gone(people: People, engine: AsyncEngine) -
             .where(Invitation.id == invitation["id"])
             .values(expires_at=utcnow() - timedelta(minutes=1))
         )
-    guest = people.anonymous()
+    guest = people.client()
     preview = await guest.get(f"/api/invitations/{invitation['token']}")
     assert preview.status_code == 410
     assert "expired" in preview.json()["detail"]
@@ -150,7 +150,7 @@ async def test_revoked_invitation_is_gone(people: People, engine: AsyncEngine) -
     listed = (await kam.http.get(f"/api/plans/{plan['id']}/invitations")).json()["items"]
     assert [i["revoked_at"] is not None for i in listed] == [True]
 
-    guest = people.anonymous()
+    guest = people.client()
     assert (await guest.get(f"/api/invitations/{invitation['token']}")).status_code == 410
     accept = await guest.post(
         f"/api/invitations/{invitation['token']}/accept",
@@ -162,7 +162,7 @@ async def test_revoked_invitation_is_gone(people: People, engine: AsyncEngine) -
 
 
 async def test_unknown_token_is_404(people: People) -> None:
-    guest = people.anonymous()
+    guest = people.client()
     preview = await guest.get("/api/invitations/inv_not-a-real-token")
     assert preview.status_code == 404
     assert preview.json()["error"] == "invitation_not_found"
@@ -180,19 +180,19 @@ async def test_accept_with_the_one_time_code(people: People) -> None:
     assert invitation["emailed"] is False
     assert invitation["code"]
 
-    accepted = await people.anonymous().post(
+    accepted = await people.client().post(
         f"/api/invitations/{invitation['token']}/accept",
         json={"name": "Coded Guest", "code": invitation["code"]},
     )
     assert accepted.status_code == 200, accepted.text
-    guest = people.authed(accepted.json()["token"])
+    guest = people.client(accepted.json()["token"])
     me = await guest.get("/api/auth/me")
     assert (me.json()["email"], me.json()["name"]) == (GUEST, "Coded Guest")
     assert (await guest.get(f"/api/plans/{plan['id']}")).json()["my_membership"]["role"] == (
         "viewer"
     )
     # The account has no password: no password signs in to it.
-    login = await people.anonymous().post(
+    login = await people.client().post(
         "/api/auth/login", json={"email": GUEST, "password": PASSWORD}
     )
     assert login.status_code == 401
@@ -205,7 +205,7 @@ async def test_wrong_code_writes_nothing_and_leaves_the_link_usable(
     plan = await create_plan(kam)
     invitation = await invite(kam, plan["id"])
     wrong = "000000" if invitation["code"] != "000000" else "111111"
-    guest = people.anonymous()
+    guest = people.client()
     refused = await guest.post(
         f"/api/invitations/{invitation['token']}/accept", json={"name": "Guest", "code": wrong}
     )
@@ -227,7 +227,7 @@ async def test_guessing_the_code_is_cut_off(people: People) -> None:
     kam = await people.signup("Kam")
     plan = await create_plan(kam)
     invitation = await invite(kam, plan["id"])
-    guest = people.anonymous()
+    guest = people.client()
     url = f"/api/invitations/{invitation['token']}/accept"
     wrong = [f"{n:06d}" for n in range(10) if f"{n:06d}" != invitation["code"]][:5]
     for code in wrong:
@@ -246,7 +246,7 @@ async def test_accept_needs_a_name_and_a_password_or_code(
     kam = await people.signup("Kam")
     plan = await create_plan(kam)
     token = (await invite(kam, plan["id"]))["token"]
-    guest = people.anonymous()
+    guest = people.client()
     no_body = await guest.post(f"/api/invitations/{token}/accept")
     assert (no_body.status_code, no_body.json()["error"]) == (400, "name_required")
     no_secret = await guest.post(f"/api/invitations/{token}/accept", json={"name": "Guest"})
@@ -295,7 +295,7 @@ async def test_signed_in_accept_by_another_email_is_refused(
     assert (await stranger.http.get(f"/api/plans/{plan['id']}")).status_code == 404
     assert await counts(engine, plan["id"], GUEST) == (0, 1)
     # The link still works for the person it was meant for.
-    preview = await people.anonymous().get(f"/api/invitations/{invitation['token']}")
+    preview = await people.client().get(f"/api/invitations/{invitation['token']}")
     assert preview.status_code == 200
 
 
@@ -305,14 +305,14 @@ async def test_existing_account_must_sign_in_to_accept(people: People, engine: A
     await people.signup("Known Guest", GUEST)
     invitation = await invite(kam, plan["id"])
 
-    refused = await people.anonymous().post(
+    refused = await people.client().post(
         f"/api/invitations/{invitation['token']}/accept",
         json={"name": "Impostor", "password": "another password"},
     )
     assert refused.status_code == 409
     assert refused.json()["error"] == "account_exists"
     assert await counts(engine, plan["id"], GUEST) == (1, 1)
-    login = await people.anonymous().post(
+    login = await people.client().post(
         "/api/auth/login", json={"email": GUEST, "password": "another password"}
     )
     assert login.status_code == 401  # the existing account's password is untouched
@@ -322,7 +322,7 @@ async def test_inviting_an_existing_member_is_a_conflict(people: People) -> None
     kam = await people.signup("Kam")
     plan = await create_plan(kam)
     token = (await invite(kam, plan["id"]))["token"]
-    await people.anonymous().post(
+    await people.client().post(
         f"/api/invitations/{token}/accept", json={"name": "Guest", "password": PASSWORD}
     )
     for email in (GUEST, GUEST.upper(), "kam@example.com"):
@@ -357,10 +357,10 @@ async def test_invitations_are_audited(people: People) -> None:
     withdrawn = await invite(kam, pid, "withdrawn@globex.example")
     await kam.http.delete(f"/api/plans/{pid}/invitations/{withdrawn['id']}")
     used = await invite(kam, pid, role="commenter", signatory=True)
-    accepted = await people.anonymous().post(
+    accepted = await people.client().post(
         f"/api/invitations/{used['token']}/accept", json={"name": "Guest", "password": PASSWORD}
     )
-    guest_id = (await people.authed(accepted.json()["token"]).get("/api/auth/me")).json()["id"]
+    guest_id = (await people.client(accepted.json()["token"]).get("/api/auth/me")).json()["id"]
 
     audit = (await kam.http.get(f"/api/plans/{pid}/audit")).json()["items"]
     events = [(e["action"], e["target_id"]) for e in audit if e["action"].startswith("invitation")]

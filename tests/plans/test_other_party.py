@@ -19,8 +19,8 @@ from server.collab import authz
 from server.collab.closecodes import CloseCode
 from server.plans import policy
 from server.stream.models import PlanEvent
-from tests.conftest import PASSWORD, People, Person, add_member, create_plan
 from tests.content import put_content
+from tests.people import PASSWORD, People, Person, add_member, create_plan
 
 # ---- one policy: archived plans ---------------------------------------------------------
 
@@ -509,7 +509,7 @@ async def test_concurrent_accepts_of_one_invitation(people: People) -> None:
     token = invited.json()["token"]
     responses = await asyncio.gather(
         *(
-            people.anonymous().post(
+            people.client().post(
                 f"/api/invitations/{token}/accept",
                 json={"name": f"Guest {i}", "password": PASSWORD},
             )

@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 from tests.collab.yclient import YClient
-from tests.conftest import PASSWORD
-from tests.live import ServerProcess, Workshop, section_id
+from tests.live import ServerProcess, section_id
+from tests.people import PASSWORD, People
 from tests.stream.test_sse import sse, wait_until
 
 
@@ -26,14 +26,14 @@ def debug_server(live_database: tuple[str, Path]) -> Iterator[ServerProcess]:
 
 
 @pytest.fixture
-async def live(debug_server: ServerProcess) -> AsyncIterator[Workshop]:
-    w = Workshop(debug_server)
+async def live(debug_server: ServerProcess) -> AsyncIterator[People]:
+    w = People.on(debug_server)
     yield w
     await w.close()
 
 
 async def test_stock_client_and_rest_flags_agree_on_archived_plans(
-    debug_server: ServerProcess, live: Workshop
+    debug_server: ServerProcess, live: People
 ) -> None:
     kam = await live.signup("Kam")
     plan = await live.plan(kam)
@@ -55,7 +55,7 @@ async def test_stock_client_and_rest_flags_agree_on_archived_plans(
 
 
 async def test_stream_catch_up_carries_no_old_comment_text(
-    debug_server: ServerProcess, live: Workshop
+    debug_server: ServerProcess, live: People
 ) -> None:
     kam = await live.signup("Kam")
     plan = await live.plan(kam)
@@ -100,7 +100,7 @@ def _digest(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
 
 
-async def test_the_server_log_holds_no_secrets(debug_server: ServerProcess, live: Workshop) -> None:
+async def test_the_server_log_holds_no_secrets(debug_server: ServerProcess, live: People) -> None:
     secrets: dict[str, str] = {}
     anonymous = live.client()
     kam = await live.signup("Kam")

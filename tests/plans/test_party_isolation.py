@@ -11,8 +11,8 @@ from typing import Any
 
 from server.app import create_app
 from tests.collab.yclient import YClient
-from tests.conftest import PASSWORD
-from tests.live import Actor, ServerProcess, Workshop
+from tests.live import ServerProcess
+from tests.people import PASSWORD, People, Person
 
 # Fixed seeds: a failure names its seed and step, and runs again the same way.
 SEEDS = (7, 2027)
@@ -43,12 +43,12 @@ def access(party: str, owner: str, visibility: str) -> tuple[bool, bool]:
 @dataclass
 class World:
     server: ServerProcess
-    workshop: Workshop
+    workshop: People
     rng: random.Random
     seed: int
     plan_id: str = ""
-    people: dict[str, Actor] = field(default_factory=dict)  # user id → actor
-    observers: dict[str, Actor] = field(default_factory=dict)  # party → a viewer kept in
+    people: dict[str, Person] = field(default_factory=dict)  # user id → actor
+    observers: dict[str, Person] = field(default_factory=dict)  # party → a viewer kept in
     parties: dict[str, str] = field(default_factory=dict)  # member id → party when joined
     sections: dict[str, dict[str, Any]] = field(default_factory=dict)  # id → last seen
     markers: dict[str, set[str]] = field(default_factory=dict)  # section id → its markers
@@ -69,7 +69,7 @@ class World:
         items: list[dict[str, Any]] = r.json()["items"]
         return items
 
-    async def facilitators(self) -> list[tuple[Actor, str]]:
+    async def facilitators(self) -> list[tuple[Person, str]]:
         return [
             (self.people[m["user"]["id"]], m["party"])
             for m in await self.members()
@@ -81,18 +81,18 @@ class World:
         assert r.status_code == 200, r.text
         return {s["id"]: s for s in r.json()["sections"]}
 
-    async def accept(self, token: str, name: str) -> Actor:
+    async def accept(self, token: str, name: str) -> Person:
         a = await self.workshop.client().post(
             f"/api/invitations/{token}/accept", json={"name": name, "password": PASSWORD}
         )
         assert a.status_code == 200, a.text
         secret = a.json()["token"]
         me = (await self.workshop.client(secret).get("/api/auth/me")).json()
-        actor = Actor(me["id"], "", secret, self.workshop.client(secret))
+        actor = Person(me["id"], "", name, secret, self.workshop.client(secret))
         self.people[actor.id] = actor
         return actor
 
-    async def invite(self, by: Actor, party: str, role: str, accept: bool) -> Actor | None:
+    async def invite(self, by: Person, party: str, role: str, accept: bool) -> Person | None:
         self.counter += 1
         r = await by.http.post(
             self.url("/invitations"),
@@ -110,7 +110,7 @@ class World:
             return None
         return await self.accept(r.json()["token"], f"P{self.counter}")
 
-    async def write_marker(self, sid: str, writer: Actor) -> None:
+    async def write_marker(self, sid: str, writer: Person) -> None:
         """Put a marker into the section's content through a sync client."""
         text = self.marker("C")
         async with YClient(self.server.ws, sid, writer.token) as y:
@@ -125,7 +125,7 @@ class World:
         self.markers.setdefault(sid, set()).add(text)
 
 
-async def build(server: ServerProcess, workshop: Workshop, seed: int) -> World:
+async def build(server: ServerProcess, workshop: People, seed: int) -> World:
     w = World(server, workshop, random.Random(seed), seed)
     kam = await workshop.signup("Kam")
     w.people[kam.id] = kam
@@ -302,7 +302,7 @@ async def check(
 
 
 async def test_random_operations_never_cross_the_party_line(
-    server: ServerProcess, workshop: Workshop
+    server: ServerProcess, workshop: People
 ) -> None:
     openapi = create_app().openapi()
     paths = [

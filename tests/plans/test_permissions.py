@@ -10,8 +10,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from server.models import Base
 from server.plans import policy
-from tests.conftest import PASSWORD, People, Person, add_member, create_plan
 from tests.content import put_content
+from tests.people import PASSWORD, People, Person, add_member, create_plan
 
 PARTIES = ("supplier", "customer")
 ROLES = ("facilitator", "editor", "commenter", "viewer")
@@ -784,14 +784,14 @@ async def test_bootstrapping_the_other_party(people: People, engine: AsyncEngine
     first = (await invite(kam, pid, "first@example.com", "customer", "facilitator")).json()
     second = (await invite(kam, pid, "second@example.com", "customer", "facilitator")).json()
     later = (await invite(kam, pid, "later@example.com", "customer", "viewer")).json()
-    anon = people.anonymous()
+    anon = people.client()
     ok = await anon.post(
         f"/api/invitations/{first['token']}/accept", json={"name": "First", "password": PASSWORD}
     )
     assert ok.status_code == 200, ok.text
     # The second would out-number the customer's own choice: refused, nothing stored.
     before = await snapshot_tables(engine)
-    late = await people.anonymous().post(
+    late = await people.client().post(
         f"/api/invitations/{second['token']}/accept", json={"name": "Second", "password": PASSWORD}
     )
     assert (late.status_code, late.json()["error"]) == (410, "invitation_superseded")
@@ -799,14 +799,14 @@ async def test_bootstrapping_the_other_party(people: People, engine: AsyncEngine
     # A pending invitation of another role still works; the customer sees it and could
     # have withdrawn it.
     first_person = Person(
-        "", "first@example.com", "First", ok.json()["token"], people.authed(ok.json()["token"])
+        "", "first@example.com", "First", ok.json()["token"], people.client(ok.json()["token"])
     )
     pending = (await first_person.http.get(f"/api/plans/{pid}/invitations")).json()["items"]
     assert {i["email"]: i["inviter_party"] for i in pending if i["accepted_at"] is None} == {
         "second@example.com": "supplier",
         "later@example.com": "supplier",
     }
-    r = await people.anonymous().post(
+    r = await people.client().post(
         f"/api/invitations/{later['token']}/accept", json={"name": "Later", "password": PASSWORD}
     )
     assert r.status_code == 200, r.text

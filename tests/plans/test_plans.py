@@ -3,7 +3,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from tests.conftest import People, add_member, create_plan
+from tests.people import People, add_member, create_plan
 
 KAM_KEYS = [
     "analysis",

@@ -10,15 +10,15 @@ from websockets.exceptions import InvalidStatus
 
 from server.auth.dependencies import SESSION_COOKIE
 from server.collab import protocol
-from tests.conftest import PASSWORD, People, create_plan
-from tests.live import ServerProcess, Workshop, section_id
+from tests.live import ServerProcess, section_id
+from tests.people import PASSWORD, People, create_plan
 
 EVIL = "http://evil.example"
 SIBLING = "http://127.0.0.1:5173"  # another port on the same host: "same-site" for cookies
 
 
 def cookie_client(people: People, token: str, origin: str | None) -> httpx.AsyncClient:
-    client = people.anonymous()
+    client = people.client()
     client.cookies.set(SESSION_COOKIE, token)
     if origin is not None:
         client.headers["Origin"] = origin
@@ -91,7 +91,7 @@ async def test_bearer_requests_are_not_affected_by_origin(people: People) -> Non
 async def test_sign_in_from_another_origin_is_refused(people: People) -> None:
     """Login CSRF: another site must not sign the browser into an account of its choosing."""
     ada = await people.signup("Ada")
-    r = await people.anonymous().post(
+    r = await people.client().post(
         "/api/auth/login",
         json={"email": ada.email, "password": PASSWORD},
         headers={"Origin": EVIL},
@@ -132,7 +132,7 @@ async def _open(
 
 
 async def test_websocket_with_cookie_from_another_origin_gets_403(
-    server: ServerProcess, workshop: Workshop
+    server: ServerProcess, workshop: People
 ) -> None:
     kam = await workshop.signup("Kam")
     plan = await workshop.plan(kam)

@@ -4,8 +4,8 @@ from typing import Any
 
 from pycrdt import Array, Text
 
-from tests.conftest import People, Person, add_member, create_plan
 from tests.content import append_update, find_item, load_doc, put_content
+from tests.people import People, Person, add_member, create_plan
 
 GOALS: list[dict[str, Any]] = [
     {

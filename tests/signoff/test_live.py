@@ -10,10 +10,11 @@ import httpx
 from pycrdt import Map, Text
 
 from tests.collab.yclient import YClient
-from tests.live import Actor, ServerProcess, Workshop, require_several_processes, section_id
+from tests.live import ServerProcess, require_several_processes, section_id
+from tests.people import People, Person
 
 
-async def make_signatory(owner: Actor, plan_id: str, person: Actor) -> None:
+async def make_signatory(owner: Person, plan_id: str, person: Person) -> None:
     members = (await owner.http.get(f"/api/plans/{plan_id}/members")).json()["items"]
     member_id = next(m["id"] for m in members if m["user"]["id"] == person.id)
     r = await owner.http.patch(
@@ -34,7 +35,7 @@ def goal(goal_id: str, title: str) -> Map[Any]:
     )
 
 
-async def sign(who: Actor, plan_id: str, goal_id: str) -> dict[str, Any]:
+async def sign(who: Person, plan_id: str, goal_id: str) -> dict[str, Any]:
     r = await who.http.post(f"/api/plans/{plan_id}/goals/{goal_id}/signatures")
     assert r.status_code == 201, r.text
     body: dict[str, Any] = r.json()
@@ -42,7 +43,7 @@ async def sign(who: Actor, plan_id: str, goal_id: str) -> dict[str, Any]:
 
 
 async def wait_recorded(
-    who: Actor, plan_id: str, goal_id: str, check: Any, within: float = 10
+    who: Person, plan_id: str, goal_id: str, check: Any, within: float = 10
 ) -> dict[str, Any]:
     """Poll the agreement until `check` holds, and return it. How soon is a budget for
     bench/agreement_change.py, not an assert here."""
@@ -57,7 +58,7 @@ async def wait_recorded(
         await asyncio.sleep(0.02)
 
 
-async def wait_committed(who: Actor, plan_id: str, sid: str, count: int) -> None:
+async def wait_committed(who: Person, plan_id: str, sid: str, count: int) -> None:
     for _ in range(500):
         r = await who.http.get(f"/api/plans/{plan_id}/sections/{sid}/content")
         if len(r.json()["items"]) == count:
@@ -67,7 +68,7 @@ async def wait_committed(who: Actor, plan_id: str, sid: str, count: int) -> None
 
 
 async def test_an_edit_of_an_agreed_goal_is_recorded(
-    server: ServerProcess, workshop: Workshop
+    server: ServerProcess, workshop: People
 ) -> None:
     kam = await workshop.signup("Kam")
     plan = await workshop.plan(kam)
@@ -128,7 +129,7 @@ async def test_an_edit_of_an_agreed_goal_is_recorded(
 
 
 async def test_concurrent_edits_of_two_agreed_goals_are_put_on_their_authors(
-    server: ServerProcess, workshop: Workshop
+    server: ServerProcess, workshop: People
 ) -> None:
     kam = await workshop.signup("Kam")
     plan = await workshop.plan(kam)
@@ -162,7 +163,7 @@ async def test_concurrent_edits_of_two_agreed_goals_are_put_on_their_authors(
 
 
 async def test_a_room_opened_after_the_agreement_watches_the_goal(
-    server: ServerProcess, workshop: Workshop
+    server: ServerProcess, workshop: People
 ) -> None:
     """The goal is agreed while nobody has its section open; the next session's edit is
     still recorded (the watcher learns the agreements when the room loads)."""
@@ -190,7 +191,7 @@ async def test_a_room_opened_after_the_agreement_watches_the_goal(
 
 async def test_two_processes_record_a_change_once_with_its_author(
     server: ServerProcess,
-    workshop: Workshop,
+    workshop: People,
     live_database: tuple[str, Path],
     second_server: Callable[[], ServerProcess],
 ) -> None:

@@ -7,8 +7,8 @@ import unicodedata
 from typing import Any
 
 from server.signoff.canonical import goal_hash
-from tests.conftest import People, add_member
 from tests.content import append_update, find_item, load_doc, put_content
+from tests.people import People, add_member
 from tests.signoff.helpers import GOALS, Workshop, edit_goal
 
 

@@ -10,13 +10,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from tests.live import (
-    Actor,
-    ServerProcess,
-    Workshop,
-    require_several_processes,
-    section_id,
-)
+from tests.live import ServerProcess, require_several_processes, section_id
+from tests.people import People, Person
 from tests.stream.test_sse import sse, wait_until
 
 DEADLINE = 10.0  # generous, and still under the stream's 15 s keep-alive
@@ -30,7 +25,7 @@ def thread_ids(events: list[dict[str, Any]]) -> list[str]:
     return [e["data"]["thread"]["id"] for e in of_type(events, "thread.created")]
 
 
-async def new_thread(who: Actor, plan_id: str, section: str, visibility: str, body: str) -> str:
+async def new_thread(who: Person, plan_id: str, section: str, visibility: str, body: str) -> str:
     r = await who.http.post(
         f"/api/plans/{plan_id}/threads",
         json={"section_id": section, "visibility": visibility, "body": body},
@@ -39,7 +34,7 @@ async def new_thread(who: Actor, plan_id: str, section: str, visibility: str, bo
     return str(r.json()["id"])
 
 
-async def new_section(who: Actor, plan_id: str, title: str, visibility: str) -> str:
+async def new_section(who: Person, plan_id: str, title: str, visibility: str) -> str:
     r = await who.http.post(
         f"/api/plans/{plan_id}/sections",
         json={"title": title, "kind": "text", "owner": "supplier", "visibility": visibility},
@@ -55,7 +50,7 @@ async def arrived(events: list[dict[str, Any]], thread_id: str) -> None:
 
 async def test_events_caused_on_one_process_reach_streams_on_another_by_audience(
     server: ServerProcess,
-    workshop: Workshop,
+    workshop: People,
     live_database: tuple[str, Path],
     second_server: Callable[[], ServerProcess],
 ) -> None:
@@ -128,7 +123,7 @@ async def test_events_caused_on_one_process_reach_streams_on_another_by_audience
 
 async def test_follow_me_led_on_one_process_moves_followers_streaming_from_another(
     server: ServerProcess,
-    workshop: Workshop,
+    workshop: People,
     live_database: tuple[str, Path],
     second_server: Callable[[], ServerProcess],
 ) -> None:
@@ -193,7 +188,7 @@ async def test_follow_me_led_on_one_process_moves_followers_streaming_from_anoth
 
 async def test_a_stream_resumed_on_another_process_gets_what_it_missed_in_order_once(
     server: ServerProcess,
-    workshop: Workshop,
+    workshop: People,
     live_database: tuple[str, Path],
     second_server: Callable[[], ServerProcess],
 ) -> None:

@@ -7,7 +7,7 @@ over SSE."""
 from typing import Any
 
 from tests.comments.helpers import put_content, workshop_plan
-from tests.conftest import People, Person, add_member
+from tests.people import People, Person, add_member
 
 
 async def cursor(who: Person, pid: str) -> int:

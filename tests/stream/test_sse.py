@@ -10,7 +10,8 @@ from typing import Any
 
 import httpx
 
-from tests.live import ServerProcess, Workshop, section_id
+from tests.live import ServerProcess, section_id
+from tests.people import People
 
 
 @contextlib.asynccontextmanager
@@ -76,7 +77,7 @@ async def wait_until(predicate: Any, within: float = 2.0) -> float:
 
 
 async def test_events_arrive_live_filtered_and_catch_up(
-    server: ServerProcess, workshop: Workshop
+    server: ServerProcess, workshop: People
 ) -> None:
     kam = await workshop.signup("Kam")
     plan = await workshop.plan(kam)
@@ -130,7 +131,7 @@ async def test_events_arrive_live_filtered_and_catch_up(
 
 
 async def test_stream_ends_when_the_member_is_removed(
-    server: ServerProcess, workshop: Workshop
+    server: ServerProcess, workshop: People
 ) -> None:
     kam = await workshop.signup("Kam")
     plan = await workshop.plan(kam)

@@ -2,7 +2,7 @@
 
 from typing import Any
 
-from tests.conftest import People, add_member, create_plan
+from tests.people import People, add_member, create_plan
 
 
 async def test_structure_changes_are_announced_by_audience(people: People) -> None:

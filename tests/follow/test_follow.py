@@ -3,7 +3,7 @@
 import asyncio
 from typing import Any
 
-from tests.conftest import People, Person, add_member, create_plan
+from tests.people import People, Person, add_member, create_plan
 
 
 async def _cursor(who: Person, pid: str) -> int:

@@ -2,9 +2,9 @@
 
 from typing import Any
 
-from tests.conftest import People
 from tests.content import put_content
 from tests.export.helpers import CUSTOMER_SECRET, SECRET_GOAL, SECRET_PRICE, rich_workshop
+from tests.people import People
 from tests.signoff.helpers import GOALS, edit_goal
 
 
