@@ -15,13 +15,21 @@ from starlette.types import Receive, Send
 from starlette.websockets import WebSocket
 
 from server import events
-from server.collab import authz, channel, guard, layout, store, wal
+from server.collab import authz, channel, encoding, guard, layout, store, wal
 from server.collab.closecodes import CloseCode
 from server.collab.connection import Connection
 from server.collab.room import Room
 from server.config import Settings
 
 log = logging.getLogger(__name__)
+
+
+class Peers(Protocol):
+    """How this process reaches the others for presence (collab/fanout.py)."""
+
+    def send_presence(self, section_id: str, user_id: str, update: bytes) -> None: ...
+
+    def ask_presence(self, section_id: str) -> None: ...
 
 
 class RoomListener(Protocol):
@@ -54,6 +62,8 @@ class RoomManager:
             settings.effective_database_url, sessionmaker.kw["bind"].dialect, origin=self.origin
         )
         self.rooms: dict[str, Room] = {}
+        # The other processes on the same PostgreSQL database (collab/fanout.py), if any.
+        self.peers: Peers | None = None
         self._loading: dict[str, asyncio.Future[Room]] = {}
         # Updates from other processes that arrive while their room is loading.
         self._held: dict[str, list[bytes]] = {}
@@ -116,6 +126,30 @@ class RoomManager:
     def _changed(self, room: Room, change: bytes, user_id: str | None) -> None:
         self._tell("room_changed", room, change, user_id)
 
+    # ---- presence across processes -----------------------------------------------------
+
+    def _presence_changed(self, room: Room, change: bytes, user_id: str) -> None:
+        if self.peers is not None:
+            self.peers.send_presence(room.section_id, user_id, change)
+
+    def receive_presence(self, section_id: str, user_id: str, payload: bytes) -> None:
+        """Presence that another process's connections changed in a room."""
+        room = self.rooms.get(section_id)
+        if room is None:
+            return
+        try:
+            room.apply_remote_presence(user_id, payload)
+        except encoding.DecodeError:
+            log.warning("garbled presence from another process for section %s", section_id)
+
+    def presence_asked(self, section_id: str) -> None:
+        """Another process loaded this room: send it the presence of our connections."""
+        room = self.rooms.get(section_id)
+        if room is None or self.peers is None:
+            return
+        for user_id, states in room.presence.local_states().items():
+            self.peers.send_presence(section_id, user_id, states)
+
     def _spawn(self, coro: Any) -> None:
         task = asyncio.create_task(coro)
         self._tasks.add(task)
@@ -164,7 +198,10 @@ class RoomManager:
                 self.rooms[section_id] = room
                 self._by_plan[access.plan_id].add(section_id)
                 room.on_change = self._changed
+                room.on_presence = self._presence_changed
                 self._tell("room_loaded", room)
+                if self.peers is not None:
+                    self.peers.ask_presence(section_id)
                 loading.set_result(room)
             except BaseException as exc:
                 loading.set_exception(exc)

@@ -10,6 +10,11 @@ The wire format and its clock rules are y-protocols' own (`awareness.js`), so st
 entry they receive (the provider's update handler does not look at the origin), so entries
 for other connections' client ids are a normal part of the traffic: they are dropped
 without their JSON being parsed, not answered with a close.
+
+With several processes on one PostgreSQL database, each process tells the others what its
+own connections changed (collab/fanout.py); those entries are held here as *remote*
+clients, owned by the user they came from, and forwarded to this process's connections. A
+remote client not renewed within REMOTE_TIMEOUT_SECONDS (its process died) is forgotten.
 """
 
 import json
@@ -34,6 +39,11 @@ FRAME_ENTRIES_SLACK = 64
 # How long a departed client id stays reserved for its user (y-protocols' outdated timeout):
 # late echoes of its last state are dropped, and only the same user may take it up again.
 TOMBSTONE_SECONDS = 30.0
+# A client renews its state every 15 s (y-protocols); a remote one silent for twice that
+# has gone with its process.
+REMOTE_TIMEOUT_SECONDS = 30.0
+# Entries one notification from another process may carry (it lists one user's clients).
+REMOTE_ENTRIES_MAX = 256
 
 
 class PresenceRefused(Exception):
@@ -53,7 +63,7 @@ def _no_constant(name: str) -> Any:
 class _Client:
     clock: int
     state: bytes | None  # JSON text as received; None once removed
-    owner: Connection | None  # None once the connection that spoke for it closed
+    owner: Connection | None  # None once the connection that spoke for it closed, or remote
     user_id: str
     left_at: float = 0.0
 
@@ -63,10 +73,13 @@ class Presence:
         self._clients: dict[int, _Client] = {}
         # Client ids whose connection closed, oldest first (for expiry).
         self._departed: OrderedDict[int, None] = OrderedDict()
+        # Live clients of other processes, least recently renewed first.
+        self._remote: OrderedDict[int, float] = OrderedDict()
         self._everyone: bytes | None = None  # cached awareness update of all live states
 
     def everyone(self) -> bytes | None:
         """An awareness update with every live state, or None when nobody is present."""
+        self._expire()
         if self._everyone is None:
             live = [(i, c.clock, c.state) for i, c in self._clients.items() if c.state is not None]
             self._everyone = _encode(live) if live else b""
@@ -127,11 +140,65 @@ class Presence:
                 known.clock, known.state, known.owner = clock, new_state, conn
                 known.user_id = conn.access.user_id
                 self._departed.pop(client_id, None)
+                self._remote.pop(client_id, None)
         changed = [
             (client_id, clock, new_state) for client_id, (clock, new_state) in pending.items()
         ]
         self._everyone = None
         return _encode(changed)
+
+    def apply_remote(self, user_id: str, payload: bytes) -> bytes | None:
+        """Apply what another process's connections (all of `user_id`) changed, as that
+        process checked and re-encoded it; returns the update to forward to this process's
+        connections, if anything changed. Raises DecodeError for a malformed update."""
+        self._expire()
+        entries = protocol.decode_awareness(payload, REMOTE_ENTRIES_MAX)
+        if entries is None:
+            raise encoding.DecodeError("remote awareness update lists too many clients")
+        now = time.monotonic()
+        changed: list[tuple[int, int, bytes | None]] = []
+        for client_id, clock, state in entries:
+            known = self._clients.get(client_id)
+            if known is not None and known.owner is not None and known.user_id != user_id:
+                continue  # someone else's connection here speaks for it
+            current, current_state = (known.clock, known.state) if known else (0, None)
+            if clock < current or (
+                clock == current and (state != b"null" or current_state is None)
+            ):
+                continue
+            removal = state == b"null"
+            if removal and current_state is None:
+                continue
+            new_state = None if removal else state
+            if known is None:
+                known = self._clients[client_id] = _Client(clock, new_state, None, user_id)
+            else:
+                if known.owner is not None:  # the same user's tab moved to another process
+                    known.owner.awareness_clients.discard(client_id)
+                known.clock, known.state, known.owner = clock, new_state, None
+                known.user_id = user_id
+            if removal:
+                known.left_at = now
+                self._remote.pop(client_id, None)
+                self._departed[client_id] = None
+            else:
+                self._departed.pop(client_id, None)
+                self._remote[client_id] = now
+                self._remote.move_to_end(client_id)
+            changed.append((client_id, clock, new_state))
+        if not changed:
+            return None
+        self._everyone = None
+        return _encode(changed)
+
+    def local_states(self) -> dict[str, bytes]:
+        """The live states of this process's own connections, one awareness update per
+        user (what another process that just loaded the room asks for)."""
+        by_user: dict[str, list[tuple[int, int, bytes | None]]] = {}
+        for client_id, c in self._clients.items():
+            if c.owner is not None and c.state is not None:
+                by_user.setdefault(c.user_id, []).append((client_id, c.clock, c.state))
+        return {user_id: _encode(entries) for user_id, entries in by_user.items()}
 
     def leave(self, conn: Connection) -> bytes | None:
         """A connection closed: its clients' states go; returns the removal to broadcast."""
@@ -152,6 +219,20 @@ class Presence:
         return _encode(removed)
 
     def _expire(self) -> None:
+        if self._remote:
+            now = time.monotonic()
+            silent = now - REMOTE_TIMEOUT_SECONDS
+            while self._remote:
+                client_id, seen = next(iter(self._remote.items()))
+                if seen > silent:
+                    break
+                del self._remote[client_id]
+                known = self._clients.get(client_id)
+                if known is not None and known.owner is None and known.state is not None:
+                    # The browsers drop it on their own timeout; joiners are not sent it.
+                    known.state, known.left_at = None, now
+                    self._departed[client_id] = None
+                    self._everyone = None
         if not self._departed:
             return
         deadline = time.monotonic() - TOMBSTONE_SECONDS
@@ -171,6 +252,17 @@ def _parse(state: bytes) -> Any:
         return json.loads(state.decode("utf-8"), parse_constant=_no_constant)
     except (ValueError, RecursionError) as exc:  # RecursionError: deeply nested arrays
         raise encoding.DecodeError("awareness state is not JSON") from exc
+
+
+def split(update: bytes, max_bytes: int) -> list[bytes]:
+    """An awareness update as parts of at most about `max_bytes` (one entry each when the
+    whole is larger), for a transport with a size limit."""
+    if len(update) <= max_bytes:
+        return [update]
+    entries = protocol.decode_awareness(update, len(update)) or []
+    return [
+        _encode([(i, clock, None if state == b"null" else state)]) for i, clock, state in entries
+    ]
 
 
 def _encode(entries: Sequence[tuple[int, int, bytes | None]]) -> bytes:

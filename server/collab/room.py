@@ -57,6 +57,9 @@ class Room:
         # Called with (room, change, user id or None for another process's update) after an
         # accepted update changed the document; set by the room manager.
         self.on_change: Callable[[Room, bytes, str | None], None] | None = None
+        # Called with (room, awareness update, user id) when this process's connections
+        # changed the room's presence, for the other processes; set by the room manager.
+        self.on_presence: Callable[[Room, bytes, str], None] | None = None
 
     # ---- document ----------------------------------------------------------------------
 
@@ -140,6 +143,7 @@ class Room:
             removal = self.presence.leave(conn)
             if removal is not None:
                 self.broadcast(protocol.awareness(removal))
+                self._presence_changed(removal, conn.access.user_id)
 
     # ---- messages ----------------------------------------------------------------------
 
@@ -193,6 +197,17 @@ class Room:
             return
         if change is not None:
             self.broadcast(protocol.awareness(change), exclude=conn)
+            self._presence_changed(change, conn.access.user_id)
+
+    def apply_remote_presence(self, user_id: str, payload: bytes) -> None:
+        """Presence another process's connections changed (raises DecodeError if garbled)."""
+        change = self.presence.apply_remote(user_id, payload)
+        if change is not None:
+            self.broadcast(protocol.awareness(change))
+
+    def _presence_changed(self, change: bytes, user_id: str) -> None:
+        if self.on_presence is not None:
+            self.on_presence(self, change, user_id)
 
     def close(self) -> None:
         self.doc.unobserve(self._doc_subscription)

@@ -212,27 +212,33 @@ async def test_clients_on_different_processes_co_edit_and_get_each_others_events
     await workshop.close()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="presence is per process: awareness is not fanned out over NOTIFY "
-    "(docs/running.md, 'Known gaps')",
-)
 async def test_presence_reaches_a_client_on_the_other_process(
     front: tuple[ServerProcess, list[ServerProcess]],
 ) -> None:
+    """Who is in a section, across processes: a joiner on the other process is sent the
+    states already there, states go both ways, and a leaver is gone at once."""
     entry, (one, two) = front
     workshop = People.on(entry)
     kam = await workshop.signup("Kam")
     plan = await workshop.plan(kam)
+    buyer = await workshop.invite(kam, plan["id"], "Cora", "customer", "editor")
     sid = section_id(plan, "goals_tactical")
     a = await client_on(entry, sid, kam.token, one.port)
-    b = await client_on(entry, sid, kam.token, two.port)
+    b: YClient | None = None
     try:
         await a.set_presence({"user": {"name": "Kari"}}, client_id=a.doc.client_id, clock=1)
-        await until(lambda: a.doc.client_id in b.remote_awareness.states, within=5)
+        b = await client_on(entry, sid, buyer.token, two.port)
+        seen_by_b = b.remote_awareness.states
+        await until(lambda: seen_by_b.get(a.doc.client_id, {}).get("user") == {"name": "Kari"})
+        await b.set_presence({"user": {"name": "Cora"}}, client_id=b.doc.client_id, clock=1)
+        seen_by_a = a.remote_awareness.states
+        await until(lambda: seen_by_a.get(b.doc.client_id, {}).get("user") == {"name": "Cora"})
+        await a.close()
+        await until(lambda: a.doc.client_id not in b.remote_awareness.states)
     finally:
         await a.close()
-        await b.close()
+        if b is not None:
+            await b.close()
         await workshop.close()
 
 
