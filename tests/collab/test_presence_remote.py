@@ -2,6 +2,7 @@
 process: what a joiner is sent, who may overwrite it, when it goes."""
 
 import json
+import time
 from types import SimpleNamespace
 from typing import Any, cast
 
@@ -71,7 +72,7 @@ def test_the_same_users_tab_moving_here_takes_its_client_id_over() -> None:
 
 def test_a_remote_state_not_renewed_is_not_sent_to_joiners(monkeypatch: pytest.MonkeyPatch) -> None:
     now = [1000.0]
-    monkeypatch.setattr(presence.time, "monotonic", lambda: now[0])
+    monkeypatch.setattr(time, "monotonic", lambda: now[0])
     p = Presence()
     p.apply_remote("u-cora", update((7, 1, {"user": {"name": "Cora"}})))
     p.apply_remote("u-kari", update((8, 1, {"user": {"name": "Kari"}})))
