@@ -503,6 +503,8 @@ async def reconcile(
         agreement.goal_deleted = False
         action = "agreement.restored"
     elif agreement.status == "changed" and agreement.goal_deleted != deleted:
+        # Deleted after an edit, or brought back: the last to act is who changed it.
+        agreement.changed_at, agreement.changed_by_id = now, user_id
         agreement.goal_deleted = deleted
         agreement.changed_hash = current_hash
         action = "agreement.goal_deleted" if deleted else "agreement.changed"
