@@ -154,7 +154,7 @@ def mutate(data: bytes, rng: random.Random, donors: list[bytes]) -> bytes:
 # ---- the accept path ---------------------------------------------------------------------
 
 
-class _Log:
+class MemoryLog:
     """Stands in for the write-ahead log: commits at once, remembers what it stored."""
 
     def __init__(self) -> None:
@@ -164,7 +164,7 @@ class _Log:
         self.stored.append(update)
 
 
-class _Peer:
+class Peer:
     """A connection of the room: the sender, or a bystander that records what it is sent."""
 
     def __init__(self, name: str) -> None:
@@ -188,14 +188,14 @@ def _step(coro: Coroutine[Any, Any, None]) -> None:
     raise AssertionError("the accept path waited")
 
 
-def deliver(room: Room, frame: bytes, peer: _Peer | None = None) -> None:
+def deliver(room: Room, frame: bytes, peer: Peer | None = None) -> None:
     """Hand one client frame to the room as the manager does (refusals raise ValueError)."""
-    sender = peer or _Peer("sender")
+    sender = peer or Peer("sender")
     _step(room.handle(sender, protocol.decode(frame)))  # type: ignore[arg-type]
 
 
 def new_room(kind: str, doc: Doc[Any] | None = None) -> Room:
-    return Room("s", "p", kind, doc or Doc(), 0, _Log())  # type: ignore[arg-type]
+    return Room("s", "p", kind, doc or Doc(), 0, MemoryLog())  # type: ignore[arg-type]
 
 
 @dataclass
@@ -218,9 +218,9 @@ def offer(kind: str, stored: list[bytes], frame: bytes) -> Outcome:
     """Load a room from `stored`, send it `frame` from a writer, and check what happened."""
     doc: Doc[Any] = Doc()
     doc.apply_update(_stored_state(kind, stored))
-    log = _Log()
+    log = MemoryLog()
     room = Room("s", "p", kind, doc, 0, log)  # type: ignore[arg-type]
-    sender, bystander = _Peer("sender"), _Peer("bystander")
+    sender, bystander = Peer("sender"), Peer("bystander")
     room.connections.update({sender, bystander})  # type: ignore[arg-type]
     before = doc.get_update()
     try:

@@ -560,5 +560,5 @@ async def test_the_watcher_records_change_deletion_and_restoration(
         assert row.changed_by_id == w.kam.id
         assert row.changed_at is not None
         assert row.agreed_hash == digest
-        watched = await service.watched_goals(session, w.plan_id)
-    assert watched == {w.goals: {"g1": service.Watched(digest, "changed", True)}}
+        by_section = await service.watched_goals(session, w.plan_id)
+    assert by_section == {w.goals: {"g1": service.Watched(digest, "changed", True)}}
