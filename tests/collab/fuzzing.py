@@ -170,12 +170,15 @@ class Peer:
     def __init__(self, name: str) -> None:
         self.access = SimpleNamespace(user_id=name, token_id=None)
         self.can_write = True
-        self.closed = False
+        self.closed: int | None = None  # the close code, once closed
         self.awareness_clients: set[int] = set()
         self.frames: list[bytes] = []
 
     def send(self, frame: bytes) -> None:
         self.frames.append(frame)
+
+    def close(self, code: int) -> None:
+        self.closed = code
 
 
 def _step(coro: Coroutine[Any, Any, None]) -> None:
