@@ -366,6 +366,7 @@ def run(
     seconds: float,
     seed: int = 0,
     *,
+    at_least: int = 0,
     on_crasher: Callable[[str, list[bytes], bytes], None] | None = None,
 ) -> Report:
     rng = random.Random(f"{kind}-{seed}")
@@ -374,7 +375,8 @@ def run(
     trace = os.environ.get("JOINTPLAN_FUZZ_TRACE")
     start = time.monotonic()
     for stored, update, as_step2 in _inputs(kind, rng):
-        if time.monotonic() - start > seconds:
+        # `at_least` inputs however slow the machine (a test's floor on what was reached).
+        if time.monotonic() - start > seconds and report.tried >= at_least:
             break
         report.tried += 1
         if trace:
