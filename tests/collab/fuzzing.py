@@ -159,9 +159,11 @@ class MemoryLog:
 
     def __init__(self) -> None:
         self.stored: list[bytes] = []
+        self.written_by: list[tuple[str, str | None]] = []  # (section id, user id) per update
 
     async def write(self, section_id: str, update: bytes, user_id: str | None) -> None:
         self.stored.append(update)
+        self.written_by.append((section_id, user_id))
 
 
 class Peer:

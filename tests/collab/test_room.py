@@ -21,12 +21,18 @@ class Recorder:
     """What the room tells its manager: changes and presence for the other processes."""
 
     def __init__(self, room: Room) -> None:
+        self.room = room
         self.changes: list[tuple[bytes, str | None]] = []
         self.presence: list[tuple[bytes, str]] = []
         self.broken: list[Room] = []
-        room.on_change = lambda r, change, user: self.changes.append((change, user))
-        room.on_presence = lambda r, change, user: self.presence.append((change, user))
+        room.on_change = lambda r, change, user: self.changes.append((self._of(r, change), user))
+        room.on_presence = lambda r, change, user: self.presence.append((self._of(r, change), user))
         room.on_broken = self.broken.append
+
+    def _of(self, room: Room, change: bytes) -> bytes:
+        # The manager finds the section by the room it is handed.
+        assert room is self.room
+        return change
 
 
 def joined(room: Room, *names: str) -> list[Peer]:
@@ -82,6 +88,8 @@ def logged(room: Room) -> list[bytes]:
 def test_a_joiner_is_asked_for_its_state_and_shown_who_is_here() -> None:
     room = new_room("goals")
     (alone,) = [Peer("alone")]
+    assert (room.section_id, room.plan_id, room.kind) == ("s", "p", "goals")
+    assert layout.ITEMS in room.doc.keys()  # the kind's root is in place before any edit
     room.join(alone)  # type: ignore[arg-type]
     assert [type(m) for m in messages(alone)] == [SyncMessage]
     first = messages(alone)[0]
@@ -108,6 +116,11 @@ def test_a_clients_sync_step1_is_answered_with_what_it_lacks() -> None:
     client.apply_update(answer.payload)
     assert titles(client) == ["Grow"]
     assert logged(room) == [update]  # a question stores nothing
+    # A client that has everything is sent nothing more.
+    a.frames.clear()
+    deliver(room, protocol.sync_step1(client.get_state()), a)
+    (answer,) = messages(a)
+    assert answer.payload == protocol.EMPTY_UPDATE
 
 
 # ---- edits -------------------------------------------------------------------------------
@@ -121,6 +134,9 @@ def test_an_edit_is_stored_applied_and_sent_to_everyone_else() -> None:
     deliver(room, protocol.sync_update(update), a)
 
     assert logged(room) == [update]
+    wal = room.wal
+    assert isinstance(wal, MemoryLog)
+    assert wal.written_by == [("s", "a")]  # the section's log, with who wrote it
     assert room.log_length == 1
     assert titles(room.doc) == ["Grow"]
     assert a.frames == []  # the sender has it
@@ -268,6 +284,9 @@ def test_another_processs_update_goes_to_everyone_here() -> None:
     assert [m.step for m in messages(a)] == [SyncStep.UPDATE]
     assert [m.step for m in messages(b)] == [SyncStep.UPDATE]
     assert [user for _, user in told.changes] == [None]
+    copy: Doc[Any] = Doc()
+    copy.apply_update(told.changes[0][0])
+    assert titles(copy) == ["Remote"]
     # It was stored by the other process, not here.
     assert logged(room) == []
     assert room.log_length == 0
@@ -336,6 +355,7 @@ def test_leaving_takes_ones_presence_away_at_once() -> None:
     assert isinstance(m, AwarenessMessage)
     assert [(i, s) for i, _, s in protocol.decode_awareness(m.payload, 10) or []] == [(11, b"null")]
     assert [user for _, user in told.presence] == ["a", "a"]
+    assert told.presence[1][0] == m.payload  # the other processes are told of the removal too
     # Someone who never showed presence leaves quietly.
     b.frames.clear()
     room.leave(b)  # type: ignore[arg-type]
@@ -371,6 +391,12 @@ def test_presence_from_another_process_goes_to_everyone_here() -> None:
     a.frames.clear()
     room.apply_remote_presence("u-cora", presence._encode([(7, 1, b'{"user": {"name": "Cora"}}')]))
     assert a.frames == []
+    # Held as Cora's: her own tab moving to this process takes the id over, nobody else can.
+    mallory, cora = joined(room, "u-mallory", "u-cora")
+    deliver(room, here(7, 2, {"user": {"name": "Not Cora"}}), mallory)
+    assert a.frames == []
+    deliver(room, here(7, 3, {"user": {"name": "Cora"}, "cursor": 1}), cora)
+    assert shown(a) == {7: {"user": {"name": "Cora"}, "cursor": 1}}
 
 
 def test_an_auth_message_from_a_client_is_ignored() -> None:
