@@ -31,10 +31,16 @@ export function useFocusAdded<E extends HTMLElement = HTMLDivElement>(attribute:
    * A click handler that creates one item (`create` returns its id) and focuses it. The
    * second click of a double click is ignored: one click makes one row.
    */
+  const last = useRef<string | null>(null);
   const adder = useCallback(
     (create: () => string) => (event?: MouseEvent) => {
-      if (event && event.detail > 1) return;
-      focus(create());
+      if (event && event.detail > 1) {
+        // Its mousedown took focus to the button: give it back to the row just added.
+        if (last.current !== null) focus(last.current);
+        return;
+      }
+      last.current = create();
+      focus(last.current);
     },
     [focus],
   );
