@@ -18,7 +18,8 @@ export function useFocusAdded<E extends HTMLElement = HTMLDivElement>(attribute:
     const item = [...container.current.querySelectorAll<HTMLElement>(`[${attribute}]`)].find((el) => el.getAttribute(attribute) === id);
     if (!item) return; // not rendered yet (another view, a remote re-render): try after the next render
     pending.current = null;
-    item.scrollIntoView?.({ block: 'center', inline: 'nearest' });
+    // Only as far as needed: a row already in view stays put (and so does the button under the mouse).
+    item.scrollIntoView?.({ block: 'nearest', inline: 'nearest' });
     (item.querySelector<HTMLElement>(FIELDS) ?? item).focus({ preventScroll: true });
   });
 
