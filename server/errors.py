@@ -73,6 +73,16 @@ class TooManyRequests(AppError):
     message = "Too many attempts. Try again later."
 
 
+def _plain(ctx: object) -> dict[str, int | float | str]:
+    if not isinstance(ctx, dict):
+        return {}
+    return {
+        str(k): v
+        for k, v in ctx.items()
+        if isinstance(v, int | float | str) and not isinstance(v, bool) and len(str(v)) <= 200
+    }
+
+
 def _body(code: str, detail: str, **extra: Any) -> dict[str, Any]:
     return {"error": code, "detail": detail, **extra}
 
@@ -85,7 +95,14 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(RequestValidationError)
     async def _validation(_: Request, exc: RequestValidationError) -> JSONResponse:
         errors = [
-            {"loc": list(e.get("loc", ())), "msg": e.get("msg", ""), "type": e.get("type", "")}
+            {
+                "loc": list(e.get("loc", ())),
+                "msg": e.get("msg", ""),
+                "type": e.get("type", ""),
+                # The limits the message names (min_length, le, ...), so clients can say it
+                # in the reader's language; only plain values, never the input or exceptions.
+                "ctx": _plain(e.get("ctx")),
+            }
             for e in exc.errors()
         ]
         return JSONResponse(

@@ -302,6 +302,18 @@ def may_see_invitation(actor: Membership | None, party: str, census: Census) -> 
     return may_invite(actor, party, census)
 
 
+def may_reissue_invitation(
+    actor: Membership | None, party: str, inviter_party: str | None, census: Census
+) -> bool:
+    """Issue a pending invitation's link again (the earlier one stops working): whoever may
+    see it, if they belong to the party that sent it. A link is a key into a party; the
+    other party never gets one for an invitation it did not send."""
+    if not may_see_invitation(actor, party, census):
+        return False
+    assert actor is not None
+    return actor.party == (inviter_party or party)
+
+
 def invitation_still_valid(
     inviter_party: str | None, party: str, role: str, census: Census
 ) -> bool:

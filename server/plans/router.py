@@ -260,6 +260,10 @@ async def create_invitation(
     """Invite someone into my party (or the other, while it has no facilitator); the link is
     single-use and expires."""
     sent = await service.invite(session, settings, access.plan, access.member, body)
+    return invitation_created(sent)
+
+
+def invitation_created(sent: service.InvitationSent) -> InvitationCreated:
     return InvitationCreated(
         **InvitationRead.model_validate(sent.invitation).model_dump(),
         token=sent.secret,
@@ -274,6 +278,18 @@ async def list_invitations(access: PlanFacilitator, session: SessionDep) -> Invi
     """Invitations into the parties I may invite into, newest first."""
     invitations = await service.list_invitations(session, access.member)
     return InvitationList(items=[InvitationRead.model_validate(i) for i in invitations])
+
+
+@router.post("/plans/{plan_id}/invitations/{invitation_id}/link", response_model=InvitationCreated)
+async def reissue_invitation(
+    invitation_id: str, access: PlanFacilitator, session: SessionDep, settings: SettingsDep
+) -> InvitationCreated:
+    """A new link (and code) for a pending invitation my party sent; the earlier one stops
+    working. Links are stored hashed, so the first one cannot be shown again."""
+    sent = await service.reissue_invitation(
+        session, settings, access.plan, access.member, invitation_id
+    )
+    return invitation_created(sent)
 
 
 @router.delete(

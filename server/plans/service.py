@@ -556,6 +556,12 @@ async def invite(
     invitation, secret, code = await create_invitation(
         session, plan, actor, body, timedelta(days=settings.invitation_days)
     )
+    return await _send_invitation(settings, plan, invitation, secret, code)
+
+
+async def _send_invitation(
+    settings: Settings, plan: Plan, invitation: Invitation, secret: str, code: str
+) -> InvitationSent:
     url = f"{settings.base_url.rstrip('/')}/invite/{secret}"
     emailed = await mail.send(
         settings,
@@ -658,6 +664,52 @@ async def revoke_invitation(
         target_id=invitation.id,
         before={"party": invitation.party},
     )
+
+
+async def reissue_invitation(
+    session: AsyncSession, settings: Settings, plan: Plan, actor: Member, invitation_id: str
+) -> InvitationSent:
+    """A new link and code for an unused invitation (sent again by email when SMTP is set
+    up): the earlier link and code stop working, and the new link gets a full validity."""
+    invitation = await session.get(Invitation, invitation_id)
+    counts = await census(session, plan.id)
+    if (
+        invitation is None
+        or invitation.plan_id != plan.id
+        or not policy.may_see_invitation(actor, invitation.party, counts)
+    ):
+        raise NotFound("Invitation not found.", code="invitation_not_found")
+    if not policy.may_reissue_invitation(actor, invitation.party, invitation.inviter_party, counts):
+        raise Forbidden(
+            "Only the party that sent this invitation can issue its link again; "
+            "revoke it and invite them yourself.",
+            code="not_inviting_party",
+        )
+    if invitation.accepted_at is not None or invitation.revoked_at is not None:
+        raise Gone("This invitation was already used or revoked.", code="invitation_gone")
+    if not policy.invitation_still_valid(
+        invitation.inviter_party, invitation.party, invitation.role, counts
+    ):
+        raise Gone(
+            "This party has its own facilitator now; they invite their people.",
+            code="invitation_superseded",
+        )
+    secret = auth_service.new_secret("inv_")
+    code = _new_code()
+    invitation.token_hash = auth_service.hash_secret(secret)
+    invitation.code_hash = auth_service.hash_secret(code + secret)
+    invitation.expires_at = utcnow() + timedelta(days=settings.invitation_days)
+    await session.flush()
+    await activity.record(
+        session,
+        "invitation.reissue",
+        plan_id=plan.id,
+        actor_id=actor.user_id,
+        target_type="invitation",
+        target_id=invitation.id,
+        after={"party": invitation.party, "expires_at": invitation.expires_at.isoformat()},
+    )
+    return await _send_invitation(settings, plan, invitation, secret, code)
 
 
 async def open_invitation(session: AsyncSession, secret: str) -> tuple[Invitation, Plan]:

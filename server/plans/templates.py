@@ -94,7 +94,7 @@ KAM: tuple[SectionTemplate, ...] = (
         "operative",
         "joint",
         "shared",
-        {"en": "Operative goals (this year)", "nb": "Operative mål (dette året)"},
+        {"en": "Operative goals (this year)", "nb": "Operative mål (i år)"},
         {
             "en": "What we reach together in the coming year, measurable and dated.",
             "nb": "Det vi når sammen det kommende året, målbart og datert.",

@@ -78,6 +78,16 @@ async def test_malformed_payload_is_422_with_field_errors(client: httpx.AsyncCli
     assert body["error"] == "validation_error"
     fields = {tuple(e["loc"])[-1] for e in body["errors"]}
     assert fields == {"email", "name", "password"}
+    # Each error carries its type and limits, for the web app to say in the reader's language.
+    by_field = {e["loc"][-1]: e for e in body["errors"]}
+    assert by_field["name"]["type"] == "string_too_short"
+    assert by_field["name"]["ctx"] == {"min_length": 1}
+    assert by_field["email"]["type"] == "value_error"
+    assert all(isinstance(v, int | str) for e in body["errors"] for v in e["ctx"].values())
+    long_name = await client.post(
+        "/api/auth/signup", json={"email": "a@example.com", "name": "n" * 201, "password": "x"}
+    )
+    assert long_name.json()["errors"][0]["ctx"] == {"max_length": 200}
 
 
 async def test_wrong_password_and_unknown_email_look_the_same(

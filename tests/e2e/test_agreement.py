@@ -447,12 +447,12 @@ async def test_screens_in_bokmal(signoff: SignOff) -> None:
     await s.evaluate("localStorage.setItem('jointplan.lang', 'nb')")
     try:
         await s.goto(w.url("goals_operative"))
-        await live(s, "Direkte")
+        await live(s, "Tilkoblet")
         await expect_status(s, TRIAL, "changed", "Endret etter avtale")
         await shoot_card(s, TRIAL, "62-agreement-card-changed-nb")
         # One goal of each status, in bokmål.
         await s.goto(w.url("goals_strategic"))
-        await live(s, "Direkte")
+        await live(s, "Tilkoblet")
         await expect_status(s, SHELF, "pending", "Venter")
         await shoot_card(s, SHELF, "60-agreement-card-pending-nb")
         w_api = Api(w.server)

@@ -53,7 +53,7 @@ async def post_thread(page: Page, body: str, who_sees: str) -> None:
 async def in_bokmal(page: Page) -> None:
     await page.evaluate("localStorage.setItem('jointplan.lang', 'nb')")
     await page.reload()
-    await live(page, "Direkte")
+    await live(page, "Tilkoblet")
 
 
 async def in_english(page: Page) -> None:

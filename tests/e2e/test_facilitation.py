@@ -396,7 +396,7 @@ async def test_bokmal_screens_have_no_english_left(
     problems["plan-not-found"] = await untranslated(page, english)
     for key in ("goals_tactical", "action_plan", "buying_center", "analysis"):
         await page.goto(f"/plans/{pid}?section={section_id(plan, key)}")
-        await live(page, "Direkte")
+        await live(page, "Tilkoblet")
         help_ = page.locator(".section-view__help summary")
         if await help_.count():
             await help_.click()
@@ -404,12 +404,12 @@ async def test_bokmal_screens_have_no_english_left(
         problems[key] = await untranslated(page, english)
     # A goal and an activity with their controls.
     await page.goto(f"/plans/{pid}?section={section_id(plan, 'goals_tactical')}")
-    await live(page, "Direkte")
+    await live(page, "Tilkoblet")
     await page.get_by_role("button", name="Legg til mål").click()
     await page.keyboard.type("Nye brett")
     problems["goal"] = await untranslated(page, english)
     await page.goto(f"/plans/{pid}?section={section_id(plan, 'action_plan')}")
-    await live(page, "Direkte")
+    await live(page, "Tilkoblet")
     await page.get_by_role("button", name="Legg til aktivitet").click()
     problems["activity"] = await untranslated(page, english)
     await page.goto(f"/plans/{pid}?view=people")
@@ -425,7 +425,7 @@ async def test_bokmal_screens_have_no_english_left(
     await other.add_init_script("localStorage.setItem('jointplan.lang', 'nb')")
     bpage = await other.new_page()
     await bpage.goto(f"/plans/{pid}?section={section_id(plan, 'analysis')}")
-    await live(bpage, "Direkte")
+    await live(bpage, "Tilkoblet")
     api.call(
         kari,
         "PUT",

@@ -86,12 +86,12 @@ async def test_sign_in_plans_and_workspace(
     await page.get_by_role("button", name="Logg inn").click()
     await page.get_by_role("link", name=demo_plan["title"]).click()
     await page.goto(f"/plans/{demo_plan['id']}?section={section_id(demo_plan, 'strategy_product')}")
-    await live(page, "Direkte")
+    await live(page, "Tilkoblet")
     await shoot(page, "06-customer-nb-read-only-text")
     # The customer's timeline: the same joint action plan, and nothing of the supplier's
     # internal sections (price strategy, buying center) anywhere on the screen.
     await page.goto(f"/plans/{demo_plan['id']}?section={section_id(demo_plan, 'action_plan')}")
-    await live(page, "Direkte")
+    await live(page, "Tilkoblet")
     await page.get_by_role("button", name="Tidslinje").click()
     timeline = page.get_by_role("figure", name="Tidslinje")
     await expect(timeline.locator(".timeline__label--row")).to_have_text(

@@ -11,7 +11,7 @@ from server.auth.dependencies import SESSION_COOKIE
 from server.auth.models import User
 from server.db import utcnow
 from server.plans.models import Invitation, Member
-from tests.people import PASSWORD, People, Person, create_plan
+from tests.people import PASSWORD, People, Person, add_member, create_plan
 
 GUEST = "guest@globex.example"
 
@@ -383,3 +383,98 @@ async def test_invitations_are_audited(people: People) -> None:
     assert accept["actor"] == {"id": guest_id, "name": "Guest"}
     assert accept["after"]["role"] == "commenter"
     assert by_action["invitation.revoke"]["actor"]["name"] == "Kam"
+
+
+# ---- a pending invitation's link, issued again -------------------------------------------
+
+
+async def reissue(who: Person, plan_id: str, invitation_id: str) -> Any:
+    return await who.http.post(f"/api/plans/{plan_id}/invitations/{invitation_id}/link")
+
+
+async def test_a_new_link_replaces_the_old_one_and_renews_it(
+    people: People, engine: AsyncEngine
+) -> None:
+    kam = await people.signup("Kam")
+    plan = await create_plan(kam)
+    first = await invite(kam, plan["id"], role="commenter")
+    async with engine.begin() as connection:
+        await connection.execute(
+            update(Invitation)
+            .where(Invitation.id == first["id"])
+            .values(expires_at=utcnow() - timedelta(minutes=1))
+        )
+
+    response = await reissue(kam, plan["id"], first["id"])
+    assert response.status_code == 200, response.text
+    again = response.json()
+    assert again["id"] == first["id"]
+    assert (again["email"], again["role"]) == (GUEST, "commenter")
+    assert again["token"] != first["token"]
+    assert again["url"] == f"http://testserver/invite/{again['token']}"
+    assert re.fullmatch(r"\d{6}", again["code"])
+    assert again["emailed"] is False
+    assert again["expires_at"] > first["expires_at"]
+
+    guest = people.client()
+    # The earlier link (and its code) no longer opens anything; the new one does.
+    assert (await guest.get(f"/api/invitations/{first['token']}")).status_code == 404
+    old_code = await guest.post(
+        f"/api/invitations/{first['token']}/accept", json={"name": "G", "code": first["code"]}
+    )
+    assert old_code.status_code == 404
+    accepted = await guest.post(
+        f"/api/invitations/{again['token']}/accept", json={"name": "G", "code": again["code"]}
+    )
+    assert accepted.status_code == 200, accepted.text
+    assert accepted.json()["membership"]["role"] == "commenter"
+
+    # Used now: no further link.
+    used = await reissue(kam, plan["id"], first["id"])
+    assert (used.status_code, used.json()["error"]) == (410, "invitation_gone")
+    audit = (await kam.http.get(f"/api/plans/{plan['id']}/audit")).json()["items"]
+    rows = [e for e in audit if e["action"] == "invitation.reissue"]
+    assert [(e["target_id"], e["actor"]["name"]) for e in rows] == [(first["id"], "Kam")]
+    assert again["token"] not in str(audit)
+
+
+async def test_only_the_inviting_partys_facilitators_get_a_new_link(people: People) -> None:
+    kam = await people.signup("Kam")
+    plan = await create_plan(kam)
+    pid = plan["id"]
+    # Sent by the supplier while the customer had no facilitator of its own.
+    into_customer = await invite(kam, pid, "buyer@globex.example", party="customer")
+    cfac = await add_member(kam, people, pid, "Cfac", party="customer", role="facilitator")
+    sup_editor = await add_member(kam, people, pid, "Sup", party="supplier", role="editor")
+    cus_editor = await add_member(cfac, people, pid, "Cus", party="customer", role="editor")
+    into_supplier = await invite(kam, pid, "colleague@acme.example", party="supplier")
+    outsider = await people.signup("Outsider")
+    other_plan = await create_plan(outsider)
+    elsewhere = await invite(outsider, other_plan["id"], "x@globex.example", party="supplier")
+
+    # The other party's facilitator does not learn the supplier's invitation exists.
+    hidden = await reissue(cfac, pid, into_supplier["id"])
+    assert (hidden.status_code, hidden.json()["error"]) == (404, "invitation_not_found")
+    # The customer's facilitator sees the invitation into their party, but the supplier sent
+    # it: they may revoke it and invite the person themselves, not take over its link.
+    refused = await reissue(cfac, pid, into_customer["id"])
+    assert (refused.status_code, refused.json()["error"]) == (403, "not_inviting_party")
+    # Editors of either party, people outside the plan, and another plan's invitation.
+    for who in (sup_editor, cus_editor):
+        assert (await reissue(who, pid, into_supplier["id"])).status_code == 403
+    assert (await reissue(outsider, pid, into_supplier["id"])).status_code == 404
+    assert (await reissue(kam, pid, elsewhere["id"])).status_code == 404
+    assert (await reissue(kam, pid, "no-such-invitation")).status_code == 404
+
+    # None of that changed a link: both still open.
+    for sent in (into_supplier, into_customer):
+        assert (await people.client().get(f"/api/invitations/{sent['token']}")).status_code == 200
+    # The supplier's facilitator renews their own party's invitation.
+    mine = await reissue(kam, pid, into_supplier["id"])
+    assert mine.status_code == 200, mine.text
+    old_link = await people.client().get(f"/api/invitations/{into_supplier['token']}")
+    assert old_link.status_code == 404
+    revoked = await kam.http.delete(f"/api/plans/{pid}/invitations/{into_supplier['id']}")
+    assert revoked.status_code == 204
+    gone = await reissue(kam, pid, into_supplier["id"])
+    assert (gone.status_code, gone.json()["error"]) == (410, "invitation_gone")

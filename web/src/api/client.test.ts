@@ -25,8 +25,19 @@ describe('parseApiError', () => {
     expect(err.code).toBe('validation_error');
     expect(err.detail).toBeNull();
     expect(err.fieldErrors).toEqual([
-      { field: 'supplier_name', message: 'Field required' },
+      { field: 'supplier_name', message: 'Field required', type: 'missing', params: {} },
       { field: 'section_ids.2', message: 'Input should be a valid integer' },
+    ]);
+  });
+
+  it("keeps our validation errors' type and plain limits, for translation", () => {
+    const err = parseApiError(422, {
+      error: 'validation_error',
+      detail: 'The request is malformed.',
+      errors: [{ loc: ['body', 'name'], msg: 'String should have at least 8 characters', type: 'string_too_short', ctx: { min_length: 8, junk: { a: 1 } } }],
+    });
+    expect(err.fieldErrors).toEqual([
+      { field: 'name', message: 'String should have at least 8 characters', type: 'string_too_short', params: { min_length: 8 } },
     ]);
   });
 

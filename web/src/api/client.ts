@@ -7,6 +7,9 @@ export interface FieldError {
   /** Dotted path of the offending field, e.g. "email" or "section_ids.2"; "" if unknown. */
   field: string;
   message: string;
+  /** The validator's error type (pydantic's, e.g. "string_too_short") and its limits, if given. */
+  type?: string;
+  params?: Record<string, string | number>;
 }
 
 /** Every failed call rejects with an ApiError; `status` 0 means the server was not reached. */
@@ -73,7 +76,12 @@ function parseFieldErrors(value: unknown): FieldError[] {
     } else if (isObject(item)) {
       const field = fieldPath(item.field ?? item.loc);
       const message = str(item.message) || str(item.msg) || str(item.detail);
-      if (message) out.push({ field, message });
+      const type = str(item.type);
+      const params: Record<string, string | number> = {};
+      if (isObject(item.ctx)) {
+        for (const [k, v] of Object.entries(item.ctx)) if (typeof v === 'string' || typeof v === 'number') params[k] = v;
+      }
+      if (message || type) out.push({ field, message, ...(type ? { type, params } : {}) });
     }
   }
   return out;

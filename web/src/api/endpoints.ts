@@ -106,6 +106,11 @@ export const invitations = {
   async create(planId: Id, body: NewInvitation) {
     return call(api.POST('/api/plans/{plan_id}/invitations', { params: plan(planId), body }));
   },
+  /** A new link and code for a pending invitation (the earlier link stops working). */
+  async reissue(planId: Id, invitationId: Id) {
+    const params = { path: { plan_id: s(planId), invitation_id: s(invitationId) } };
+    return call(api.POST('/api/plans/{plan_id}/invitations/{invitation_id}/link', { params }));
+  },
   async revoke(planId: Id, invitationId: Id) {
     const params = { path: { plan_id: s(planId), invitation_id: s(invitationId) } };
     await call(api.DELETE('/api/plans/{plan_id}/invitations/{invitation_id}', { params }));

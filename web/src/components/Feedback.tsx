@@ -1,5 +1,5 @@
 import type { ReactNode } from 'react';
-import { ApiError } from '../api/client';
+import { ApiError, type FieldError } from '../api/client';
 import { isMessageKey } from '../i18n/translate';
 import { useT, type TFunction } from '../i18n/I18nProvider';
 
@@ -16,8 +16,54 @@ export function errorText(error: unknown, t: TFunction): string {
   return t('error.unknown', { status: error.status });
 }
 
-export function fieldErrorOf(error: unknown, field: string): string | undefined {
-  return error instanceof ApiError ? error.fieldError(field) : undefined;
+/**
+ * A field's error in the reader's language. The server's validator (pydantic) writes English
+ * ("String should have at least 8 characters"); its error type and limits are said again here.
+ */
+export function fieldErrorText(error: FieldError, t: TFunction): string {
+  const p = error.params ?? {};
+  const num = (key: string) => (typeof p[key] === 'number' ? (p[key] as number) : Number(p[key]));
+  switch (error.type) {
+    case undefined:
+    case '':
+      return error.message;
+    case 'missing':
+      return t('validation.missing');
+    case 'string_too_short':
+      return num('min_length') > 1 ? t('validation.tooShort', { min: num('min_length') }) : t('validation.missing');
+    case 'string_too_long':
+      return t('validation.tooLong', { max: num('max_length') });
+    case 'too_short':
+      return t('validation.tooFew', { min: num('min_length') });
+    case 'too_long':
+      return t('validation.tooMany', { max: num('max_length') });
+    case 'greater_than_equal':
+    case 'greater_than':
+      return t('validation.atLeast', { min: String(p.ge ?? p.gt ?? '') });
+    case 'less_than_equal':
+    case 'less_than':
+      return t('validation.atMost', { max: String(p.le ?? p.lt ?? '') });
+    case 'literal_error':
+    case 'enum':
+      return t('validation.choice');
+    case 'int_parsing':
+    case 'int_type':
+    case 'int_from_float':
+      return t('validation.number');
+    case 'date_from_datetime_parsing':
+    case 'date_parsing':
+    case 'date_type':
+    case 'datetime_parsing':
+      return t('validation.date');
+  }
+  if (/(^|\.)email$/.test(error.field) || /email/i.test(error.message)) return t('validation.email');
+  return t('validation.invalid');
+}
+
+export function fieldErrorOf(error: unknown, field: string, t: TFunction): string | undefined {
+  if (!(error instanceof ApiError)) return undefined;
+  const found = error.fieldErrors.find((e) => e.field === field);
+  return found ? fieldErrorText(found, t) : undefined;
 }
 
 /**
@@ -34,7 +80,7 @@ export function ErrorMessage({ error, fields = [] }: { error: unknown; fields?: 
       {loose.length > 0 && (
         <ul>
           {loose.map((e, i) => (
-            <li key={i}>{e.field ? `${e.field}: ${e.message}` : e.message}</li>
+            <li key={i}>{e.field ? `${e.field}: ${fieldErrorText(e, t)}` : fieldErrorText(e, t)}</li>
           ))}
         </ul>
       )}

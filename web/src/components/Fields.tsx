@@ -1,4 +1,4 @@
-import { useId, type InputHTMLAttributes, type ReactNode } from 'react';
+import { useId, type InputHTMLAttributes, type ReactNode, type Ref } from 'react';
 
 interface FieldShellProps {
   id: string;
@@ -33,6 +33,7 @@ function FieldShell({ id, label, hint, error, children }: FieldShellProps) {
 }
 
 type TextFieldProps = Omit<InputHTMLAttributes<HTMLInputElement>, 'onChange' | 'value'> & {
+  ref?: Ref<HTMLInputElement>;
   label: ReactNode;
   value: string;
   onChange: (value: string) => void;

@@ -1,4 +1,4 @@
-import { useEffect, useState, type FormEvent } from 'react';
+import { useEffect, useId, useRef, useState, type FormEvent } from 'react';
 import { sameId } from '../api/decode';
 import { invitations as invitationsApi, members as membersApi } from '../api/endpoints';
 import {
@@ -260,7 +260,7 @@ export function invitedBy(
 }
 
 function InviteForm({ plan, parties, onCreated }: { plan: PlanBase; parties: Party[]; onCreated: () => void }) {
-  const { t, lang } = useI18n();
+  const { t } = useI18n();
   const partyName = usePartyName();
   const [email, setEmail] = useState('');
   const mine = plan.my_membership?.party;
@@ -270,17 +270,26 @@ function InviteForm({ plan, parties, onCreated }: { plan: PlanBase; parties: Par
   const { busy: submitting, error, run } = useAction(onCreated);
   const [created, setCreated] = useState<CreatedInvitation | null>(null);
 
+  // The button stays reachable (and clickable) with the email empty; submitting says what is missing.
+  const [emailProblem, setEmailProblem] = useState<string | undefined>();
+  const emailRef = useRef<HTMLInputElement>(null);
+
   function submit(event: FormEvent) {
     event.preventDefault();
     setCreated(null);
+    const address = email.trim();
+    const problem = !address ? t('people.emailRequired') : !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(address) ? t('people.emailInvalid') : undefined;
+    setEmailProblem(problem);
+    if (problem) {
+      emailRef.current?.focus();
+      return;
+    }
     void run(async () => {
       setCreated(await invitationsApi.create(plan.id, { email: email.trim(), party, role, signatory }));
       setEmail('');
       setSignatory(false);
     });
   }
-
-  const link = created ? absoluteUrl(created.url || (created.token ? `/invite/${created.token}` : ''), window.location.origin) : '';
 
   return (
     <>
@@ -291,8 +300,12 @@ function InviteForm({ plan, parties, onCreated }: { plan: PlanBase; parties: Par
           autoComplete="off"
           required
           value={email}
-          onChange={setEmail}
-          error={fieldErrorOf(error, 'email')}
+          onChange={(value) => {
+            setEmail(value);
+            setEmailProblem(undefined);
+          }}
+          ref={emailRef}
+          error={emailProblem ?? fieldErrorOf(error, 'email', t)}
         />
         <div className="form-row">
           <SelectField
@@ -315,34 +328,49 @@ function InviteForm({ plan, parties, onCreated }: { plan: PlanBase; parties: Par
         <CheckboxField label={t('people.signatory')} checked={signatory} onChange={setSignatory} hint={t('people.signatoryHint')} />
         <ErrorMessage error={error} fields={['email']} />
         <div className="form-actions">
-          <button type="submit" className="button button--primary" disabled={submitting || !email.trim()}>
+          <button type="submit" className="button button--primary" disabled={submitting}>
             {submitting ? t('people.inviting') : t('people.sendInvite')}
           </button>
         </div>
       </form>
 
-      {created && (
-        <div className="alert alert--success invite-result" role="status">
-          <p>{t('people.inviteCreated', { email: created.email })}</p>
-          {created.emailed && <p>{t('people.inviteEmailed', { email: created.email })}</p>}
-          {link && (
-            <div className="invite-result__row">
-              <span className="invite-result__label">{t('people.inviteLink')}</span>
-              <code className="invite-result__value">{link}</code>
-              <CopyButton text={link} what={t('people.inviteLink')} />
-            </div>
-          )}
-          {created.code && (
-            <div className="invite-result__row">
-              <span className="invite-result__label">{t('people.inviteCode')}</span>
-              <code className="invite-result__value invite-result__code">{created.code}</code>
-              <CopyButton text={created.code} what={t('people.inviteCode')} />
-            </div>
-          )}
-          {created.expires_at && <p className="muted">{t('people.expires', { date: formatDate(created.expires_at, lang) })}</p>}
+      {created && <InvitationLink invitation={created} message={t('people.inviteCreated', { email: created.email })} />}
+    </>
+  );
+}
+
+/** A link just issued (and, without email, its code): shown once, with copy buttons. */
+function InvitationLink({ invitation, message }: { invitation: CreatedInvitation; message: string }) {
+  const { t, lang } = useI18n();
+  const link = absoluteUrl(invitation.url || (invitation.token ? `/invite/${invitation.token}` : ''), window.location.origin);
+  const codeHintId = useId();
+  return (
+    <div className="alert alert--success invite-result" role="status">
+      <p>{message}</p>
+      {invitation.emailed && <p>{t('people.inviteEmailed', { email: invitation.email })}</p>}
+      {link && (
+        <div className="invite-result__row">
+          <span className="invite-result__label">{t('people.inviteLink')}</span>
+          <code className="invite-result__value">{link}</code>
+          <CopyButton text={link} what={t('people.inviteLink')} />
         </div>
       )}
-    </>
+      {invitation.code && (
+        <>
+          <div className="invite-result__row">
+            <span className="invite-result__label">{t('people.inviteCode')}</span>
+            <code className="invite-result__value invite-result__code" aria-describedby={codeHintId}>
+              {invitation.code}
+            </code>
+            <CopyButton text={invitation.code} what={t('people.inviteCode')} />
+          </div>
+          <p className="muted invite-result__hint" id={codeHintId}>
+            {t('people.inviteCodeHint')}
+          </p>
+        </>
+      )}
+      {invitation.expires_at && <p className="muted">{t('people.expires', { date: formatDate(invitation.expires_at, lang) })}</p>}
+    </div>
   );
 }
 
@@ -351,8 +379,20 @@ function PendingInvitations({ plan, invitations, onChanged }: { plan: PlanBase; 
   const partyName = usePartyName();
   const [busyId, setBusyId] = useState<string | null>(null);
   const { error, run } = useAction(onChanged);
+  // The link is stored hashed and cannot be shown again: "New link" issues another.
+  const [issued, setIssued] = useState<CreatedInvitation | null>(null);
+  const myParty = plan.my_membership?.party;
+  const pending = invitations.filter((inv) => !inv.accepted_at && !inv.revoked_at);
 
-  if (invitations.length === 0) return <p className="muted">{t('people.noPending')}</p>;
+  if (pending.length === 0) return <p className="muted">{t('people.noPending')}</p>;
+
+  async function newLink(invitation: Invitation) {
+    if (!window.confirm(t('people.confirmNewLink', { email: invitation.email }))) return;
+    setBusyId(String(invitation.id));
+    setIssued(null);
+    await run(async () => setIssued(await invitationsApi.reissue(plan.id, invitation.id)));
+    setBusyId(null);
+  }
 
   async function revoke(invitation: Invitation) {
     if (!window.confirm(t('people.confirmRevoke', { email: invitation.email }))) return;
@@ -365,7 +405,7 @@ function PendingInvitations({ plan, invitations, onChanged }: { plan: PlanBase; 
     <>
       <ErrorMessage error={error} />
       <ul className="plain-list">
-        {invitations.map((inv) => (
+        {pending.map((inv) => (
           <li key={String(inv.id)} className="pending">
             <div>
               <strong>{inv.email}</strong>
@@ -378,15 +418,32 @@ function PendingInvitations({ plan, invitations, onChanged }: { plan: PlanBase; 
                 {inv.expires_at ? ` · ${t('people.expires', { date: formatDate(inv.expires_at, lang) })}` : ''}
               </div>
             </div>
-            <button
-              type="button"
-              className="button button--small"
-              disabled={busyId === String(inv.id)}
-              onClick={() => revoke(inv)}
-            >
-              {t('people.revoke')}
-              <span className="visually-hidden"> {inv.email}</span>
-            </button>
+            <div className="pending__actions">
+              {/* Only the party that sent it may issue its link again (the server decides too). */}
+              {myParty === (inv.inviter_party ?? inv.party) && (
+                <button
+                  type="button"
+                  className="button button--small"
+                  disabled={busyId === String(inv.id)}
+                  aria-label={t('people.newLinkFor', { email: inv.email })}
+                  onClick={() => newLink(inv)}
+                >
+                  {t('people.newLink')}
+                </button>
+              )}
+              <button
+                type="button"
+                className="button button--small"
+                disabled={busyId === String(inv.id)}
+                onClick={() => revoke(inv)}
+              >
+                {t('people.revoke')}
+                <span className="visually-hidden"> {inv.email}</span>
+              </button>
+            </div>
+            {issued && String(issued.id) === String(inv.id) && (
+              <InvitationLink invitation={issued} message={t('people.newLinkIssued', { email: issued.email })} />
+            )}
           </li>
         ))}
       </ul>

@@ -119,3 +119,83 @@ describe('PeoplePanel offers only what the server allows', () => {
     expect(row(el, 'Sven').textContent).toContain('Invited by Kari');
   });
 });
+
+const invitation = (id: string, email: string, party: string, inviterParty: string, extra: Record<string, unknown> = {}) => ({
+  id, email, party, role: 'editor', signatory: false, created_at: '2026-12-01T09:00:00Z', expires_at: '2026-12-15T09:00:00Z',
+  accepted_at: null, revoked_at: null, inviter_party: inviterParty, ...extra,
+});
+
+function serveInvitations(items: unknown[]) {
+  const posted: string[] = [];
+  vi.stubGlobal(
+    'fetch',
+    vi.fn(async (request: Request) => {
+      const path = new URL(request.url, 'http://x').pathname;
+      asked.push(path);
+      if (request.method === 'POST') posted.push(path);
+      const body =
+        path === '/api/auth/me' ? { id: 'u-kari', email: 'kari@example.com', name: 'Kari' }
+        : path === '/api/config' ? { allow_signup: true, smtp_enabled: false }
+        : path.endsWith('/members') ? { ...membersAsKari, invite_parties: ['supplier', 'customer'] }
+        : path.endsWith('/invitations') ? { items }
+        : path.endsWith('/i-sup/link')
+          ? { ...invitation('i-sup', 'ola@fjordpack.example', 'supplier', 'supplier'), token: 'inv_new', url: 'http://x/invite/inv_new', code: '123456', emailed: false }
+          : {};
+      return new Response(JSON.stringify(body), { status: 200, headers: { 'Content-Type': 'application/json' } });
+    }),
+  );
+  return posted;
+}
+
+const buttonNamed = (el: HTMLElement, name: string) =>
+  [...el.querySelectorAll('button')].find((b) => (b.getAttribute('aria-label') ?? b.textContent)?.trim() === name) as HTMLButtonElement | undefined;
+
+describe('inviting', () => {
+  it('keeps "Create invitation" reachable with the email empty, and says what is missing on submit', async () => {
+    const posted = serveInvitations([]);
+    const el = await render();
+    const submit = buttonNamed(el, 'Create invitation')!;
+    expect(submit.disabled).toBe(false);
+    expect(submit.tabIndex).toBe(0);
+    await act(async () => submit.click());
+    const email = el.querySelector<HTMLInputElement>('input[type=email]')!;
+    expect(el.textContent).toContain('Enter the email address of the person you invite.');
+    expect(email.getAttribute('aria-invalid')).toBe('true');
+    expect(document.activeElement).toBe(email);
+    await act(async () => {
+      const set = Object.getOwnPropertyDescriptor(HTMLInputElement.prototype, 'value')!.set!;
+      set.call(email, 'petra');
+      email.dispatchEvent(new Event('input', { bubbles: true }));
+    });
+    await act(async () => submit.click());
+    expect(el.textContent).toContain('This is not an email address.');
+    expect(posted).toEqual([]);
+  });
+
+  it('issues a pending invitation a new link, only for invitations my party sent, and says what the code is for', async () => {
+    const posted = serveInvitations([
+      invitation('i-sup', 'ola@fjordpack.example', 'supplier', 'supplier'),
+      invitation('i-cus', 'petra@nordlys.example', 'customer', 'customer'),
+      invitation('i-used', 'used@fjordpack.example', 'supplier', 'supplier', { accepted_at: '2026-12-02T09:00:00Z' }),
+    ]);
+    vi.stubGlobal('confirm', () => true);
+    const el = await render();
+    const pending = [...el.querySelectorAll('.pending')];
+    // Used invitations are not pending.
+    expect(pending.map((li) => li.querySelector('strong')?.textContent)).toEqual(['ola@fjordpack.example', 'petra@nordlys.example']);
+    expect(buttonNamed(el, 'Issue a new invitation link for petra@nordlys.example')).toBeUndefined();
+    const again = buttonNamed(el, 'Issue a new invitation link for ola@fjordpack.example')!;
+    await act(async () => {
+      again.click();
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    });
+    expect(posted).toEqual(['/api/plans/p1/invitations/i-sup/link']);
+    const result = pending[0]!.querySelector('.invite-result')!;
+    expect(result.textContent).toContain('New invitation link for ola@fjordpack.example');
+    expect(result.textContent).toContain('http://x/invite/inv_new');
+    expect(result.textContent).toContain('123456');
+    const code = result.querySelector('.invite-result__code')!;
+    const hint = document.getElementById(code.getAttribute('aria-describedby')!)!;
+    expect(hint.textContent).toContain('Only needed if they join without a password');
+  });
+});

@@ -11,6 +11,7 @@ import { formatDateTime, formatNumber } from '../lib/format';
 import { useResource } from '../lib/useResource';
 import { notificationText, readableExcerpt, threadLink } from './inbox';
 import { useAction } from '../lib/useAction';
+import { useEscape } from '../lib/useEscape';
 
 /** Refreshes the inbox on a new notification in an open plan, on focus, and now and then. */
 function useInbox() {
@@ -51,19 +52,13 @@ export function NotificationsInbox() {
     const onDown = (e: MouseEvent) => {
       if (wrap.current && !wrap.current.contains(e.target as Node)) setOpen(false);
     };
-    const onKey = (e: KeyboardEvent) => {
-      if (e.key === 'Escape') {
-        setOpen(false);
-        wrap.current?.querySelector<HTMLButtonElement>('.inbox__toggle')?.focus();
-      }
-    };
     document.addEventListener('mousedown', onDown);
-    document.addEventListener('keydown', onKey);
-    return () => {
-      document.removeEventListener('mousedown', onDown);
-      document.removeEventListener('keydown', onKey);
-    };
+    return () => document.removeEventListener('mousedown', onDown);
   }, [open]);
+  useEscape(open, () => {
+    setOpen(false);
+    wrap.current?.querySelector<HTMLButtonElement>('.inbox__toggle')?.focus();
+  });
 
   const markRead = (body: { ids?: string[]; all: boolean }) =>
     run(async () => {

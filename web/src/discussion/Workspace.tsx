@@ -7,6 +7,7 @@ import { ErrorBoundary } from '../components/ErrorBoundary';
 import { ChatIcon } from '../components/Icons';
 import { useI18n } from '../i18n/I18nProvider';
 import { formatNumber } from '../lib/format';
+import { useEscape } from '../lib/useEscape';
 import { CommentsPanel } from './CommentsPanel';
 import { useDiscussion } from './context';
 
@@ -52,6 +53,12 @@ export function CommentsSide({ section }: { section: Section | undefined }) {
     next.delete('thread');
     setParams(next, { replace: true });
   }, [wanted, section?.id]);
+
+  // Esc closes the panel; focus goes back to the button that opens it, not to the page's start.
+  useEscape(Boolean(discussion?.panelOpen && section), () => {
+    discussion?.setPanelOpen(false);
+    document.querySelector<HTMLButtonElement>('.comments-toggle')?.focus();
+  });
 
   if (!discussion || !discussion.panelOpen || !section) return null;
   return (

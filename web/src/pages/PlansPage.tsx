@@ -126,7 +126,7 @@ function NewPlanForm({ onCancel }: { onCancel: () => void }) {
           value={title}
           onChange={setTitle}
           hint={t('plans.planTitleHint')}
-          error={fieldErrorOf(error, 'title')}
+          error={fieldErrorOf(error, 'title', t)}
         />
         <div className="form-row">
           <TextField
@@ -134,14 +134,14 @@ function NewPlanForm({ onCancel }: { onCancel: () => void }) {
             required
             value={supplier}
             onChange={setSupplier}
-            error={fieldErrorOf(error, 'supplier_name')}
+            error={fieldErrorOf(error, 'supplier_name', t)}
           />
           <TextField
             label={t('plans.customerName')}
             required
             value={customer}
             onChange={setCustomer}
-            error={fieldErrorOf(error, 'customer_name')}
+            error={fieldErrorOf(error, 'customer_name', t)}
           />
         </div>
         <div className="form-row">

@@ -19,6 +19,7 @@ import { parseDay, type TimelineItem } from '../content/timeline';
 import { statusLabel } from './GoalsSection';
 import { useGoalIndex, type GoalRef } from './goalIndex';
 import { useItems, useLinksVersion, usePlanContext } from './hooks';
+import { useFocusAdded } from './focusAdded';
 import { DateField, ItemFallback, SkippedNotice, StatusSelect } from './parts';
 import { DeleteItemCell, ItemTable, ItemToolbar } from './ItemTable';
 import { Timeline } from './Timeline';
@@ -42,6 +43,7 @@ export function ActivitiesSection({ section, doc, canWrite }: Props) {
   const read = useCallback(readActivities, []);
   const { array, snapshot } = useItems(doc, read);
   const [view, setView] = useState<View>('table');
+  const added = useFocusAdded('data-activity-id');
   const timelineItems = useMemo<TimelineItem[]>(
     () =>
       (snapshot?.items ?? []).map((a) => ({
@@ -57,13 +59,14 @@ export function ActivitiesSection({ section, doc, canWrite }: Props) {
   );
   if (!array || !snapshot) return <ItemFallback />;
 
-  const add = () => {
+  const add = added.adder(() => {
     const party = plan.my_membership?.party ?? 'supplier';
-    addItem(array, 'activities', { title: '', goal_id: '', owner: user ? String(user.id) : '', party, start: '', due: '', status: 'proposed' });
-  };
+    setView('table'); // the new row's fields are in the table
+    return addItem(array, 'activities', { title: '', goal_id: '', owner: user ? String(user.id) : '', party, start: '', due: '', status: 'proposed' });
+  });
 
   return (
-    <div className="activities">
+    <div className="activities" ref={added.container}>
       <ItemToolbar
         label={t('activities.viewLabel')}
         views={[

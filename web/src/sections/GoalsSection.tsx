@@ -1,4 +1,4 @@
-import { useCallback, useState } from 'react';
+import { useCallback } from 'react';
 import type * as Y from 'yjs';
 import type { Section } from '../api/types';
 import { ErrorBoundary } from '../components/ErrorBoundary';
@@ -8,6 +8,7 @@ import { addItem, deleteItem, GOAL_STATUSES, moveItem, readGoals, setField, type
 import { parseDay } from '../content/timeline';
 import { DateField, ItemFallback, SkippedNotice, StatusSelect } from './parts';
 import { useItems } from './hooks';
+import { useFocusAdded } from './focusAdded';
 import { GoalAgreement } from '../agreement/GoalAgreement';
 import { YTextField } from './YTextField';
 import { ItemDiscussion } from '../discussion/ItemTools';
@@ -22,16 +23,13 @@ export function GoalsSection({ section, doc, canWrite }: Props) {
   const { t } = useI18n();
   const read = useCallback(readGoals, []);
   const { array, snapshot } = useItems(doc, read);
-  const [focusId, setFocusId] = useState<string | null>(null);
+  const added = useFocusAdded('data-goal-id');
   if (!array || !snapshot) return <ItemFallback />;
 
-  const add = () => {
-    const id = addItem(array, 'goals', { title: '', description: '', metric: '', target: '', due: '', status: 'proposed' });
-    setFocusId(id);
-  };
+  const add = added.adder(() => addItem(array, 'goals', { title: '', description: '', metric: '', target: '', due: '', status: 'proposed' }));
 
   return (
-    <div className="goals">
+    <div className="goals" ref={added.container}>
       <SkippedNotice count={snapshot.skipped} />
       {snapshot.items.length === 0 && <p className="empty">{canWrite ? t('goals.emptyWriter') : t('goals.empty')}</p>}
       <ol className="goal-list" aria-label={t('goals.listLabel', { section: section.title })}>
@@ -43,7 +41,6 @@ export function GoalsSection({ section, doc, canWrite }: Props) {
                 section={section}
                 number={index + 1}
                 canWrite={canWrite}
-                autoFocus={goal.id === focusId}
                 isFirst={index === 0}
                 isLast={index === snapshot.items.length - 1}
                 onMove={(offset) => moveItem(array, goal.id, offset)}
@@ -70,14 +67,13 @@ interface CardProps {
   section: Section;
   number: number;
   canWrite: boolean;
-  autoFocus: boolean;
   isFirst: boolean;
   isLast: boolean;
   onMove: (offset: number) => void;
   onDelete: () => void;
 }
 
-function GoalCard({ goal, section, number, canWrite, autoFocus, isFirst, isLast, onMove, onDelete }: CardProps) {
+function GoalCard({ goal, section, number, canWrite, isFirst, isLast, onMove, onDelete }: CardProps) {
   const { t, lang } = useI18n();
   const name = goal.title || t('goals.untitled');
   const due = parseDay(goal.due) ? formatDate(goal.due, lang) : goal.due;
@@ -125,7 +121,6 @@ function GoalCard({ goal, section, number, canWrite, autoFocus, isFirst, isLast,
             label={t('goals.title')}
             className="goal-card__title-input"
             placeholder={t('goals.titlePlaceholder')}
-            autoFocus={autoFocus}
             multiline
           />
         </div>

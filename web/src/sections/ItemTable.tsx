@@ -1,4 +1,4 @@
-import type { ReactNode } from 'react';
+import type { MouseEvent, ReactNode } from 'react';
 import { ErrorBoundary } from '../components/ErrorBoundary';
 import { useT } from '../i18n/I18nProvider';
 import { ItemFallback } from './parts';
@@ -92,7 +92,7 @@ export function ItemToolbar<V extends string>({
   view: V;
   onView: (view: V) => void;
   addLabel: string;
-  onAdd: (() => void) | null;
+  onAdd: ((event: MouseEvent) => void) | null;
   children?: ReactNode;
 }) {
   return (

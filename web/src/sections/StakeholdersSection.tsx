@@ -15,6 +15,7 @@ import {
   type StakeholderView,
 } from '../content/model';
 import { useItems, usePlanContext } from './hooks';
+import { useFocusAdded } from './focusAdded';
 import { ItemFallback, SkippedNotice, StatusSelect } from './parts';
 import { DeleteItemCell, ItemTable, ItemToolbar } from './ItemTable';
 import { YTextField } from './YTextField';
@@ -35,10 +36,12 @@ export function StakeholdersSection({ section, doc, canWrite }: Props) {
   const read = useCallback(readStakeholders, []);
   const { array, snapshot } = useItems(doc, read);
   const [view, setView] = useState<View>('board');
+  const added = useFocusAdded('data-person-id');
   if (!array || !snapshot) return <ItemFallback />;
 
-  const add = () => {
-    addItem(array, 'stakeholders', {
+  const add = added.adder(() => {
+    setView('table'); // the new person's fields are in the table
+    return addItem(array, 'stakeholders', {
       name: '',
       job_title: '',
       buying_role: 'influencer',
@@ -46,11 +49,10 @@ export function StakeholdersSection({ section, doc, canWrite }: Props) {
       relationship_owner: user ? String(user.id) : '',
       notes: '',
     });
-    setView('table');
-  };
+  });
 
   return (
-    <div className="stakeholders">
+    <div className="stakeholders" ref={added.container}>
       <ItemToolbar
         label={t('stakeholders.viewLabel')}
         views={[
