@@ -468,6 +468,13 @@ ROUTES: list[tuple[str, str, Any, dict[str, Any] | None, dict[str, int]]] = [
     ),
     ("GET", "/api/plans/{plan_id}/invitations", _no_args, None, manage(200)),
     ("DELETE", "/api/plans/{plan_id}/invitations/{invitation_id}", _invitation, None, manage(204)),
+    (
+        "POST",
+        "/api/plans/{plan_id}/invitations/{invitation_id}/link",
+        _invitation,
+        None,
+        manage(200),
+    ),
     ("GET", "/api/plans/{plan_id}/audit", _no_args, None, READ),
     ("GET", "/api/plans/{plan_id}/sections/{section_id}/content", _shared, None, READ),
     ("GET", "/api/plans/{plan_id}/events/poll", _no_args, None, READ),
