@@ -25,7 +25,8 @@ from sqlalchemy.engine import make_url  # noqa: E402
 
 from tests.collab.yclient import YClient  # noqa: E402
 from tests.conftest import PG_ADMIN_URL, _pg_admin  # noqa: E402
-from tests.live import ServerProcess, Workshop, section_id  # noqa: E402
+from tests.live import ServerProcess, section_id  # noqa: E402
+from tests.people import People  # noqa: E402
 from tests.signoff.test_live import (  # noqa: E402
     goal,
     make_signatory,
@@ -38,7 +39,7 @@ BUDGET_MS = 1000.0
 
 
 async def trial(a: ServerProcess, b: ServerProcess) -> float:
-    workshop = Workshop(a)
+    workshop = People.on(a)
     try:
         kam = await workshop.signup("Kam")
         plan = await workshop.plan(kam)

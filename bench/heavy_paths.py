@@ -18,10 +18,11 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from tests import heavy
-from tests.live import Actor, ServerProcess, Workshop
+from tests.live import ServerProcess
+from tests.people import People, Person
 
 
-async def stranger_verify(s: heavy.Stage, stranger: Actor) -> object:
+async def stranger_verify(s: heavy.Stage, stranger: Person) -> object:
     """7 MB from a user who is no member: refused after the body, before any parsing."""
     start = f'{{"jointplan_record": 1, "plan_id": "{s.plan_id}", "goals": ['
     body = (start * (7_000_000 // len(start))).encode()
@@ -33,7 +34,7 @@ async def main(rounds: int, only: str) -> None:
         data = Path(tmp)
         server = ServerProcess(f"sqlite+aiosqlite:///{data / 'jointplan.sqlite3'}", data)
         server.start()
-        workshop = Workshop(server)
+        workshop = People.on(server)
         try:
             s = await heavy.stage(server, workshop)
             stranger = await workshop.signup("Stranger")

@@ -27,11 +27,12 @@ from sqlalchemy.engine import make_url  # noqa: E402
 
 from tests.collab.yclient import YClient  # noqa: E402
 from tests.conftest import PG_ADMIN_URL, _pg_admin  # noqa: E402
-from tests.live import ServerProcess, Workshop, section_id  # noqa: E402
+from tests.live import ServerProcess, section_id  # noqa: E402
+from tests.people import People  # noqa: E402
 
 
 async def trial(a: ServerProcess, b: ServerProcess, kind: str) -> tuple[float, float]:
-    workshop = Workshop(a)
+    workshop = People.on(a)
     try:
         kam = await workshop.signup("Kam")
         plan = await workshop.plan(kam)

@@ -34,7 +34,7 @@ import urllib.request
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 BENCH = Path(__file__).resolve().parent
 REPO = BENCH.parent
@@ -275,7 +275,7 @@ class Server:
         self.port = free_port()
         self.proc: subprocess.Popen[bytes] | None = None
         self.log_path = workdir / "server.log"
-        self._log = None
+        self._log: BinaryIO | None = None
 
     # subclasses: command(), env(), ready(), setup()
     def command(self) -> list[str]:
