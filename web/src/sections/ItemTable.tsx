@@ -58,22 +58,35 @@ export function ItemTable<T extends { id: string }>({ className, caption, column
   );
 }
 
+interface DeleteProps {
+  label: string;
+  confirm: string;
+  onDelete: () => void;
+}
+
 /** The last cell of a writer's row: delete the item once the user confirms. */
-export function DeleteItemCell({ label, confirm, onDelete }: { label: string; confirm: string; onDelete: () => void }) {
-  const t = useT();
+export function DeleteItemCell(props: DeleteProps) {
   return (
     <td>
-      <button
-        type="button"
-        className="button button--small button--danger"
-        aria-label={label}
-        onClick={() => {
-          if (window.confirm(confirm)) onDelete();
-        }}
-      >
-        {t('common.delete')}
-      </button>
+      <DeleteItemButton {...props} />
     </td>
+  );
+}
+
+/** "Delete", quiet until wanted: danger-coloured text, no box; asks before it deletes. */
+export function DeleteItemButton({ label, confirm, onDelete }: DeleteProps) {
+  const t = useT();
+  return (
+    <button
+      type="button"
+      className="button button--small button--danger-text"
+      aria-label={label}
+      onClick={() => {
+        if (window.confirm(confirm)) onDelete();
+      }}
+    >
+      {t('common.delete')}
+    </button>
   );
 }
 
