@@ -9,7 +9,16 @@ from typing import TYPE_CHECKING, Any
 import pytest
 from playwright.async_api import Browser, Page, expect
 
-from tests.e2e.conftest import DEMO_PASSWORD, KARI, OLA, PROJECTOR, live, shoot
+from tests.e2e.conftest import (
+    DEMO_PASSWORD,
+    KARI,
+    OLA,
+    PROJECTOR,
+    Api,
+    live,
+    section_id,
+    shoot,
+)
 from tests.live import ServerProcess
 
 if TYPE_CHECKING:
@@ -197,3 +206,99 @@ async def test_every_screen_fits(
         await shoot(page, f"layout-{size}-{lang}-{who}-plans")
         await page.context.close()
     assert not problems, "\n".join(problems)
+
+
+@pytest.mark.parametrize("size", list(SIZES))
+async def test_norwegian_section_names_break_between_words(
+    browser: Browser, e2e_server: ServerProcess, api: Api, size: str
+) -> None:
+    """A plan written in bokmål, with its long compounds ("Kommunikasjonsstrategi"), in a
+    navigator made narrower by the comments panel."""
+    kari = api.login(KARI)
+    plan = api.create_plan(kari, f"Norsk plan {size}", language="nb")
+    page = await open_as(browser, e2e_server, KARI, SIZES[size], "nb-NO")
+    await page.goto(f"/plans/{plan['id']}")
+    await live(page, "Direkte")
+    titles = page.locator(".navigator__title")
+    await expect(titles.filter(has_text="Kommunikasjonsstrategi")).to_have_attribute("lang", "nb")
+    problems = await workspace_fits(page, f"nb plan {size} comments closed", size == "laptop")
+    await shoot(page, f"layout-{size}-nb-plan-closed")
+    await page.locator(".comments-toggle").click()
+    await expect(page.locator("#comments-panel")).to_be_visible()
+    problems += await workspace_fits(page, f"nb plan {size} comments open", size == "laptop")
+    await shoot(page, f"layout-{size}-nb-plan-open")
+    await page.context.close()
+    assert not problems, "\n".join(problems)
+
+
+@pytest.mark.parametrize("lang", list(LANGUAGES))
+async def test_goal_card_votes_say_who_and_delete_is_quiet(
+    browser: Browser, e2e_server: ServerProcess, demo_plan: dict[str, Any], lang: str
+) -> None:
+    locale, live_word = LANGUAGES[lang]
+    page = await open_as(browser, e2e_server, KARI, PROJECTOR, locale)
+    await page.goto(f"/plans/{demo_plan['id']}?section={section_id(demo_plan, 'goals_tactical')}")
+    await live(page, live_word)
+    card = page.locator(".goal-card").first
+    counts = card.get_by_test_id("vote-counts")
+    said = {
+        "en": "Support: {} from Fjordpack AS, 0 from Nordlys Foods ASA",
+        "nb": "Støtte: {} fra Fjordpack AS, 0 fra Nordlys Foods ASA",
+    }[lang]
+    await expect(counts).to_have_text(re.compile(r"Fjordpack 0\s*Nordlys Foods 0"))
+    await expect(card.get_by_role("img", name=said.format(0), exact=True)).to_be_visible()
+    support = card.locator(".votes__button")
+    await support.click()
+    await expect(card.get_by_role("img", name=said.format(1), exact=True)).to_be_visible()
+    await expect(counts).to_have_text(re.compile(r"Fjordpack 1\s*Nordlys Foods 0"))
+    await support.click()  # the demo plan is shared: leave it as it was
+    await expect(card.get_by_role("img", name=said.format(0), exact=True)).to_be_visible()
+
+    delete = card.locator(".goal-card__tools button").last
+    await expect(delete).to_have_text({"en": "Delete", "nb": "Slett"}[lang])
+    look = await delete.evaluate(
+        "(b) => { const s = getComputedStyle(b);"
+        " return [s.backgroundColor, s.borderTopColor, b.getBoundingClientRect().height]; }"
+    )
+    background, border, height = look
+    assert background == "rgba(0, 0, 0, 0)", look
+    assert border == "rgba(0, 0, 0, 0)", look
+    assert height <= 36, look
+    await page.context.close()
+
+
+async def test_archive_is_in_a_menu_beside_follow_me(
+    browser: Browser, e2e_server: ServerProcess, demo_plan: dict[str, Any]
+) -> None:
+    page = await open_as(browser, e2e_server, KARI, WORKSHOP_LAPTOP, "en-GB")
+    await page.goto(f"/plans/{demo_plan['id']}")
+    await live(page)
+    follow = page.get_by_role("button", name="Follow me")
+    more = page.locator(".plan-header summary", has_text="More")
+    archive = page.get_by_role("button", name="Archive plan")
+    await expect(archive).to_be_hidden()
+    follow_box, more_box = await follow.bounding_box(), await more.bounding_box()
+    assert follow_box
+    assert more_box
+    # Side by side on one line, not stacked.
+    assert abs(follow_box["y"] - more_box["y"]) < 4, (follow_box, more_box)
+    assert follow_box["x"] + follow_box["width"] <= more_box["x"], (follow_box, more_box)
+
+    await more.focus()
+    await page.keyboard.press("Enter")
+    await expect(archive).to_be_visible()
+    await shoot(page, "layout-laptop-en-plan-menu")
+    await assert_no_overflow(page)
+    await page.keyboard.press("Escape")
+    await expect(archive).to_be_hidden()
+    await expect(more).to_be_focused()
+    await more.click()
+    await expect(archive).to_be_visible()
+    await page.locator("#section-title").click()
+    await expect(archive).to_be_hidden()
+    await page.context.close()
+
+
+async def assert_no_overflow(page: Page) -> None:
+    problems = await fits(page, "menu open")
+    assert not problems, problems
