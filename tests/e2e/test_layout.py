@@ -129,14 +129,14 @@ async def workspace_fits(page: Page, where: str, laptop: bool) -> list[str]:
         problems.append(f"{where}: outside their goal card: {outside}")
     width = await page.evaluate("document.documentElement.clientWidth")
     for row in await page.locator(".activity-row").all():
-        for part in (".activity-row__status", ".activity-row__actions"):
-            box = (
-                await row.locator(part).first.bounding_box()
-                if await row.locator(part).count()
-                else None
-            )
-            if box is None:
-                problems.append(f"{where}: an action-plan row without {part}")
+        # Title, party, status and actions on top; goal, owner, start and due beneath.
+        parts = [".activity-row__title", ".activity-row__party", ".activity-row__status"]
+        parts += [".activity-row__actions", *[f".activity-fact >> nth={i}" for i in range(4)]]
+        for part in parts:
+            found = row.locator(part)
+            box = await found.bounding_box() if await found.count() == 1 else None
+            if box is None or box["width"] == 0:
+                problems.append(f"{where}: an action-plan row shows no {part}")
             elif box["x"] < 0 or box["x"] + box["width"] > width:
                 problems.append(f"{where}: {part} off-screen at x={box['x']:.0f}")
         if cut := await row.evaluate(CUT_TEXT):
@@ -194,6 +194,13 @@ async def test_every_screen_fits(
                 where = f"{who} {lang} {size} {key} comments {panel}"
                 problems += await workspace_fits(page, where, laptop)
                 await shoot(page, f"layout-{size}-{lang}-{who}-{key}-{panel}")
+                views = page.locator(".activities .segmented button")
+                if await views.count():  # the action plan's timeline, then back to the rows
+                    await views.last.click()
+                    await expect(page.locator(".timeline")).to_be_visible()
+                    problems += await fits(page, f"{where} timeline")
+                    await shoot(page, f"layout-{size}-{lang}-{who}-{key}-{panel}-timeline")
+                    await views.first.click()
         for view in ("agreement", "versions", "people"):
             await page.goto(f"{plan}?view={view}")
             await expect(page.locator(".tabs__tab[aria-current='page']")).to_be_visible()
@@ -205,6 +212,14 @@ async def test_every_screen_fits(
         problems += await fits(page, f"{who} {lang} {size} my plans")
         await shoot(page, f"layout-{size}-{lang}-{who}-plans")
         await page.context.close()
+    context = await browser.new_context(base_url=e2e_server.http, viewport=viewport, locale=locale)
+    page = await context.new_page()
+    for path in ("/login", "/signup"):
+        await page.goto(path)
+        await expect(page.locator("form")).to_be_visible()
+        problems += await fits(page, f"{lang} {size} {path}")
+        await shoot(page, f"layout-{size}-{lang}{path.replace('/', '-')}")
+    await context.close()
     assert not problems, "\n".join(problems)
 
 
