@@ -194,12 +194,15 @@ async def test_every_screen_fits(
                 where = f"{who} {lang} {size} {key} comments {panel}"
                 problems += await workspace_fits(page, where, laptop)
                 await shoot(page, f"layout-{size}-{lang}-{who}-{key}-{panel}")
-                views = page.locator(".activities .segmented button")
-                if await views.count():  # the action plan's timeline, then back to the rows
-                    await views.last.click()
-                    await expect(page.locator(".timeline")).to_be_visible()
-                    problems += await fits(page, f"{where} timeline")
-                    await shoot(page, f"layout-{size}-{lang}-{who}-{key}-{panel}-timeline")
+                # The other views of a list section: the action plan's timeline, the
+                # buying center's table; then back to the first.
+                views = page.locator(".section-view__content .toolbar .segmented button")
+                for n in range(1, await views.count()):
+                    await views.nth(n).click()
+                    await expect(views.nth(n)).to_have_attribute("aria-pressed", "true")
+                    problems += await fits(page, f"{where} view {n}")
+                    await shoot(page, f"layout-{size}-{lang}-{who}-{key}-{panel}-view{n}")
+                if await views.count():
                     await views.first.click()
         for view in ("agreement", "versions", "people"):
             await page.goto(f"{plan}?view={view}")
