@@ -98,7 +98,7 @@ CUT_TEXT = """(row) => {
     const room = s.clientWidth - parseFloat(st.paddingLeft) - parseFloat(st.paddingRight) - 16;
     if (canvas.measureText(text).width > room + 0.5) out.push(text);
   }
-  const parts = ['.activity-fact', '.activity-row__party', '.activity-row__status'];
+  const parts = ['.item-fact', '.activity-row__party', '.activity-row__status'];
   for (const el of row.querySelectorAll([...parts, '.activity-row__actions'].join(', '))) {
     if (el.scrollWidth > el.clientWidth + 1) out.push((el.textContent || '').trim());
   }
@@ -131,7 +131,7 @@ async def workspace_fits(page: Page, where: str, laptop: bool) -> list[str]:
     for row in await page.locator(".activity-row").all():
         # Title, party, status and actions on top; goal, owner, start and due beneath.
         parts = [".activity-row__title", ".activity-row__party", ".activity-row__status"]
-        parts += [".activity-row__actions", *[f".activity-fact >> nth={i}" for i in range(4)]]
+        parts += [".activity-row__actions", *[f".item-fact >> nth={i}" for i in range(4)]]
         for part in parts:
             found = row.locator(part)
             box = await found.bounding_box() if await found.count() == 1 else None
@@ -141,6 +141,15 @@ async def workspace_fits(page: Page, where: str, laptop: bool) -> list[str]:
                 problems.append(f"{where}: {part} off-screen at x={box['x']:.0f}")
         if cut := await row.evaluate(CUT_TEXT):
             problems.append(f"{where}: cut in an action-plan row: {cut}")
+    return problems + await people_fit(page, where)
+
+
+async def people_fit(page: Page, where: str) -> list[str]:
+    """The buying center's rows: names, roles and contacts shown whole."""
+    problems = []
+    for row in await page.locator(".person-row").all():
+        if cut := await row.evaluate(CUT_TEXT):
+            problems.append(f"{where}: cut in a buying-center row: {cut}")
     return problems
 
 
@@ -201,6 +210,7 @@ async def test_every_screen_fits(
                     await views.nth(n).click()
                     await expect(views.nth(n)).to_have_attribute("aria-pressed", "true")
                     problems += await fits(page, f"{where} view {n}")
+                    problems += await people_fit(page, f"{where} view {n}")
                     await shoot(page, f"layout-{size}-{lang}-{who}-{key}-{panel}-view{n}")
                 if await views.count():
                     await views.first.click()

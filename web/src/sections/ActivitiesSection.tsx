@@ -1,4 +1,4 @@
-import { useCallback, useMemo, useState, type ReactNode } from 'react';
+import { useCallback, useMemo, useState } from 'react';
 import type * as Y from 'yjs';
 import { sameId } from '../api/decode';
 import { HORIZONS, type Member, type Section } from '../api/types';
@@ -19,7 +19,7 @@ import { parseDay, type TimelineItem } from '../content/timeline';
 import { statusLabel } from './GoalsSection';
 import { useGoalIndex, type GoalRef } from './goalIndex';
 import { useItems, useLinksVersion, usePlanContext } from './hooks';
-import { DateField, ItemFallback, SkippedNotice, StatusSelect } from './parts';
+import { DateField, ItemFact, ItemFactField, ItemFallback, SkippedNotice, StatusSelect } from './parts';
 import { DeleteItemButton, ItemToolbar } from './ItemTable';
 import { Timeline } from './Timeline';
 import { YTextField } from './YTextField';
@@ -120,24 +120,6 @@ function ActivityList({ section, items, array, canWrite, goals, members }: ListP
   );
 }
 
-function Fact({ label, children }: { label: string; children: ReactNode }) {
-  return (
-    <div className="activity-fact">
-      <dt className="activity-fact__label">{label}</dt>
-      <dd className="activity-fact__value">{children}</dd>
-    </div>
-  );
-}
-
-function FactField({ label, children }: { label: string; children: ReactNode }) {
-  return (
-    <label className="activity-fact">
-      <span className="activity-fact__label">{label}</span>
-      {children}
-    </label>
-  );
-}
-
 function ActivityRow({ section, item, array, canWrite, goals, members }: Omit<ListProps, 'items'> & { item: ActivityView }) {
   const { t, lang } = useI18n();
   const { plan } = usePlanContext();
@@ -170,10 +152,10 @@ function ActivityRow({ section, item, array, canWrite, goals, members }: Omit<Li
           </span>
         </div>
         <dl className="activity-row__facts">
-          <Fact label={t('activities.goal')}>{goal ? goal.title || t('goals.untitled') : item.goal_id ? t('activities.unknownGoal') : '—'}</Fact>
-          <Fact label={t('activities.owner')}>{ownerName}</Fact>
-          <Fact label={t('activities.start')}>{showDate(item.start)}</Fact>
-          <Fact label={t('activities.due')}>{showDate(item.due)}</Fact>
+          <ItemFact label={t('activities.goal')}>{goal ? goal.title || t('goals.untitled') : item.goal_id ? t('activities.unknownGoal') : '—'}</ItemFact>
+          <ItemFact label={t('activities.owner')}>{ownerName}</ItemFact>
+          <ItemFact label={t('activities.start')}>{showDate(item.start)}</ItemFact>
+          <ItemFact label={t('activities.due')}>{showDate(item.due)}</ItemFact>
         </dl>
       </li>
     );
@@ -218,7 +200,7 @@ function ActivityRow({ section, item, array, canWrite, goals, members }: Omit<Li
         </span>
       </div>
       <div className="activity-row__facts">
-        <FactField label={t('activities.goal')}>
+        <ItemFactField label={t('activities.goal')}>
           <select className="input input--compact" aria-label={t('activities.goalOf', { title: name })} value={item.goal_id} onChange={(e) => setField(item.map, 'goal_id', e.target.value)}>
             <option value="">{t('activities.noGoal')}</option>
             {item.goal_id && !goal && <option value={item.goal_id}>{t('activities.unknownGoal')}</option>}
@@ -243,8 +225,8 @@ function ActivityRow({ section, item, array, canWrite, goals, members }: Omit<Li
                 </option>
               ))}
           </select>
-        </FactField>
-        <FactField label={t('activities.owner')}>
+        </ItemFactField>
+        <ItemFactField label={t('activities.owner')}>
           {/* People grouped by company, so the chosen name needs no "(Supplier)" after it. */}
           <select className="input input--compact" aria-label={t('activities.ownerOf', { title: name })} value={item.owner} onChange={(e) => setField(item.map, 'owner', e.target.value)}>
             <option value="">{t('activities.noOwner')}</option>
@@ -261,13 +243,13 @@ function ActivityRow({ section, item, array, canWrite, goals, members }: Omit<Li
               ) : null,
             )}
           </select>
-        </FactField>
-        <FactField label={t('activities.start')}>
+        </ItemFactField>
+        <ItemFactField label={t('activities.start')}>
           <DateField compact label={t('activities.startOf', { title: name })} value={item.start} onChange={(v) => setField(item.map, 'start', v)} />
-        </FactField>
-        <FactField label={t('activities.due')}>
+        </ItemFactField>
+        <ItemFactField label={t('activities.due')}>
           <DateField compact label={t('activities.dueOf', { title: name })} value={item.due} onChange={(v) => setField(item.map, 'due', v)} />
-        </FactField>
+        </ItemFactField>
       </div>
     </li>
   );
