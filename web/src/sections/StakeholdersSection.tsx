@@ -153,7 +153,7 @@ interface TableProps {
  * our contact and notes beneath, wrapping to the width there is. */
 function PeopleTable({ section, items, array, canWrite, members }: TableProps) {
   return (
-    <ol className="person-list people-table" aria-label={section.title}>
+    <ol className="person-list" aria-label={section.title}>
       {items.map((person) => (
         <ErrorBoundary
           key={person.id}
