@@ -72,7 +72,7 @@ async def test_sign_in_plans_and_workspace(
     await live(page)
     await shoot(page, "05-laptop-goals")
     await page.goto(f"/plans/{demo_plan['id']}?section={section_id(demo_plan, 'action_plan')}")
-    await expect(page.locator(".activity-table")).to_be_visible()
+    await expect(page.locator(".activity-list")).to_be_visible()
     await shoot(page, "05-laptop-action-plan")
     await context.close()
 

@@ -6,7 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { PlanBase, Section } from '../api/types';
 import { I18nProvider } from '../i18n/I18nProvider';
 import type { Lang } from '../i18n/translate';
-import { SectionNavigator } from './SectionNavigator';
+import { keepRanges, SectionNavigator } from './SectionNavigator';
 
 (globalThis as { IS_REACT_ACT_ENVIRONMENT?: boolean }).IS_REACT_ACT_ENVIRONMENT = true;
 
@@ -92,5 +92,23 @@ describe('SectionNavigator', () => {
     const headings = [...container.querySelectorAll('h2')].map((h) => h.textContent);
     expect(headings).toEqual(['Analyse', 'Mål', 'Strategier']);
     expect(container.textContent).toContain('Skrivebeskyttet for deg');
+  });
+
+  it("marks names with the plan's language, for hyphenation in that language", () => {
+    render('en');
+    const titles = [...container.querySelectorAll('.navigator__title')];
+    expect(titles.map((t) => t.getAttribute('lang'))).toEqual(['en', 'en', 'en']);
+  });
+});
+
+describe('keepRanges', () => {
+  it('holds a number range together and leaves the words around it breakable', () => {
+    act(() => root.render(<span>{keepRanges('Strategiske mål (3–5 år)')}</span>));
+    expect(container.textContent).toBe('Strategiske mål (3–5 år)');
+    expect([...container.querySelectorAll('.nowrap')].map((s) => s.textContent)).toEqual(['(3–5']);
+  });
+
+  it('leaves a name without a range as it is', () => {
+    expect(keepRanges('Kommunikasjonsstrategi')).toEqual(['Kommunikasjonsstrategi']);
   });
 });

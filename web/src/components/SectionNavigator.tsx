@@ -55,7 +55,7 @@ export function SectionNavigator({ plan, sections, selectedId, hrefFor, presence
                         aria-current={current ? 'page' : undefined}
                         data-link-status={linkStatus?.(section)}
                       >
-                        <span className="navigator__title">{section.title || t('plan.untitledSection')}</span>
+                        <span className="navigator__title" lang={plan.language}>{section.title ? keepRanges(section.title) : t('plan.untitledSection')}</span>
                         <span className="navigator__meta">
                           {badge?.(section)}
                           {here.length > 0 && (
@@ -86,4 +86,9 @@ export function SectionNavigator({ plan, sections, selectedId, hrefFor, presence
       ))}
     </nav>
   );
+}
+
+/** "(3–5 years)" never breaks after its dash: a number range is held together. */
+export function keepRanges(title: string): ReactNode {
+  return title.split(/(\S+–\S+)/).map((part, i) => (i % 2 ? <span key={i} className="nowrap">{part}</span> : part));
 }

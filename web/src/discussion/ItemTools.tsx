@@ -75,12 +75,10 @@ export function VoteButton({ section, itemId, label }: { section: Section; itemI
   const { votes: v, toggle } = useItemVotes(section, itemId);
   const counts = v.counts;
   const canVote = discussion?.canComment ?? false;
-  const summary = t('votes.counts', {
-    supplier: plan.supplier_name || t('party.supplier'),
-    customer: plan.customer_name || t('party.customer'),
-    s: formatNumber(counts.supplier ?? 0, lang),
-    c: formatNumber(counts.customer ?? 0, lang),
-  });
+  const supplier = plan.supplier_name || t('party.supplier');
+  const customer = plan.customer_name || t('party.customer');
+  const s = formatNumber(counts.supplier ?? 0, lang);
+  const c = formatNumber(counts.customer ?? 0, lang);
   return (
     <span className="votes">
       <button
@@ -94,14 +92,13 @@ export function VoteButton({ section, itemId, label }: { section: Section; itemI
       >
         {v.mine ? t('votes.supported') : t('votes.support')}
       </button>
-      <span className="votes__counts" title={summary} data-testid="vote-counts">
-        <span className="votes__count votes__count--supplier">
-          <span className="visually-hidden">{plan.supplier_name || t('party.supplier')}: </span>
-          {formatNumber(counts.supplier ?? 0, lang)}
+      {/* One name for the pair ("Support: 1 from …, 0 from …"); on screen, short company names. */}
+      <span className="votes__counts" role="img" aria-label={t('votes.counts', { supplier, customer, s, c })} data-testid="vote-counts">
+        <span className="votes__count votes__count--supplier" title={supplier}>
+          {shortCompany(supplier)} {s}
         </span>
-        <span className="votes__count votes__count--customer">
-          <span className="visually-hidden">{plan.customer_name || t('party.customer')}: </span>
-          {formatNumber(counts.customer ?? 0, lang)}
+        <span className="votes__count votes__count--customer" title={customer}>
+          {shortCompany(customer)} {c}
         </span>
       </span>
       {error != null && (
@@ -111,4 +108,11 @@ export function VoteButton({ section, itemId, label }: { section: Section; itemI
       )}
     </span>
   );
+}
+
+const LEGAL_FORM = /\s+(AS|ASA|SA|AB|A\/S|ApS|Oy|Oyj|GmbH|AG|BV|NV|SE|SpA|Ltd\.?|Limited|Inc\.?|LLC|plc)$/i;
+
+/** A company's name without its legal form ("Nordlys Foods ASA" → "Nordlys Foods"). */
+export function shortCompany(name: string): string {
+  return name.replace(LEGAL_FORM, '') || name;
 }

@@ -6,7 +6,6 @@ import { members as membersApi, plans as plansApi } from '../api/endpoints';
 import type { Member, PlanDetail, Section } from '../api/types';
 import { useAuth } from '../auth/AuthProvider';
 import { AvatarStack } from '../components/Avatars';
-import { RoleBadge } from '../components/Badges';
 import { ConnectionBadge } from '../components/ConnectionBadge';
 import { ErrorMessage, Loading, Notice } from '../components/Feedback';
 import { PeoplePanel } from '../components/PeoplePanel';
@@ -129,26 +128,52 @@ function PlanView({ plan, reloading, reloadError, onReload }: PlanViewProps) {
             <h1 className="plan-header__title">{plan.title || t('plan.untitled')}</h1>
             <p className="plan-header__parties">
               <span className="party-name party-name--supplier">
-                <span className="muted">{t('party.supplier')}: </span>
+                <span className="muted plan-header__label">{t('party.supplier')}: </span>
                 {plan.supplier_name || '—'}
               </span>
               <span aria-hidden="true"> ↔ </span>
               <span className="party-name party-name--customer">
-                <span className="muted">{t('party.customer')}: </span>
+                <span className="muted plan-header__label">{t('party.customer')}: </span>
                 {plan.customer_name || '—'}
               </span>
+              {plan.my_membership && (
+                <span className="plan-header__me">
+                  <span className="plan-header__label">{t('plan.youAre')} </span>
+                  {/* The role in the party's colour; the party's name is said, not shown. */}
+                  <span className={`badge badge--${plan.my_membership.party}`}>
+                    {t(`role.${plan.my_membership.role}`)}
+                    <span className="visually-hidden">, {t(`party.${plan.my_membership.party}`)}</span>
+                  </span>
+                  {plan.my_membership.signatory && <span className="badge badge--neutral">{t('people.signatory')}</span>}
+                </span>
+              )}
             </p>
-            {plan.my_membership && (
-              <p className="plan-header__me">
-                {t('plan.youAre')} <RoleBadge role={plan.my_membership.role} party={plan.my_membership.party} />
-                {plan.my_membership.signatory && <span className="badge badge--neutral">{t('people.signatory')}</span>}
-              </p>
-            )}
           </div>
+          {plan.my_membership && (
+            <div className="tabs" role="navigation" aria-label={t('plan.views')}>
+              <Link
+                to={selected ? hrefFor(selected) : '?'}
+                className="tabs__tab"
+                aria-current={view === 'plan' ? 'page' : undefined}
+              >
+                {t('plan.tabPlan')}
+              </Link>
+              <Link to="?view=agreement" className="tabs__tab" aria-current={view === 'agreement' ? 'page' : undefined}>
+                {t('agreement.tab')}
+              </Link>
+              <Link to="?view=versions" className="tabs__tab" aria-current={view === 'versions' ? 'page' : undefined}>
+                {t('versions.tab')}
+              </Link>
+              {/* Everyone sees who is in the plan and who invited whom; facilitators also manage. */}
+              <Link to="?view=people" className="tabs__tab" aria-current={view === 'people' ? 'page' : undefined}>
+                {t('plan.tabPeople')}
+              </Link>
+            </div>
+          )}
           <div className="plan-header__side">
             {links && <LiveStatus links={links} />}
             <FollowButton follow={follow} />
-            {isFacilitator && <ArchiveButton plan={plan} onDone={onReload} />}
+            {isFacilitator && <PlanMenu plan={plan} onDone={onReload} />}
           </div>
         </header>
 
@@ -158,28 +183,6 @@ function PlanView({ plan, reloading, reloadError, onReload }: PlanViewProps) {
         )}
         {reloadError != null && <ErrorMessage error={reloadError} />}
         {reloading && <span className="visually-hidden" role="status">{t('common.loading')}</span>}
-
-        {plan.my_membership && (
-          <div className="tabs" role="navigation" aria-label={t('plan.views')}>
-            <Link
-              to={selected ? hrefFor(selected) : '?'}
-              className="tabs__tab"
-              aria-current={view === 'plan' ? 'page' : undefined}
-            >
-              {t('plan.tabPlan')}
-            </Link>
-            <Link to="?view=agreement" className="tabs__tab" aria-current={view === 'agreement' ? 'page' : undefined}>
-              {t('agreement.tab')}
-            </Link>
-            <Link to="?view=versions" className="tabs__tab" aria-current={view === 'versions' ? 'page' : undefined}>
-              {t('versions.tab')}
-            </Link>
-            {/* Everyone sees who is in the plan and who invited whom; facilitators also manage. */}
-            <Link to="?view=people" className="tabs__tab" aria-current={view === 'people' ? 'page' : undefined}>
-              {t('plan.tabPeople')}
-            </Link>
-          </div>
-        )}
 
         {view === 'people' ? (
           <PeoplePanel plan={plan} />
@@ -287,6 +290,42 @@ function Workspace({ plan, links, me, members, selected, hrefFor, isFacilitator,
   );
 }
 
+/** The plan's rare actions (archive, restore) in a menu, so they never crowd the header. */
+function PlanMenu({ plan, onDone }: { plan: PlanDetail; onDone: () => void }) {
+  const t = useT();
+  const menu = useRef<HTMLDetailsElement>(null);
+  const [open, setOpen] = useState(false);
+
+  useEffect(() => {
+    if (!open) return;
+    const away = (event: PointerEvent) => {
+      if (menu.current && !menu.current.contains(event.target as Node)) menu.current.open = false;
+    };
+    document.addEventListener('pointerdown', away);
+    return () => document.removeEventListener('pointerdown', away);
+  }, [open]);
+
+  return (
+    <details
+      ref={menu}
+      className="menu"
+      onToggle={(e) => setOpen(e.currentTarget.open)}
+      onKeyDown={(e) => {
+        if (e.key !== 'Escape' || !menu.current?.open) return;
+        menu.current.open = false;
+        menu.current.querySelector('summary')?.focus();
+      }}
+    >
+      <summary className="button menu__button">
+        {t('plan.menu')} <span aria-hidden="true">▾</span>
+      </summary>
+      <div className="menu__items">
+        <ArchiveButton plan={plan} onDone={onDone} />
+      </div>
+    </details>
+  );
+}
+
 function ArchiveButton({ plan, onDone }: { plan: PlanDetail; onDone: () => void }) {
   const { t } = useI18n();
   const { busy, error, run } = useAction(onDone);
@@ -300,7 +339,7 @@ function ArchiveButton({ plan, onDone }: { plan: PlanDetail; onDone: () => void 
 
   return (
     <div className="plan-header__actions">
-      <button type="button" className="button" onClick={toggle} disabled={busy}>
+      <button type="button" className="button button--ghost menu__item" onClick={toggle} disabled={busy}>
         {archived ? t('plan.unarchive') : t('plan.archive')}
       </button>
       <ErrorMessage error={error} />

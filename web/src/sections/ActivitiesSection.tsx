@@ -20,8 +20,8 @@ import { statusLabel } from './GoalsSection';
 import { useGoalIndex, type GoalRef } from './goalIndex';
 import { useItems, useLinksVersion, usePlanContext } from './hooks';
 import { useFocusAdded } from './focusAdded';
-import { DateField, ItemFallback, SkippedNotice, StatusSelect } from './parts';
-import { DeleteItemCell, ItemTable, ItemToolbar } from './ItemTable';
+import { DateField, ItemFact, ItemFactField, ItemFallback, SkippedNotice, StatusSelect } from './parts';
+import { DeleteItemButton, ItemToolbar } from './ItemTable';
 import { Timeline } from './Timeline';
 import { YTextField } from './YTextField';
 import { ItemDiscussion } from '../discussion/ItemTools';
@@ -82,7 +82,7 @@ export function ActivitiesSection({ section, doc, canWrite }: Props) {
       {snapshot.items.length === 0 ? (
         <p className="empty">{canWrite ? t('activities.emptyWriter') : t('activities.empty')}</p>
       ) : view === 'table' ? (
-        <ActivityTable section={section} items={snapshot.items} array={array} canWrite={canWrite} goals={goals} members={members} />
+        <ActivityList section={section} items={snapshot.items} array={array} canWrite={canWrite} goals={goals} members={members} />
       ) : (
         <ErrorBoundary fallback={() => <ItemFallback />} resetKeys={[timelineItems]}>
           <Timeline items={timelineItems} />
@@ -92,7 +92,7 @@ export function ActivitiesSection({ section, doc, canWrite }: Props) {
   );
 }
 
-interface TableProps {
+interface ListProps {
   section: Section;
   items: ActivityView[];
   array: Y.Array<unknown>;
@@ -101,22 +101,29 @@ interface TableProps {
   members: Member[];
 }
 
-function ActivityTable({ section, items, array, canWrite, goals, members }: TableProps) {
-  const { t } = useI18n();
-  const columns = ['title', 'goal', 'owner', 'party', 'start', 'due', 'status'] as const;
+/** The action plan as a list of compact rows: name, status and actions on top, the facts
+ * beneath, wrapping to the width there is, so a laptop shows every field of every row. */
+function ActivityList({ section, items, array, canWrite, goals, members }: ListProps) {
   return (
-    <ItemTable
-      className={`activity-table${canWrite ? ' activity-table--editing' : ''}`}
-      caption={section.title}
-      columns={columns.map((c) => t(`activities.${c}`))}
-      canWrite={canWrite}
-      items={items}
-      row={(item) => <ActivityRow section={section} item={item} array={array} canWrite={canWrite} goals={goals} members={members} />}
-    />
+    <ol className={`activity-list${canWrite ? ' activity-list--editing' : ''}`} aria-label={section.title}>
+      {items.map((item) => (
+        <ErrorBoundary
+          key={item.id}
+          resetKeys={[item]}
+          fallback={() => (
+            <li className="activity-row">
+              <ItemFallback />
+            </li>
+          )}
+        >
+          <ActivityRow section={section} item={item} array={array} canWrite={canWrite} goals={goals} members={members} />
+        </ErrorBoundary>
+      ))}
+    </ol>
   );
 }
 
-function ActivityRow({ section, item, array, canWrite, goals, members }: Omit<TableProps, 'items'> & { item: ActivityView }) {
+function ActivityRow({ section, item, array, canWrite, goals, members }: Omit<ListProps, 'items'> & { item: ActivityView }) {
   const { t, lang } = useI18n();
   const { plan } = usePlanContext();
   const proposal = item.status === 'proposed';
@@ -128,102 +135,125 @@ function ActivityRow({ section, item, array, canWrite, goals, members }: Omit<Ta
   const partyName = item.party === 'supplier' ? plan.supplier_name : item.party === 'customer' ? plan.customer_name : '';
   const statusText = item.status ? statusLabel(t, item.status) : item.rawStatus || '—';
   const showDate = (d: string) => (parseDay(d) ? formatDate(d, lang) : d || '—');
+  const badge = proposal && <span className="badge badge--proposal">{t('activities.proposal')}</span>;
 
   if (!canWrite) {
     return (
-      <tr className={rowClass} data-activity-id={item.id}>
-        <th scope="row" className="activity-row__title">
-          {proposal && <span className="badge badge--proposal">{t('activities.proposal')}</span>} {name}
-          <ItemDiscussion section={section} itemId={item.id} label={name} votable={proposal} />
-        </th>
-        <td>{goal ? goal.title || t('goals.untitled') : item.goal_id ? t('activities.unknownGoal') : '—'}</td>
-        <td>{ownerName}</td>
-        <td>{item.party ? <span className={`party-name party-name--${item.party}`}>{partyName || t(`party.${item.party}`)}</span> : '—'}</td>
-        <td>{showDate(item.start)}</td>
-        <td>{showDate(item.due)}</td>
-        <td>
-          <span className={`status status--${item.status ?? 'unknown'}`}>{statusText}</span>
-        </td>
-      </tr>
+      <li className={rowClass} data-activity-id={item.id}>
+        <div className="activity-row__head">
+          <h3 className="activity-row__title activity-row__name">
+            {badge} {name}
+          </h3>
+          <span className="activity-row__party">
+            {item.party ? <span className={`party-name party-name--${item.party}`}>{partyName || t(`party.${item.party}`)}</span> : '—'}
+          </span>
+          <span className="activity-row__status">
+            <span className={`status status--${item.status ?? 'unknown'}`}>{statusText}</span>
+          </span>
+          <span className="activity-row__actions">
+            <ItemDiscussion section={section} itemId={item.id} label={name} votable={proposal} />
+          </span>
+        </div>
+        <dl className="activity-row__facts">
+          <ItemFact label={t('activities.goal')}>{goal ? goal.title || t('goals.untitled') : item.goal_id ? t('activities.unknownGoal') : '—'}</ItemFact>
+          <ItemFact label={t('activities.owner')}>{ownerName}</ItemFact>
+          <ItemFact label={t('activities.start')}>{showDate(item.start)}</ItemFact>
+          <ItemFact label={t('activities.due')}>{showDate(item.due)}</ItemFact>
+        </dl>
+      </li>
     );
   }
 
   const goalOptions = [...goals.values()];
+  const parties = ITEM_PARTIES.map((p) => ({ party: p, people: members.filter((m) => m.party === p) }));
   return (
-    <tr className={rowClass} data-activity-id={item.id}>
-      <th scope="row" className="activity-row__title">
-        {proposal && <span className="badge badge--proposal">{t('activities.proposal')}</span>}
-        <YTextField map={item.map} field="title" label={t('activities.title')} placeholder={t('activities.titlePlaceholder')} multiline />
-        <ItemDiscussion section={section} itemId={item.id} label={name} votable={proposal} />
-      </th>
-      <td>
-        <select className="input input--compact" aria-label={t('activities.goalOf', { title: name })} value={item.goal_id} onChange={(e) => setField(item.map, 'goal_id', e.target.value)}>
-          <option value="">{t('activities.noGoal')}</option>
-          {item.goal_id && !goal && <option value={item.goal_id}>{t('activities.unknownGoal')}</option>}
-          {HORIZONS.map((h) => {
-            const inHorizon = goalOptions.filter((g) => g.horizon === h);
-            if (!inHorizon.length) return null;
-            return (
-              <optgroup key={h} label={t(`horizon.${h}`)}>
-                {inHorizon.map((g) => (
-                  <option key={g.id} value={g.id}>
-                    {g.title || t('goals.untitled')}
-                  </option>
-                ))}
-              </optgroup>
-            );
-          })}
-          {goalOptions
-            .filter((g) => g.horizon === null)
-            .map((g) => (
-              <option key={g.id} value={g.id}>
-                {g.title || t('goals.untitled')}
-              </option>
-            ))}
-        </select>
-      </td>
-      <td>
-        <select className="input input--compact" aria-label={t('activities.ownerOf', { title: name })} value={item.owner} onChange={(e) => setField(item.map, 'owner', e.target.value)}>
-          <option value="">{t('activities.noOwner')}</option>
-          {item.owner && !owner && <option value={item.owner}>{t('activities.unknownPerson')}</option>}
-          {members.map((m) => (
-            <option key={String(m.id)} value={String(m.user.id)}>
-              {(m.user.name || m.user.email) + ` (${t(`party.${m.party}`)})`}
-            </option>
-          ))}
-        </select>
-      </td>
-      <td>
-        <StatusSelect
-          compact
-          label={t('activities.partyOf', { title: name })}
-          value={item.party ?? ''}
-          options={ITEM_PARTIES}
-          optionLabel={(p) => (p === 'supplier' ? plan.supplier_name : plan.customer_name) || t(`party.${p}`)}
-          onChange={(v) => setField(item.map, 'party', v)}
-        />
-      </td>
-      <td>
-        <DateField compact label={t('activities.startOf', { title: name })} value={item.start} onChange={(v) => setField(item.map, 'start', v)} />
-      </td>
-      <td>
-        <DateField compact label={t('activities.dueOf', { title: name })} value={item.due} onChange={(v) => setField(item.map, 'due', v)} />
-      </td>
-      <td>
-        <StatusSelect
-          compact
-          label={t('activities.statusOf', { title: name })}
-          value={item.rawStatus}
-          options={ACTIVITY_STATUSES}
-          optionLabel={(s) => statusLabel(t, s)}
-          onChange={(v) => setField(item.map, 'status', v)}
-        />
-      </td>
-      <DeleteItemCell
-        label={t('activities.delete', { title: name })}
-        confirm={t('activities.confirmDelete', { title: name })}
-        onDelete={() => deleteItem(array, item.id)}
-      />
-    </tr>
+    <li className={rowClass} data-activity-id={item.id}>
+      <div className="activity-row__head">
+        {badge}
+        <div className="activity-row__title">
+          <YTextField map={item.map} field="title" label={t('activities.title')} placeholder={t('activities.titlePlaceholder')} multiline />
+        </div>
+        <span className="activity-row__party">
+          <StatusSelect
+            compact
+            label={t('activities.partyOf', { title: name })}
+            value={item.party ?? ''}
+            options={ITEM_PARTIES}
+            optionLabel={(p) => (p === 'supplier' ? plan.supplier_name : plan.customer_name) || t(`party.${p}`)}
+            onChange={(v) => setField(item.map, 'party', v)}
+          />
+        </span>
+        <span className="activity-row__status">
+          <StatusSelect
+            compact
+            label={t('activities.statusOf', { title: name })}
+            value={item.rawStatus}
+            options={ACTIVITY_STATUSES}
+            optionLabel={(s) => statusLabel(t, s)}
+            onChange={(v) => setField(item.map, 'status', v)}
+          />
+        </span>
+        <span className="activity-row__actions">
+          <ItemDiscussion section={section} itemId={item.id} label={name} votable={proposal} />
+          <DeleteItemButton
+            label={t('activities.delete', { title: name })}
+            confirm={t('activities.confirmDelete', { title: name })}
+            onDelete={() => deleteItem(array, item.id)}
+          />
+        </span>
+      </div>
+      <div className="activity-row__facts">
+        <ItemFactField label={t('activities.goal')}>
+          <select className="input input--compact" aria-label={t('activities.goalOf', { title: name })} value={item.goal_id} onChange={(e) => setField(item.map, 'goal_id', e.target.value)}>
+            <option value="">{t('activities.noGoal')}</option>
+            {item.goal_id && !goal && <option value={item.goal_id}>{t('activities.unknownGoal')}</option>}
+            {HORIZONS.map((h) => {
+              const inHorizon = goalOptions.filter((g) => g.horizon === h);
+              if (!inHorizon.length) return null;
+              return (
+                <optgroup key={h} label={t(`horizon.${h}`)}>
+                  {inHorizon.map((g) => (
+                    <option key={g.id} value={g.id}>
+                      {g.title || t('goals.untitled')}
+                    </option>
+                  ))}
+                </optgroup>
+              );
+            })}
+            {goalOptions
+              .filter((g) => g.horizon === null)
+              .map((g) => (
+                <option key={g.id} value={g.id}>
+                  {g.title || t('goals.untitled')}
+                </option>
+              ))}
+          </select>
+        </ItemFactField>
+        <ItemFactField label={t('activities.owner')}>
+          {/* People grouped by company, so the chosen name needs no "(Supplier)" after it. */}
+          <select className="input input--compact" aria-label={t('activities.ownerOf', { title: name })} value={item.owner} onChange={(e) => setField(item.map, 'owner', e.target.value)}>
+            <option value="">{t('activities.noOwner')}</option>
+            {item.owner && !owner && <option value={item.owner}>{t('activities.unknownPerson')}</option>}
+            {parties.map(({ party, people }) =>
+              people.length ? (
+                <optgroup key={party} label={(party === 'supplier' ? plan.supplier_name : plan.customer_name) || t(`party.${party}`)}>
+                  {people.map((m) => (
+                    <option key={String(m.id)} value={String(m.user.id)}>
+                      {m.user.name || m.user.email}
+                    </option>
+                  ))}
+                </optgroup>
+              ) : null,
+            )}
+          </select>
+        </ItemFactField>
+        <ItemFactField label={t('activities.start')}>
+          <DateField compact label={t('activities.startOf', { title: name })} value={item.start} onChange={(v) => setField(item.map, 'start', v)} />
+        </ItemFactField>
+        <ItemFactField label={t('activities.due')}>
+          <DateField compact label={t('activities.dueOf', { title: name })} value={item.due} onChange={(v) => setField(item.map, 'due', v)} />
+        </ItemFactField>
+      </div>
+    </li>
   );
 }

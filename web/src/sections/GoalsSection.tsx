@@ -148,7 +148,7 @@ function GoalCard({ goal, section, number, canWrite, isFirst, isLast, onMove, on
         </button>
         <button
           type="button"
-          className="button button--small button--danger"
+          className="button button--small button--danger-text"
           onClick={() => {
             if (window.confirm(t('goals.confirmDelete', { title: name }))) onDelete();
           }}

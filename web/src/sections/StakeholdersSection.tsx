@@ -16,8 +16,8 @@ import {
 } from '../content/model';
 import { useItems, usePlanContext } from './hooks';
 import { useFocusAdded } from './focusAdded';
-import { ItemFallback, SkippedNotice, StatusSelect } from './parts';
-import { DeleteItemCell, ItemTable, ItemToolbar } from './ItemTable';
+import { ItemFact, ItemFactField, ItemFallback, SkippedNotice, StatusSelect } from './parts';
+import { DeleteItemButton, ItemToolbar } from './ItemTable';
 import { YTextField } from './YTextField';
 import { ItemDiscussion } from '../discussion/ItemTools';
 
@@ -151,18 +151,25 @@ interface TableProps {
   members: Member[];
 }
 
+/** The buying center as compact rows: name, role, attitude and actions on top; job title,
+ * our contact and notes beneath, wrapping to the width there is. */
 function PeopleTable({ section, items, array, canWrite, members }: TableProps) {
-  const { t } = useI18n();
-  const columns = ['name', 'jobTitle', 'buyingRole', 'attitude', 'ourContact', 'notes'] as const;
   return (
-    <ItemTable
-      className="people-table"
-      caption={section.title}
-      columns={columns.map((c) => t(`stakeholders.${c}`))}
-      canWrite={canWrite}
-      items={items}
-      row={(person) => <PersonRow section={section} person={person} array={array} canWrite={canWrite} members={members} />}
-    />
+    <ol className="person-list" aria-label={section.title}>
+      {items.map((person) => (
+        <ErrorBoundary
+          key={person.id}
+          resetKeys={[person]}
+          fallback={() => (
+            <li className="person-row">
+              <ItemFallback />
+            </li>
+          )}
+        >
+          <PersonRow section={section} person={person} array={array} canWrite={canWrite} members={members} />
+        </ErrorBoundary>
+      ))}
+    </ol>
   );
 }
 
@@ -170,63 +177,73 @@ function PersonRow({ section, person, array, canWrite, members }: Omit<TableProp
   const { t } = useI18n();
   const ownerName = useOwnerName(members);
   const name = person.name || t('stakeholders.unnamed');
+  const rowClass = `person-row attitude-border--${person.attitude ?? 'unknown'}`;
   if (!canWrite) {
     return (
-      <tr data-person-id={person.id}>
-        <th scope="row">
-          {name} <ItemDiscussion section={section} itemId={person.id} label={name} />
-        </th>
-        <td>{person.job_title || '—'}</td>
-        <td>{person.buying_role ? t(`buyingRole.${person.buying_role}`) : '—'}</td>
-        <td>
-          <span className={`attitude attitude--${person.attitude ?? 'unknown'}`}>
-            {person.attitude ? t(`attitude.${person.attitude}`) : t('stakeholders.unknownAttitude')}
+      <li className={rowClass} data-person-id={person.id}>
+        <div className="person-row__head">
+          <h3 className="person-row__name">{name}</h3>
+          <span className="person-row__role">
+            {person.buying_role ? t(`buyingRole.${person.buying_role}`) : '—'}
+            <span className={`attitude attitude--${person.attitude ?? 'unknown'}`}>
+              {person.attitude ? t(`attitude.${person.attitude}`) : t('stakeholders.unknownAttitude')}
+            </span>
           </span>
-        </td>
-        <td>{ownerName(person.relationship_owner)}</td>
-        <td>{person.notes}</td>
-      </tr>
+          <span className="person-row__actions">
+            <ItemDiscussion section={section} itemId={person.id} label={name} />
+          </span>
+        </div>
+        <dl className="person-row__facts">
+          <ItemFact label={t('stakeholders.jobTitle')}>{person.job_title || '—'}</ItemFact>
+          <ItemFact label={t('stakeholders.ourContact')}>{ownerName(person.relationship_owner)}</ItemFact>
+          {person.notes && <ItemFact label={t('stakeholders.notes')}>{person.notes}</ItemFact>}
+        </dl>
+      </li>
     );
   }
   const known = members.some((m) => sameId(m.user.id, person.relationship_owner));
   return (
-    <tr data-person-id={person.id}>
-      <th scope="row">
-        <input className="input input--compact" aria-label={t('stakeholders.nameOf', { name })} value={person.name} onChange={(e) => setField(person.map, 'name', e.target.value)} />
-        <ItemDiscussion section={section} itemId={person.id} label={name} />
-      </th>
-      <td>
-        <input className="input input--compact" aria-label={t('stakeholders.jobTitleOf', { name })} value={person.job_title} onChange={(e) => setField(person.map, 'job_title', e.target.value)} />
-      </td>
-      <td>
-        <StatusSelect compact label={t('stakeholders.buyingRoleOf', { name })} value={person.buying_role ?? ''} options={BUYING_ROLES} optionLabel={(r) => t(`buyingRole.${r}`)} onChange={(v) => setField(person.map, 'buying_role', v)} />
-      </td>
-      <td>
-        <StatusSelect
-          compact
-          className={`attitude-select attitude-select--${person.attitude ?? 'unknown'}`}
-          label={t('stakeholders.attitudeOf', { name })}
-          value={person.attitude ?? ''}
-          options={ATTITUDES}
-          optionLabel={(a) => t(`attitude.${a}`)}
-          onChange={(v) => setField(person.map, 'attitude', v)}
-        />
-      </td>
-      <td>
-        <select className="input input--compact" aria-label={t('stakeholders.ourContactOf', { name })} value={person.relationship_owner} onChange={(e) => setField(person.map, 'relationship_owner', e.target.value)}>
-          <option value="">—</option>
-          {person.relationship_owner && !known && <option value={person.relationship_owner}>{t('activities.unknownPerson')}</option>}
-          {members.map((m) => (
-            <option key={String(m.id)} value={String(m.user.id)}>
-              {m.user.name || m.user.email}
-            </option>
-          ))}
-        </select>
-      </td>
-      <td>
-        <YTextField map={person.map} field="notes" label={t('stakeholders.notesOf', { name })} multiline />
-      </td>
-      <DeleteItemCell label={t('stakeholders.delete', { name })} confirm={t('stakeholders.confirmDelete', { name })} onDelete={() => deleteItem(array, person.id)} />
-    </tr>
+    <li className={rowClass} data-person-id={person.id}>
+      <div className="person-row__head">
+        <span className="person-row__name">
+          <input className="input input--compact" aria-label={t('stakeholders.nameOf', { name })} value={person.name} onChange={(e) => setField(person.map, 'name', e.target.value)} />
+        </span>
+        <span className="person-row__role">
+          <StatusSelect compact label={t('stakeholders.buyingRoleOf', { name })} value={person.buying_role ?? ''} options={BUYING_ROLES} optionLabel={(r) => t(`buyingRole.${r}`)} onChange={(v) => setField(person.map, 'buying_role', v)} />
+          <StatusSelect
+            compact
+            className={`attitude-select attitude-select--${person.attitude ?? 'unknown'}`}
+            label={t('stakeholders.attitudeOf', { name })}
+            value={person.attitude ?? ''}
+            options={ATTITUDES}
+            optionLabel={(a) => t(`attitude.${a}`)}
+            onChange={(v) => setField(person.map, 'attitude', v)}
+          />
+        </span>
+        <span className="person-row__actions">
+          <ItemDiscussion section={section} itemId={person.id} label={name} />
+          <DeleteItemButton label={t('stakeholders.delete', { name })} confirm={t('stakeholders.confirmDelete', { name })} onDelete={() => deleteItem(array, person.id)} />
+        </span>
+      </div>
+      <div className="person-row__facts">
+        <ItemFactField label={t('stakeholders.jobTitle')}>
+          <input className="input input--compact" aria-label={t('stakeholders.jobTitleOf', { name })} value={person.job_title} onChange={(e) => setField(person.map, 'job_title', e.target.value)} />
+        </ItemFactField>
+        <ItemFactField label={t('stakeholders.ourContact')}>
+          <select className="input input--compact" aria-label={t('stakeholders.ourContactOf', { name })} value={person.relationship_owner} onChange={(e) => setField(person.map, 'relationship_owner', e.target.value)}>
+            <option value="">—</option>
+            {person.relationship_owner && !known && <option value={person.relationship_owner}>{t('activities.unknownPerson')}</option>}
+            {members.map((m) => (
+              <option key={String(m.id)} value={String(m.user.id)}>
+                {m.user.name || m.user.email}
+              </option>
+            ))}
+          </select>
+        </ItemFactField>
+        <ItemFactField label={t('stakeholders.notes')} wide>
+          <YTextField map={person.map} field="notes" label={t('stakeholders.notesOf', { name })} multiline />
+        </ItemFactField>
+      </div>
+    </li>
   );
 }

@@ -121,11 +121,11 @@ describe('adding to a list section', () => {
     });
   }
 
-  it('switches the buying center from its board to the table, where the new person can be typed in', async () => {
+  it('switches the buying center from its board to its list, where the new person can be typed in', async () => {
     const el = await render(<StakeholdersSection section={people} doc={new Y.Doc()} canWrite />);
-    expect(el.querySelector('table')).toBeNull();
+    expect(el.querySelector('.person-list')).toBeNull();
     click(addButton(el, 'Add person'));
-    expect(el.querySelector('table')).not.toBeNull();
+    expect(el.querySelector('.person-list')).not.toBeNull();
     expect((document.activeElement as HTMLInputElement).getAttribute('aria-label')).toBe('Name of Unnamed person');
   });
 });

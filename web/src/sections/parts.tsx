@@ -1,4 +1,4 @@
-import { useId } from 'react';
+import { useId, type ReactNode } from 'react';
 import { useT } from '../i18n/I18nProvider';
 import { parseDay } from '../content/timeline';
 
@@ -98,5 +98,25 @@ export function StatusSelect<T extends string>({ label, value, options, optionLa
       </label>
       {select}
     </div>
+  );
+}
+
+/** One fact of a list row, read-only: a small label over its value (inside a `<dl>`). */
+export function ItemFact({ label, children }: { label: string; children: ReactNode }) {
+  return (
+    <div className="item-fact">
+      <dt className="item-fact__label">{label}</dt>
+      <dd className="item-fact__value">{children}</dd>
+    </div>
+  );
+}
+
+/** One fact of a list row, editable: a small visible label over its control. */
+export function ItemFactField({ label, children, wide }: { label: string; children: ReactNode; wide?: boolean }) {
+  return (
+    <label className={`item-fact${wide ? ' item-fact--wide' : ''}`}>
+      <span className="item-fact__label">{label}</span>
+      {children}
+    </label>
   );
 }
