@@ -92,3 +92,23 @@ export function AddSectionForm({ plan, onAdded, onCancel }: Props) {
     </form>
   );
 }
+
+/** A plan with no sections (a Blank plan): what to do first, or who does it. */
+export function FirstStep({ mayAdd, onAdd }: { mayAdd: boolean; onAdd: () => void }) {
+  const t = useT();
+  return (
+    <div className="empty first-step">
+      <h2>{t('section.firstStepTitle')}</h2>
+      {mayAdd ? (
+        <>
+          <p>{t('section.firstStepBody')}</p>
+          <button type="button" className="button button--primary" onClick={onAdd}>
+            {t('section.addFirst')}
+          </button>
+        </>
+      ) : (
+        <p>{t('section.firstStepWait')}</p>
+      )}
+    </div>
+  );
+}

@@ -5,7 +5,7 @@ import { sameId } from '../api/decode';
 import { members as membersApi, plans as plansApi } from '../api/endpoints';
 import type { Member, PlanDetail, Section } from '../api/types';
 import { useAuth } from '../auth/AuthProvider';
-import { AddSectionForm } from '../components/AddSection';
+import { AddSectionForm, FirstStep } from '../components/AddSection';
 import { AvatarStack } from '../components/Avatars';
 import { ConnectionBadge } from '../components/ConnectionBadge';
 import { ErrorMessage, Loading, Notice } from '../components/Feedback';
@@ -276,7 +276,7 @@ function Workspace({ plan, links, me, members, selected, hrefFor, isFacilitator,
       <DiscussionProvider plan={plan}>
       <div className="plan-body">
         <aside className="plan-body__nav">
-          <SectionNavigator
+          {plan.sections.length > 0 && <SectionNavigator
             plan={plan}
             sections={plan.sections}
             selectedId={selected?.id ?? null}
@@ -284,7 +284,7 @@ function Workspace({ plan, links, me, members, selected, hrefFor, isFacilitator,
             presence={presence.bySection}
             linkStatus={(section) => links.get(section.id)?.state.status}
             badge={(section) => <SectionThreadBadge section={section} />}
-          />
+          />}
           {mayAdd && selected && !adding && (
             <button type="button" className="button button--small navigator__add" onClick={() => setAdding(true)}>
               <span aria-hidden="true">+ </span>
@@ -305,26 +305,6 @@ function Workspace({ plan, links, me, members, selected, hrefFor, isFacilitator,
       </div>
       </DiscussionProvider>
     </PlanContext.Provider>
-  );
-}
-
-/** A plan with no sections (a Blank plan): what to do first, or who does it. */
-function FirstStep({ mayAdd, onAdd }: { mayAdd: boolean; onAdd: () => void }) {
-  const t = useT();
-  return (
-    <div className="empty first-step">
-      <h2>{t('section.firstStepTitle')}</h2>
-      {mayAdd ? (
-        <>
-          <p>{t('section.firstStepBody')}</p>
-          <button type="button" className="button button--primary" onClick={onAdd}>
-            {t('section.addFirst')}
-          </button>
-        </>
-      ) : (
-        <p>{t('section.firstStepWait')}</p>
-      )}
-    </div>
   );
 }
 
