@@ -26,7 +26,7 @@ if TYPE_CHECKING:
 
 WORKSHOP_LAPTOP: "ViewportSize" = {"width": 1366, "height": 768}
 SIZES: dict[str, "ViewportSize"] = {"laptop": WORKSHOP_LAPTOP, "projector": PROJECTOR}
-LANGUAGES = {"en": ("en-GB", "Live"), "nb": ("nb-NO", "Direkte")}
+LANGUAGES = {"en": ("en-GB", "Live"), "nb": ("nb-NO", "Tilkoblet")}
 CONTENT_TOP = 170  # px at 1366×768: the section heading, not the plan's header, gets the screen
 
 # Everything a user would see sticking out: what is wider than the window, by its look.
@@ -246,7 +246,7 @@ async def test_norwegian_section_names_break_between_words(
     plan = api.create_plan(kari, f"Norsk plan {size}", language="nb")
     page = await open_as(browser, e2e_server, KARI, SIZES[size], "nb-NO")
     await page.goto(f"/plans/{plan['id']}")
-    await live(page, "Direkte")
+    await live(page, "Tilkoblet")
     titles = page.locator(".navigator__title")
     await expect(titles.filter(has_text="Kommunikasjonsstrategi")).to_have_attribute("lang", "nb")
     problems = await workspace_fits(page, f"nb plan {size} comments closed", size == "laptop")
