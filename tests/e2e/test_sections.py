@@ -6,13 +6,13 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
 import pytest
-from playwright.async_api import Browser, Dialog, Locator, Page, expect
+from playwright.async_api import Browser, Dialog, Locator, Page, ViewportSize, expect
 
 from tests.e2e.conftest import DEMO_PASSWORD, KARI, WITHIN, Api, Person, browsers, shoot
 from tests.live import ServerProcess
 from tests.people import PASSWORD
 
-SCREEN = {"width": 1366, "height": 768}
+SCREEN: ViewportSize = {"width": 1366, "height": 768}
 NO_SCROLL = "() => document.documentElement.scrollWidth <= window.innerWidth"
 
 
