@@ -196,3 +196,33 @@ async def test_a_non_facilitator_gets_no_section_controls(blank: BlankPlan) -> N
     await expect(c.locator("details.section-settings")).to_have_count(0)
     await expect(c.get_by_role("button", name="Delete section")).to_have_count(0)
     assert await c.evaluate(NO_SCROLL)
+
+
+async def test_in_bokmal_the_controls_read_norwegian_and_fit(
+    browser: Browser, e2e_server: ServerProcess, blank: BlankPlan
+) -> None:
+    context = await browser.new_context(
+        base_url=e2e_server.http, viewport=SCREEN, locale="nb-NO", timezone_id="Europe/Oslo"
+    )
+    try:
+        r = await context.request.post(
+            "/api/auth/login", data={"email": KARI, "password": DEMO_PASSWORD}
+        )
+        assert r.ok, await r.text()
+        page = await context.new_page()
+        await page.goto(f"/plans/{blank.plan_id}")
+        await expect(page.locator(".navigator__title").first).to_be_visible()
+        settings = await open_settings(page)
+        for name in ("Lagre navn", "Flytt opp", "Flytt ned"):
+            await expect(settings.get_by_role("button", name=name)).to_be_visible()
+        await settings.scroll_into_view_if_needed()
+        await shoot(page, "sections-settings-nb")
+        assert await page.evaluate(NO_SCROLL)
+        await page.get_by_role("button", name="Legg til en seksjon").click()
+        form = page.get_by_role("form", name="Legg til en seksjon")
+        await expect(form.get_by_label("Type")).to_be_visible()
+        await expect(form.get_by_test_id("kind-guide")).to_contain_text("Mål for én tidshorisont")
+        await shoot(page, "sections-add-form-nb")
+        assert await page.evaluate(NO_SCROLL)
+    finally:
+        await context.close()
