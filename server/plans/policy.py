@@ -436,6 +436,15 @@ def section_access_options(
     return owners, visibilities
 
 
+def new_section_options(actor: Membership | None) -> tuple[list[Owner], list[Visibility]]:
+    """The owners and the visibilities the actor may give a section they add: any owner, and
+    only a visibility they could read themselves (what the web app's add form offers)."""
+    if not can_manage(actor):
+        return [], []
+    visibilities = [v for v in VISIBILITIES if can_read(actor, SectionState("joint", v))]
+    return list(OWNERS), visibilities
+
+
 class Credential(Protocol):
     @property
     def revoked_at(self) -> datetime | None: ...

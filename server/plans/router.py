@@ -107,9 +107,12 @@ async def plan_read(session: SessionDep, access: PlanAccess) -> PlanRead:
         access.plan, access.member, await service.member_count(session, access.plan.id)
     )
     counts = await service.census(session, access.plan.id)
+    owners, visibilities = policy.new_section_options(access.member)
     return PlanRead(
         **summary.model_dump(),
         sections=[section_read(access, s, i, counts) for i, s in enumerate(sections)],
+        new_section_owners=owners,
+        new_section_visibilities=visibilities,
     )
 
 

@@ -71,6 +71,9 @@ class PlanSummary(BaseModel):
 
 class PlanRead(PlanSummary):
     sections: list[SectionRead]
+    # What the reader may give a section they add (empty: they may not add sections).
+    new_section_owners: list[Owner] = []
+    new_section_visibilities: list[Visibility] = []
 
 
 class PlanList(BaseModel):

@@ -955,6 +955,28 @@ async def test_section_owner_and_visibility_by_each_partys_facilitator(
                 await refuse.expect(other, method, f"{url}/{shown['id']}", 404, None, body)
 
 
+async def test_the_add_form_is_offered_what_the_server_accepts(people: People) -> None:
+    """A plan tells each member which owners and visibilities a section they add may have;
+    the server creates exactly those and refuses the rest."""
+    kam = await people.signup("Kam")
+    pid = (await create_plan(kam, template="blank"))["id"]
+    cus = await add_member(kam, people, pid, "Cus", party="customer", role="facilitator")
+    editor = await add_member(cus, people, pid, "Ed", party="customer", role="editor")
+    for actor, own in ((kam, "supplier-only"), (cus, "customer-only")):
+        plan = (await actor.http.get(f"/api/plans/{pid}")).json()
+        assert plan["new_section_owners"] == ["supplier", "customer", "joint"]
+        assert plan["new_section_visibilities"] == ["shared", own]
+        for owner, visibility in itertools.product(OWNERS, VISIBILITIES):
+            body = {"title": "S", "kind": "text", "owner": owner, "visibility": visibility}
+            r = await actor.http.post(f"/api/plans/{pid}/sections", json=body)
+            offered = visibility in plan["new_section_visibilities"]
+            assert r.status_code == (201 if offered else 403), (owner, visibility, r.text)
+    plan = (await editor.http.get(f"/api/plans/{pid}")).json()
+    assert plan["new_section_owners"] == plan["new_section_visibilities"] == []
+    body = {"title": "S", "kind": "text"}
+    assert (await editor.http.post(f"/api/plans/{pid}/sections", json=body)).status_code == 403
+
+
 async def test_sections_are_shaped_freely_before_the_other_party_joins(people: People) -> None:
     """Without customer members there is nobody's access to take away: the supplier prunes
     and re-arranges the template's joint sections before inviting anyone."""

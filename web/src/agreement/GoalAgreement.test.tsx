@@ -18,7 +18,7 @@ const plan: PlanDetail = {
   id: 'p1', title: 'Plan', supplier_name: 'Fjordpack AS', customer_name: 'Nordlys Foods ASA', language: 'en',
   archived_at: null, created_at: '2026-12-01T09:00:00Z', updated_at: '2026-12-01T09:00:00Z', member_count: 2,
   my_membership: { id: 'm1', plan_id: 'p1', party: 'customer', role: 'editor', signatory: true },
-  sections: [section],
+  sections: [section], new_section_owners: [], new_section_visibilities: [],
 };
 const goal = { id: 'g1', title: 'Line trial', description: 'Why', metric: 'Result', target: 'Passed', due: '2027-03-31' };
 

@@ -1935,6 +1935,16 @@ export interface components {
             member_count: number;
             /** Sections */
             sections: components["schemas"]["SectionRead"][];
+            /**
+             * New Section Owners
+             * @default []
+             */
+            new_section_owners: ("supplier" | "customer" | "joint")[];
+            /**
+             * New Section Visibilities
+             * @default []
+             */
+            new_section_visibilities: ("shared" | "supplier-only" | "customer-only")[];
         };
         /** PlanSummary */
         PlanSummary: {

@@ -1,10 +1,11 @@
 import { useEffect, useMemo, useRef, useState } from 'react';
-import { Link, useParams, useSearchParams } from 'react-router-dom';
+import { Link, useNavigate, useParams, useSearchParams } from 'react-router-dom';
 import { ApiError } from '../api/client';
 import { sameId } from '../api/decode';
 import { members as membersApi, plans as plansApi } from '../api/endpoints';
 import type { Member, PlanDetail, Section } from '../api/types';
 import { useAuth } from '../auth/AuthProvider';
+import { AddSectionForm, FirstStep } from '../components/AddSection';
 import { AvatarStack } from '../components/Avatars';
 import { ConnectionBadge } from '../components/ConnectionBadge';
 import { ErrorMessage, Loading, Notice } from '../components/Feedback';
@@ -171,7 +172,7 @@ function PlanView({ plan, reloading, reloadError, onReload }: PlanViewProps) {
             </div>
           )}
           <div className="plan-header__side">
-            {links && <LiveStatus links={links} />}
+            {links && <LiveStatus links={links} empty={plan.sections.length === 0} />}
             <FollowButton follow={follow} />
             {isFacilitator && <PlanMenu plan={plan} onDone={onReload} />}
           </div>
@@ -211,14 +212,15 @@ function PlanView({ plan, reloading, reloadError, onReload }: PlanViewProps) {
 }
 
 /** The connection state and everyone in the plan, top right, always on screen. */
-function LiveStatus({ links }: { links: PlanLinks }) {
+function LiveStatus({ links, empty }: { links: PlanLinks; empty: boolean }) {
   const t = useT();
   useLinksVersion(links);
   const online = useOnline();
   const states = links.states();
   const notLive = states.some((s) => s.status !== 'live' && s.status !== 'closed');
   const now = useNow(notLive);
-  const state = summarize(states, online, now);
+  // A plan without sections has nothing to connect; it is live as long as we are online.
+  const state = empty ? (online ? 'live' : 'offline') : summarize(states, online, now);
   const people = links.presence().people;
   return (
     <div className="live-status">
@@ -260,13 +262,21 @@ function Workspace({ plan, links, me, members, selected, hrefFor, isFacilitator,
     [plan, links, members, version],
   );
   const presence = links.presence();
+  const navigate = useNavigate();
+  const [adding, setAdding] = useState(false);
+  const mayAdd = isFacilitator && plan.archived_at === null && plan.new_section_visibilities.length > 0;
+  const added = (section: Section) => {
+    setAdding(false);
+    onReload();
+    navigate(hrefFor(section));
+  };
 
   return (
     <PlanContext.Provider value={context}>
       <DiscussionProvider plan={plan}>
       <div className="plan-body">
         <aside className="plan-body__nav">
-          <SectionNavigator
+          {plan.sections.length > 0 && <SectionNavigator
             plan={plan}
             sections={plan.sections}
             selectedId={selected?.id ?? null}
@@ -274,13 +284,21 @@ function Workspace({ plan, links, me, members, selected, hrefFor, isFacilitator,
             presence={presence.bySection}
             linkStatus={(section) => links.get(section.id)?.state.status}
             badge={(section) => <SectionThreadBadge section={section} />}
-          />
+          />}
+          {mayAdd && selected && !adding && (
+            <button type="button" className="button button--small navigator__add" onClick={() => setAdding(true)}>
+              <span aria-hidden="true">+ </span>
+              {t('section.add')}
+            </button>
+          )}
         </aside>
         <div className="plan-body__main">
-          {selected ? (
+          {adding && mayAdd ? (
+            <AddSectionForm plan={plan} onAdded={added} onCancel={() => setAdding(false)} />
+          ) : selected ? (
             <SectionView key={String(selected.id)} section={selected} me={me} canManage={isFacilitator} onPlanChanged={onReload} />
           ) : (
-            <p className="empty">{t('plan.noSections')}</p>
+            <FirstStep mayAdd={mayAdd} onAdd={() => setAdding(true)} />
           )}
         </div>
         <CommentsSide section={selected} />

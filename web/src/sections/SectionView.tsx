@@ -112,7 +112,7 @@ export function SectionView({ section, me, canManage, onPlanChanged }: Props) {
         </ErrorBoundary>
       </div>
 
-      {canManage && section.can_manage && <SectionSettings key={String(section.id)} plan={plan} section={section} onChanged={onPlanChanged} />}
+      {canManage && section.can_manage && <SectionSettings key={String(section.id)} plan={plan} section={section} sections={plan.sections} onChanged={onPlanChanged} />}
     </article>
   );
 }
