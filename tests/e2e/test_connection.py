@@ -71,6 +71,11 @@ async def test_sent_clears_when_the_server_has_the_edits(workshop: Workshop) -> 
         text = (await header.inner_text()).lower()
         said = text.count("sent when the connection is back") + text.count(PENDING.lower())
         assert said == 1, text
+        # ... and shown in full, not cut down to an ellipsis.
+        hint = badge.locator(".offline-badge__hint")
+        assert await hint.evaluate("e => e.scrollWidth <= e.clientWidth + 1"), (
+            await hint.inner_text()
+        )
 
     finally:
         # Whatever happened above, the next test gets a page with a network.

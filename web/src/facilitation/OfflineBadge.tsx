@@ -18,7 +18,8 @@ export function OfflineBadge({ links, connectivity }: { links: PlanLinks; connec
   // One line beside the badge (the header must not grow); the whole text is in the title.
   return (
     <span className="offline-badge" role="status" data-testid="offline-badge" title={`${t('offline.saved')}. ${hint}`}>
-      <span className="offline-badge__label">{t('offline.saved')}</span>
+      {/* With edits waiting, that line says it all; the label stays for screen readers. */}
+      <span className={pending === 0 ? 'offline-badge__label' : 'visually-hidden'}>{t('offline.saved')}</span>
       <span className="offline-badge__hint">{hint}</span>
     </span>
   );
