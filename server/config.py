@@ -60,6 +60,9 @@ class Settings(BaseSettings):
     export_md_max_chars: int = Field(default=8_000_000, ge=1000)
     http_keep_alive_seconds: int = Field(default=5, ge=1)
     http_header_seconds: float = Field(default=10, gt=0)
+    # A WebSocket whose peer is gone without a close (a cut network) is found by a ping it does
+    # not answer: dead after at most twice this, and its presence leaves the room then.
+    ws_ping_seconds: float = Field(default=3, gt=0)
 
     web_dist: Path | None = None
     log_level: str = "info"

@@ -75,4 +75,7 @@ def uvicorn_options(settings: Settings) -> dict[str, Any]:
         "http": protocol,
         "timeout_keep_alive": settings.http_keep_alive_seconds,
         "h11_max_incomplete_event_size": MAX_HEAD_BYTES,
+        # uvicorn's 20 s + 20 s would keep a vanished participant "present" for up to 40 s.
+        "ws_ping_interval": settings.ws_ping_seconds,
+        "ws_ping_timeout": settings.ws_ping_seconds,
     }

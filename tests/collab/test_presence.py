@@ -235,3 +235,24 @@ async def test_stock_clients_echoing_each_others_presence_stay_connected(
     finally:
         for client in clients:
             await client.stop()
+
+
+async def test_a_peer_whose_network_died_leaves_within_a_few_seconds(
+    server: ServerProcess, workshop: People
+) -> None:
+    """A cut network closes nothing: the server's pings (every 3 s, 3 s to answer) find the
+    dead socket, and the others see the person go, not 30-40 s later."""
+    kam, sid = await _room(workshop)
+    async with YClient(server.ws, sid, kam.token) as kari:
+        await kari.wait_synced()
+        gone = await _joined(server, sid, kam.token)
+        await gone.set_presence({"user": {"name": "Gone"}}, client_id=77, clock=1)
+        await kari.wait_for(lambda: 77 in kari.remote_awareness.states)
+        # Its socket stays open but reads nothing from now on: no pong is ever sent.
+        assert gone.ws is not None
+        gone.ws.transport.pause_reading()
+        started = asyncio.get_running_loop().time()
+        await kari.wait_for(lambda: 77 not in kari.remote_awareness.states, within=15)
+        assert asyncio.get_running_loop().time() - started < 8
+        gone.ws.transport.resume_reading()
+        await gone.close()

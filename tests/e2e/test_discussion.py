@@ -231,6 +231,56 @@ async def test_a_mention_reaches_the_customers_inbox(workshop: Workshop) -> None
     await in_english(c)
 
 
+async def test_a_mention_typed_before_choosing_who_sees_the_thread(workshop: Workshop) -> None:
+    w = workshop
+    await w.both_open("goals_strategic")
+    s, c = w.supplier_page, w.customer_page
+    await open_comments(s)
+    box = s.get_by_role("textbox", name="New thread")
+    posted = panel(s).locator(".thread", has_text="the pallet plan")
+
+    # Nothing chosen yet: whoever could read the thread is offered, Enter picks.
+    await box.press_sequentially("Over to @Co")
+    await expect(s.get_by_role("option", name=re.compile("Cora"))).to_be_visible()
+    await box.press("Enter")
+    await box.press_sequentially("for the pallet plan?")
+    await expect(box).to_have_value(re.compile(r"^Over to @\[Cora\]\(user:.+\) for the pallet"))
+
+    # An internal thread would leave Cora out: said before posting, and not posted.
+    await s.get_by_role("radio", name="Only Fjordpack AS").check()
+    warning = s.get_by_test_id("mention-warning")
+    await expect(warning).to_contain_text("Cora")
+    await expect(warning).to_contain_text("will not be notified")
+    await shoot(s, "43-mention-excluded-en")
+    await s.get_by_role("button", name="Post thread").click()
+    await expect(warning).to_be_visible()
+    await expect(posted).to_have_count(0)
+
+    # Shared: the warning goes, the thread posts and reaches Cora's inbox.
+    await s.get_by_role("radio", name="Both parties").check()
+    await expect(warning).to_have_count(0)
+    await s.get_by_role("button", name="Post thread").click()
+    await expect(posted).to_be_visible()
+    await c.get_by_role("button", name=re.compile(r"^Notifications")).click()
+    item = (
+        c.get_by_role("region", name="Notifications")
+        .get_by_role("listitem")
+        .filter(has_text="the pallet plan")
+    )
+    await expect(item).to_contain_text("Sven mentioned you", timeout=10_000)
+    await c.keyboard.press("Escape")
+
+    # "@Nobody" never chosen from the list notifies nobody: posted only when confirmed.
+    await box.fill("Ask @Nobody about the crates")
+    await s.get_by_role("radio", name="Both parties").check()
+    await s.get_by_role("button", name="Post thread").click()
+    await expect(warning).to_contain_text("@Nobody is not a mention")
+    crates = panel(s).locator(".thread", has_text="about the crates")
+    await expect(crates).to_have_count(0)
+    await warning.get_by_role("button", name="Post anyway").click()
+    await expect(crates).to_be_visible()
+
+
 async def test_support_votes_show_per_party_counts_on_both_screens(workshop: Workshop) -> None:
     w = workshop
     await w.both_open("goals_tactical")

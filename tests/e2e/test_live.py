@@ -275,7 +275,7 @@ async def test_connection_state_is_always_visible(workshop: Workshop, api: Api) 
     await c.context.set_offline(True)
     await sockets.cut()
     await expect(c.locator(".connection")).to_have_text("Offline")
-    await expect(c.get_by_text("Your edits are saved on this device")).to_be_visible()
+    await expect(c.get_by_test_id("offline-badge")).to_contain_text("Saved on this device")
     await expect(cora_here).to_have_count(0, timeout=WITHIN)
 
     # Work goes on offline, kept on this device: nothing reaches the server or the supplier.

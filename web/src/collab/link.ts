@@ -1,7 +1,8 @@
 import { IndexeddbPersistence } from 'y-indexeddb';
-import { WebsocketProvider, messageAuth } from 'y-websocket';
+import { WebsocketProvider, messageAuth, messageSync } from 'y-websocket';
 import * as authProtocol from 'y-protocols/auth';
 import * as Y from 'yjs';
+import { AckTracker, SYNC_STEP1, SYNC_STEP2, SYNC_UPDATE, encodeStep1, reachedBy, readSyncMessage } from './ack';
 import { CloseCode, FINAL_CLOSE_CODES } from './closeCodes';
 import { deleteOfflineDb, offlineDbName, readPending, rememberDb, writePending } from './offline';
 import type { LinkState } from './status';
@@ -36,6 +37,9 @@ export class SectionLink {
   /** Edits made here that the server has not confirmed yet. */
   pendingLocal = false;
   private destroyed = false;
+  /** What the server has confirmed of our edits (see ack.ts). */
+  private readonly acks = new AckTracker();
+  private probeTimer: ReturnType<typeof setTimeout> | null = null;
 
   constructor(
     readonly sectionId: string,
@@ -60,9 +64,12 @@ export class SectionLink {
     }
     this.doc.on('update', (_update: Uint8Array, origin: unknown) => {
       if (origin === this.provider || origin === this.persistence || this.destroyed) return;
+      this.acks.localEdit(this.doc.clientID, Y.getState(this.doc.store, this.doc.clientID));
       const online = typeof navigator === 'undefined' || navigator.onLine;
       if (this.state.status === 'live' && online) return;
       this.setPending(true);
+      // Already back (the socket lived through it): ask the server once the edit is sent.
+      if (this.provider.wsconnected && this.provider.synced) this.probeSoon(100);
     });
     this.provider = new WebsocketProvider(serverUrl, sectionId, this.doc, {
       // Tabs sync through the server only, so each tab's rights are the server's to decide.
@@ -70,6 +77,13 @@ export class SectionLink {
       maxBackoffTime: 5000,
       shouldReconnect: (event) => !STOP_CODES.has(event.code),
     });
+    // The stock sync handler, and a look at what the server says it has (acknowledgements).
+    const syncHandler = this.provider.messageHandlers[messageSync]!;
+    this.provider.messageHandlers[messageSync] = (encoder, decoder, provider, emitSynced, messageType) => {
+      const message = readSyncMessage(decoder.arr, decoder.pos);
+      syncHandler(encoder, decoder, provider, emitSynced, messageType);
+      if (message) this.heard(message.type, message.payload);
+    };
     // The stock handler only logs a refused write; we tell the user and go read-only.
     this.provider.messageHandlers[messageAuth] = (_encoder, decoder) => {
       authProtocol.readAuthMessage(decoder, this.doc, (_doc, reason) => this.events.onRefused(reason));
@@ -78,6 +92,11 @@ export class SectionLink {
       if (status === 'connected') {
         this.update({ status: this.provider.synced && this.localReady() ? 'live' : 'connecting' });
       } else if (status === 'disconnected') {
+        this.acks.disconnected();
+        // The server announced us gone at our last awareness clock and ignores that clock
+        // again: a newer one makes our return seen at once, not at the next 15 s renewal.
+        const local = this.provider.awareness.getLocalState();
+        if (local !== null && !this.destroyed) this.provider.awareness.setLocalState({ ...local });
         this.update({ status: 'reconnecting', lostAt: this.state.lostAt ?? Date.now() });
       } else if (this.state.status !== 'reconnecting') {
         this.update({ status: 'connecting' });
@@ -90,6 +109,40 @@ export class SectionLink {
     this.provider.awareness.on('change', () => this.events.onPresence());
   }
 
+  private heard(type: number, payload: Uint8Array) {
+    if (this.destroyed) return;
+    if (type === SYNC_STEP1) {
+      // The server's greeting: whatever we hold beyond it waits to be confirmed.
+      this.acks.serverState(Y.decodeStateVector(payload), Y.decodeStateVector(Y.encodeStateVector(this.doc)));
+      if (this.acks.waiting.size > 0 && this.localReady()) this.setPending(true);
+      return;
+    }
+    if (type !== SYNC_STEP2 && type !== SYNC_UPDATE) return;
+    if (this.acks.fromServer(type, reachedBy(payload))) {
+      this.setPending(false);
+    } else if (type === SYNC_STEP2 && this.pendingLocal && !this.acks.probing) {
+      // The answer came but the server does not have everything yet: ask again shortly.
+      this.probeSoon(1000);
+    }
+  }
+
+  private probeSoon(delay: number) {
+    if (this.probeTimer !== null || this.destroyed) return;
+    this.probeTimer = setTimeout(() => {
+      this.probeTimer = null;
+      this.probe();
+    }, delay);
+  }
+
+  /** Asks the server what it has of the edits we wait for (sent after them, so answered after them). */
+  private probe() {
+    if (this.destroyed || !this.pendingLocal) return;
+    const ws = this.provider.ws;
+    if (!ws || !this.provider.wsconnected || !this.provider.synced) return;
+    const local = Y.decodeStateVector(Y.encodeStateVector(this.doc));
+    ws.send(encodeStep1(Y.encodeStateVector(this.acks.probeVector(local))));
+  }
+
   /** The browser's copy has been read (or there is none). */
   private localReady(): boolean {
     return this.persistence === null || this.persistence.synced;
@@ -98,8 +151,9 @@ export class SectionLink {
   private serverSynced() {
     // "Live" only once the browser's copy is merged too: until then its edits are not sent.
     if (!this.localReady()) return;
-    this.setPending(false);
     this.update({ status: 'live', loaded: true, lostAt: null });
+    // Our answer to the server's step 1 (what it lacked) is sent by now: ask whether it has it.
+    if (this.pendingLocal) this.probeSoon(0);
   }
 
   private setPending(pending: boolean) {
@@ -128,6 +182,7 @@ export class SectionLink {
   /** `forget`: also delete the browser's copy (refused edits, a section no longer readable). */
   destroy({ forget = false }: { forget?: boolean } = {}) {
     this.destroyed = true;
+    if (this.probeTimer !== null) clearTimeout(this.probeTimer);
     this.provider.awareness.setLocalState(null);
     this.provider.destroy();
     const persistence = this.persistence;

@@ -13,7 +13,7 @@ import { useAction } from '../lib/useAction';
 import { useResource } from '../lib/useResource';
 import { usePlanContext } from '../sections/hooks';
 import { useDiscussion, type CommentTarget } from './context';
-import type { Audience } from './mentions';
+import { deadMentions, unreachedMentions, type Audience } from './mentions';
 import { MentionTextarea } from './MentionTextarea';
 
 /** Threads of the open section (or of one item, or a text range in it), beside the content. */
@@ -101,10 +101,18 @@ function NewThread({ section, target, onCreated }: { section: Section; target: C
   const audience = useAudience(section, visibility);
   const myParty = plan.my_membership?.party ?? 'supplier';
 
-  function submit(e?: FormEvent) {
+  // Mentions that would notify nobody: never posted without the author's say-so.
+  const unreached = visibility ? unreachedMentions(body, members, audience) : [];
+  const dead = deadMentions(body);
+  const [confirmed, setConfirmed] = useState('');
+  const problemKey = `${visibility}|${unreached.map((m) => m.user.id).join(',')}|${dead.join(',')}`;
+  const needsConfirm = (unreached.length > 0 || dead.length > 0) && confirmed !== problemKey;
+
+  function submit(e?: FormEvent, force = false) {
     e?.preventDefault();
     setTried(true);
     if (!body.trim() || !visibility) return;
+    if (needsConfirm && !force) return;
     void run(async () => {
       await threadsApi.create(plan.id, {
         section_id: String(section.id),
@@ -116,6 +124,7 @@ function NewThread({ section, target, onCreated }: { section: Section; target: C
       setBody('');
       setVisibility(null);
       setTried(false);
+      setConfirmed('');
     });
   }
 
@@ -148,6 +157,20 @@ function NewThread({ section, target, onCreated }: { section: Section; target: C
         </label>
         {tried && !visibility && <p className="field__error">{t('comments.chooseVisibility')}</p>}
       </fieldset>
+      {(unreached.length > 0 || (tried && dead.length > 0)) && confirmed !== problemKey && (
+        <div className="comments__mention-warning" role="alert" data-testid="mention-warning">
+          {unreached.length > 0 && (
+            <p>{t('comments.mentionUnreached', { names: unreached.map((m) => m.user.name || m.user.email).join(', ') })}</p>
+          )}
+          {tried && dead.length > 0 && <p>{t('comments.mentionDead', { text: dead.join(', ') })}</p>}
+          <button type="button" className="button button--small" onClick={() => {
+              setConfirmed(problemKey);
+              submit(undefined, true);
+            }}>
+            {t('comments.postAnyway')}
+          </button>
+        </div>
+      )}
       <ErrorMessage error={error} />
       <button type="submit" className="button button--primary" disabled={busy || !body.trim()}>
         {busy ? t('common.saving') : t('comments.post')}

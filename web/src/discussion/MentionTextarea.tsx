@@ -1,7 +1,7 @@
 import { useId, useLayoutEffect, useMemo, useRef, useState, type KeyboardEvent } from 'react';
 import type { Member } from '../api/types';
 import { useT } from '../i18n/I18nProvider';
-import { insertMention, mentionCandidates, mentionQuery, type Audience } from './mentions';
+import { insertMention, mentionCandidates, mentionQuery, suggestionAudience, type Audience } from './mentions';
 
 interface Props {
   label: string;
@@ -26,7 +26,8 @@ export function MentionTextarea({ label, value, onChange, members, audience, sel
   const query = mentionQuery(value, caret);
   const open = query !== null && dismissed !== query.at;
   const candidates = useMemo(
-    () => (open && query ? mentionCandidates(members, audience, query.query, selfId) : []),
+    // Before the thread's visibility is chosen, everyone who could read it is offered.
+    () => (open && query ? mentionCandidates(members, suggestionAudience(audience), query.query, selfId) : []),
     [open, query?.query, members, audience, selfId],
   );
 

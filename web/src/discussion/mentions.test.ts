@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Member, Party } from '../api/types';
-import { canRead, insertMention, mentionCandidates, mentionedIds, mentionQuery, type Audience } from './mentions';
+import { canRead, deadMentions, insertMention, mentionCandidates, mentionedIds, mentionQuery, suggestionAudience, unreachedMentions, type Audience } from './mentions';
 
 const member = (id: string, name: string, party: Party): Member => ({
   id: `m${id}`,
@@ -50,5 +50,31 @@ describe('mentions', () => {
     expect(next.text).toBe('Ask @[Cora Lie](user:2)  please');
     expect(next.caret).toBe('Ask @[Cora Lie](user:2) '.length);
     expect(mentionedIds(`${next.text} and @[Sven Dahl](user:1) @[Cora Lie](user:2)`)).toEqual(['2', '1']);
+  });
+});
+
+describe('mentions in any order', () => {
+  const undecided: Audience = { sectionVisibility: 'shared', threadVisibility: null, myParty: 'supplier' };
+  const internal: Audience = { ...undecided, threadVisibility: 'internal' };
+
+  it('offers the other party before the visibility is chosen', () => {
+    expect(mentionCandidates(members, suggestionAudience(undecided), 'Co', '1').map((m) => m.user.name)).toEqual(['Cora Lie']);
+    // Chosen internal: the customer is not offered any more.
+    expect(mentionCandidates(members, suggestionAudience(internal), 'Co', '1')).toEqual([]);
+    // An internal section stays internal whatever the thread's choice.
+    const ownOnly: Audience = { ...undecided, sectionVisibility: 'supplier-only' };
+    expect(mentionCandidates(members, suggestionAudience(ownOnly), 'Co', '1')).toEqual([]);
+  });
+
+  it('flags mentions the choice would exclude', () => {
+    const body = 'Over to @[Cora Lie](user:2) and @[Siri Berg](user:3)';
+    expect(unreachedMentions(body, members, internal).map((m) => m.user.name)).toEqual(['Cora Lie']);
+    expect(unreachedMentions(body, members, shared)).toEqual([]);
+  });
+
+  it('finds "@name" typed but never chosen', () => {
+    expect(deadMentions('Ask @Ing about it')).toEqual(['@Ing']);
+    expect(deadMentions('Over to @[Cora Lie](user:2), mail cora@example.com')).toEqual([]);
+    expect(deadMentions('@Ing and (@Ola)')).toEqual(['@Ing', '@Ola']);
   });
 });

@@ -60,3 +60,24 @@ export function insertMention(text: string, caret: number, q: MentionQuery, memb
 export function mentionedIds(body: string): string[] {
   return [...new Set([...body.matchAll(/@\[[^\]\n]{1,100}\]\(user:([0-9a-zA-Z-]+)\)/g)].map((m) => m[1]!))];
 }
+
+/**
+ * Who to suggest while the thread's visibility is not chosen yet: whoever could read it under
+ * some choice (a shared thread reaches the most). Mentions outside the final choice are
+ * flagged before posting (`unreachedMentions`).
+ */
+export function suggestionAudience(audience: Audience): Audience {
+  return audience.threadVisibility === null ? { ...audience, threadVisibility: 'shared' } : audience;
+}
+
+/** Members mentioned in `body` who could not read the thread under `audience` (never notified). */
+export function unreachedMentions(body: string, members: readonly Member[], audience: Audience): Member[] {
+  const ids = new Set(mentionedIds(body));
+  return members.filter((m) => ids.has(String(m.user.id)) && !canRead(m.party, audience));
+}
+
+/** "@Word" typed but never chosen from the list: plain text that notifies nobody. */
+export function deadMentions(body: string): string[] {
+  const plain = body.replace(/@\[[^\]\n]{1,100}\]\(user:[0-9a-zA-Z-]+\)/g, ' ');
+  return [...new Set([...plain.matchAll(/(?:^|[\s(])(@[^\s@()[\]]+)/gu)].map((m) => m[1]!))];
+}
