@@ -166,6 +166,12 @@ async def test_withdrawal_before_and_after_agreement(app: Any, people: People) -
     ended = {(s["party"], s["end_reason"]) for s in reopened["past_signatures"]}
     assert ("customer", "withdrawn") in ended
     assert ("supplier", "reopened") in ended
+    # What the watcher reads next: an open goal, not changed, not deleted.
+    async with app.state.sessionmaker() as session:
+        row = await session.scalar(select(GoalAgreement).where(GoalAgreement.goal_id == "g1"))
+        assert row is not None
+        assert (row.status, row.goal_deleted, row.agreed_hash) == ("pending", False, None)
+        assert (row.changed_at, row.changed_by_id, row.changed_hash) == (None, None, None)
     assert (await w.sign(w.kam, "g1"))["status"] == "pending"
     assert (await w.sign(w.ola, "g1"))["status"] == "agreed"
 
