@@ -290,6 +290,9 @@ async def test_the_audit_log_says_who_signed_which_words_and_what_changed(
     ]
     # Every entry names the goal's section and one and the same agreement.
     assert {(e["section_id"], e["target_type"]) for e in audit} == {(w.goals, "goal")}
+    # One agreement, named by each entry.
+    assert len({e["target_id"] for e in audit}) == 1
+    assert audit[0]["target_id"] is not None
     assert len({e["target_id"] for e in audit}) == 1
     assert audit[0]["target_id"]
     assert [e["after"] for e in audit[:2]] == [
@@ -526,6 +529,9 @@ async def test_the_watcher_records_change_deletion_and_restoration(
         assert row is not None
         # Whoever acted last on the agreed goal is who changed it; restored, nobody.
         assert row.changed_by_id == (who if watched.status == "changed" else None)
+        # The words it was changed to (none while deleted; restored, nothing changed).
+        changed_to = None if current is None or watched.status == "agreed" else current[0]
+        assert row.changed_hash == changed_to
     # Nothing to watch on a goal nobody agreed, or in a section that is gone.
     async with app.state.sessionmaker() as session, session.begin():
         assert await service.reconcile(session, w.goals, "g2", None, w.kam.id) is None
@@ -540,6 +546,9 @@ async def test_the_watcher_records_change_deletion_and_restoration(
         ("agreement.goal_deleted", "Kari Fjord"),
     ]
     assert {(e["section_id"], e["target_type"]) for e in audit} == {(w.goals, "goal")}
+    # One agreement, named by each entry.
+    assert len({e["target_id"] for e in audit}) == 1
+    assert audit[0]["target_id"] is not None
     assert all(e["before"] == {"agreed_hash": digest, "content": words} for e in audit)
     assert [(e["after"]["current_hash"], e["after"]["content"]) for e in audit] == [
         (new_hash, new_words),
