@@ -1,37 +1,22 @@
 // @vitest-environment jsdom
 import { act } from 'react';
-import { createRoot, type Root } from 'react-dom/client';
-import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { dispositionFilename } from '../api/endpoints';
 import { I18nProvider } from '../i18n/I18nProvider';
 import { ExportLinks } from './ExportLinks';
-
-let root: Root | null = null;
-let host: HTMLElement;
-
-beforeAll(() => {
-  (globalThis as { IS_REACT_ACT_ENVIRONMENT?: boolean }).IS_REACT_ACT_ENVIRONMENT = true;
-});
+import { mountSettled } from '../test/mount';
 
 afterEach(() => {
-  act(() => root?.unmount());
-  root = null;
-  host?.remove();
   vi.unstubAllGlobals();
   vi.restoreAllMocks();
 });
 
 async function render(lang: 'en' | 'nb' = 'en') {
-  host = document.createElement('div');
-  document.body.append(host);
-  root = createRoot(host);
-  await act(async () => {
-    root!.render(
-      <I18nProvider initial={lang}>
-        <ExportLinks planId="p1" label="Export the plan" />
-      </I18nProvider>,
-    );
-  });
+  const host = await mountSettled(
+    <I18nProvider initial={lang}>
+      <ExportLinks planId="p1" label="Export the plan" />
+    </I18nProvider>,
+  );
   return host;
 }
 

@@ -1,14 +1,14 @@
 // @vitest-environment jsdom
 import { act } from 'react';
-import { createRoot, type Root } from 'react-dom/client';
 import { MemoryRouter } from 'react-router-dom';
-import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { Agreement } from '../api/discussion';
 import type { Party, PlanDetail, Section } from '../api/types';
 import { AuthProvider } from '../auth/AuthProvider';
 import { I18nProvider } from '../i18n/I18nProvider';
 import { AgreementsProvider } from './AgreementsProvider';
 import { GoalAgreement } from './GoalAgreement';
+import { mountSettled } from '../test/mount';
 
 const section: Section = {
   id: 's1', key: 'goals_operative', title: 'Operative goals', kind: 'goals', horizon: 'operative',
@@ -22,17 +22,7 @@ const plan: PlanDetail = {
 };
 const goal = { id: 'g1', title: 'Line trial', description: 'Why', metric: 'Result', target: 'Passed', due: '2027-03-31' };
 
-let root: Root | null = null;
-let host: HTMLElement;
-
-beforeAll(() => {
-  (globalThis as { IS_REACT_ACT_ENVIRONMENT?: boolean }).IS_REACT_ACT_ENVIRONMENT = true;
-});
-
 afterEach(() => {
-  act(() => root?.unmount());
-  root = null;
-  host?.remove();
   vi.unstubAllGlobals();
 });
 
@@ -52,22 +42,17 @@ function serve(agreements: unknown) {
 }
 
 async function render() {
-  host = document.createElement('div');
-  document.body.append(host);
-  root = createRoot(host);
-  await act(async () => {
-    root!.render(
-      <I18nProvider initial="en">
-        <AuthProvider>
-          <MemoryRouter>
-            <AgreementsProvider plan={plan}>
-              <GoalAgreement section={section} goal={goal} />
-            </AgreementsProvider>
-          </MemoryRouter>
-        </AuthProvider>
-      </I18nProvider>,
-    );
-  });
+  const host = await mountSettled(
+    <I18nProvider initial="en">
+      <AuthProvider>
+        <MemoryRouter>
+          <AgreementsProvider plan={plan}>
+            <GoalAgreement section={section} goal={goal} />
+          </AgreementsProvider>
+        </MemoryRouter>
+      </AuthProvider>
+    </I18nProvider>,
+  );
   await act(async () => {
     await new Promise((resolve) => setTimeout(resolve, 20));
   });

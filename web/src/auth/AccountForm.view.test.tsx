@@ -1,36 +1,17 @@
 // @vitest-environment jsdom
 import { act } from 'react';
-import { createRoot, type Root } from 'react-dom/client';
-import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { ApiError } from '../api/client';
 import { I18nProvider } from '../i18n/I18nProvider';
 import { AccountForm } from './AccountForm';
-
-let root: Root | null = null;
-let host: HTMLElement;
-
-beforeAll(() => {
-  (globalThis as { IS_REACT_ACT_ENVIRONMENT?: boolean }).IS_REACT_ACT_ENVIRONMENT = true;
-});
-
-afterEach(() => {
-  act(() => root?.unmount());
-  root = null;
-  host?.remove();
-});
+import { mount } from '../test/mount';
 
 function render(onSubmit: () => Promise<unknown>) {
-  host = document.createElement('div');
-  document.body.append(host);
-  root = createRoot(host);
-  act(() =>
-    root!.render(
-      <I18nProvider initial="nb">
-        <AccountForm fields={['name', 'newPassword']} onSubmit={onSubmit} submitLabel="Opprett konto" busyLabel="…" />
-      </I18nProvider>,
-    ),
+  return mount(
+    <I18nProvider initial="nb">
+      <AccountForm fields={['name', 'newPassword']} onSubmit={onSubmit} submitLabel="Opprett konto" busyLabel="…" />
+    </I18nProvider>,
   );
-  return host;
 }
 
 function type(input: HTMLInputElement, value: string) {

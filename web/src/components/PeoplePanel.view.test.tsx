@@ -1,11 +1,11 @@
 // @vitest-environment jsdom
 import { act } from 'react';
-import { createRoot, type Root } from 'react-dom/client';
-import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { PlanBase } from '../api/types';
 import { AuthProvider } from '../auth/AuthProvider';
 import { I18nProvider } from '../i18n/I18nProvider';
 import { PeoplePanel } from './PeoplePanel';
+import { mountSettled } from '../test/mount';
 
 const plan: PlanBase = {
   id: 'p1', title: 'Plan', supplier_name: 'Fjordpack AS', customer_name: 'Nordlys Foods ASA', language: 'en',
@@ -30,18 +30,9 @@ const membersAsKari = {
   invite_parties: ['supplier'],
 };
 
-let root: Root | null = null;
-let host: HTMLElement;
 const asked: string[] = [];
 
-beforeAll(() => {
-  (globalThis as { IS_REACT_ACT_ENVIRONMENT?: boolean }).IS_REACT_ACT_ENVIRONMENT = true;
-});
-
 afterEach(() => {
-  act(() => root?.unmount());
-  root = null;
-  host?.remove();
   asked.length = 0;
   vi.unstubAllGlobals();
 });
@@ -64,18 +55,13 @@ function serve(members: unknown) {
 }
 
 async function render() {
-  host = document.createElement('div');
-  document.body.append(host);
-  root = createRoot(host);
-  await act(async () => {
-    root!.render(
-      <I18nProvider initial="en">
-        <AuthProvider>
-          <PeoplePanel plan={plan} />
-        </AuthProvider>
-      </I18nProvider>,
-    );
-  });
+  const host = await mountSettled(
+    <I18nProvider initial="en">
+      <AuthProvider>
+        <PeoplePanel plan={plan} />
+      </AuthProvider>
+    </I18nProvider>,
+  );
   await act(async () => {
     await new Promise((resolve) => setTimeout(resolve, 20));
   });

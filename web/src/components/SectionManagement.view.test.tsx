@@ -1,12 +1,12 @@
 // @vitest-environment jsdom
 import { act } from 'react';
-import { createRoot, type Root } from 'react-dom/client';
-import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { PlanDetail, Section } from '../api/types';
 import { I18nProvider } from '../i18n/I18nProvider';
 import type { Lang } from '../i18n/translate';
 import { AddSectionForm, FirstStep } from './AddSection';
 import { SectionSettings } from './SectionSettings';
+import { mount as mountView, unmount } from '../test/mount';
 
 const base: Omit<Section, 'id' | 'title' | 'position'> = {
   key: '', kind: 'text', horizon: null, owner: 'joint', visibility: 'shared', help: '',
@@ -31,17 +31,9 @@ interface Call {
   body: unknown;
 }
 const calls: Call[] = [];
-let root: Root | null = null;
 let host: HTMLElement;
 
-beforeAll(() => {
-  (globalThis as { IS_REACT_ACT_ENVIRONMENT?: boolean }).IS_REACT_ACT_ENVIRONMENT = true;
-});
-
 afterEach(() => {
-  act(() => root?.unmount());
-  root = null;
-  host?.remove();
   calls.length = 0;
   vi.unstubAllGlobals();
   vi.restoreAllMocks();
@@ -62,10 +54,7 @@ function serve(reply: (call: Call) => { status: number; body?: unknown } = () =>
 }
 
 function mount(node: React.ReactNode, lang: Lang = 'en') {
-  host = document.createElement('div');
-  document.body.appendChild(host);
-  root = createRoot(host);
-  act(() => root!.render(<I18nProvider initial={lang}>{node}</I18nProvider>));
+  host = mountView(<I18nProvider initial={lang}>{node}</I18nProvider>);
 }
 
 const byLabel = <T extends HTMLElement>(text: string) => {
@@ -221,8 +210,7 @@ describe('section settings', () => {
     settings(notes);
     expect(button('Move up')?.disabled).toBe(true);
     expect(button('Move down')?.disabled).toBe(false);
-    act(() => root!.unmount());
-    host.remove();
+    unmount();
     settings(goals);
     expect(button('Move up')?.disabled).toBe(true);
     expect(button('Move down')?.disabled).toBe(true);

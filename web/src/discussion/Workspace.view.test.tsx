@@ -1,8 +1,7 @@
 // @vitest-environment jsdom
 import { act, useState } from 'react';
-import { createRoot, type Root } from 'react-dom/client';
 import { MemoryRouter } from 'react-router-dom';
-import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { PlanDetail, Section } from '../api/types';
 import { AuthProvider } from '../auth/AuthProvider';
 import type { PlanLinks } from '../collab/pool';
@@ -11,6 +10,7 @@ import { PlanContext } from '../sections/hooks';
 import { DiscussionContext, type CommentTarget, type DiscussionValue } from './context';
 import { VotesCache } from './votes';
 import { CommentsSide, CommentsToggle } from './Workspace';
+import { mountSettled } from '../test/mount';
 
 const section: Section = {
   id: 's1', key: 'goals', title: 'Operative goals', kind: 'goals', horizon: 'operative', owner: 'joint', visibility: 'shared', position: 0, help: '',
@@ -24,17 +24,7 @@ const plan = {
 } as unknown as PlanDetail;
 const links = { get: () => undefined, subscribe: () => () => undefined, getVersion: () => 0 } as unknown as PlanLinks;
 
-let root: Root | null = null;
-let host: HTMLElement;
-
-beforeAll(() => {
-  (globalThis as { IS_REACT_ACT_ENVIRONMENT?: boolean }).IS_REACT_ACT_ENVIRONMENT = true;
-});
-
 afterEach(() => {
-  act(() => root?.unmount());
-  root = null;
-  host?.remove();
   vi.unstubAllGlobals();
 });
 
@@ -68,22 +58,17 @@ async function render() {
       return new Response(JSON.stringify(body), { status: 200, headers: { 'Content-Type': 'application/json' } });
     }),
   );
-  host = document.createElement('div');
-  document.body.append(host);
-  root = createRoot(host);
-  await act(async () => {
-    root!.render(
-      <MemoryRouter>
-        <I18nProvider initial="en">
-          <AuthProvider>
-            <PlanContext.Provider value={{ plan, links, members: [], canWrite: () => true }}>
-              <Harness />
-            </PlanContext.Provider>
-          </AuthProvider>
-        </I18nProvider>
-      </MemoryRouter>,
-    );
-  });
+  const host = await mountSettled(
+    <MemoryRouter>
+      <I18nProvider initial="en">
+        <AuthProvider>
+          <PlanContext.Provider value={{ plan, links, members: [], canWrite: () => true }}>
+            <Harness />
+          </PlanContext.Provider>
+        </AuthProvider>
+      </I18nProvider>
+    </MemoryRouter>,
+  );
   return host;
 }
 

@@ -1,12 +1,12 @@
 // @vitest-environment jsdom
 import { act } from 'react';
-import { createRoot, type Root } from 'react-dom/client';
-import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import * as Y from 'yjs';
 import type { Section } from '../api/types';
 import { ErrorBoundary } from '../components/ErrorBoundary';
 import { I18nProvider } from '../i18n/I18nProvider';
 import { GoalsSection } from './GoalsSection';
+import { mount, unmount } from '../test/mount';
 
 const section: Section = {
   id: 's1',
@@ -21,25 +21,8 @@ const section: Section = {
   can_write: true, can_manage: false, can_delete: false, owner_options: [], visibility_options: [],
 };
 
-let root: Root | null = null;
-let host: HTMLElement;
-
-beforeAll(() => {
-  (globalThis as { IS_REACT_ACT_ENVIRONMENT?: boolean }).IS_REACT_ACT_ENVIRONMENT = true;
-});
-
-afterEach(() => {
-  act(() => root?.unmount());
-  root = null;
-  host?.remove();
-});
-
 function render(node: React.ReactNode) {
-  host = document.createElement('div');
-  document.body.append(host);
-  root = createRoot(host);
-  act(() => root!.render(<I18nProvider initial="en">{node}</I18nProvider>));
-  return host;
+  return mount(<I18nProvider initial="en">{node}</I18nProvider>);
 }
 
 function malformedDoc() {
@@ -61,8 +44,7 @@ describe('GoalsSection', () => {
       const el = render(<GoalsSection section={section} doc={malformedDoc()} canWrite={canWrite} />);
       expect(el.textContent).toContain('2 entries could not be shown');
       expect(el.querySelectorAll('[data-goal-id]')).toHaveLength(1);
-      act(() => root!.unmount());
-      root = null;
+      unmount();
     }
   });
 

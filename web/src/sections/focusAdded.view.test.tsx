@@ -1,6 +1,5 @@
 // @vitest-environment jsdom
 import { act, type ReactNode } from 'react';
-import { createRoot, type Root } from 'react-dom/client';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import * as Y from 'yjs';
 import type { PlanDetail, Section } from '../api/types';
@@ -11,6 +10,7 @@ import { ActivitiesSection } from './ActivitiesSection';
 import { GoalsSection } from './GoalsSection';
 import { PlanContext } from './hooks';
 import { StakeholdersSection } from './StakeholdersSection';
+import { mountSettled } from '../test/mount';
 
 const section = (id: string, kind: Section['kind'], title: string): Section => ({
   id, key: id, title, kind, horizon: kind === 'goals' ? 'operative' : null, owner: 'joint', visibility: 'shared', position: 0, help: '',
@@ -28,12 +28,9 @@ const plan = {
 } as unknown as PlanDetail;
 const links = { get: () => undefined, subscribe: () => () => undefined, getVersion: () => 0 } as unknown as PlanLinks;
 
-let root: Root | null = null;
-let host: HTMLElement;
 const scrolled: Element[] = [];
 
 beforeAll(() => {
-  (globalThis as { IS_REACT_ACT_ENVIRONMENT?: boolean }).IS_REACT_ACT_ENVIRONMENT = true;
   // jsdom does not lay out, so it has no scrollIntoView: record what would have scrolled.
   Element.prototype.scrollIntoView = function (this: Element) {
     scrolled.push(this);
@@ -41,9 +38,6 @@ beforeAll(() => {
 });
 
 afterEach(() => {
-  act(() => root?.unmount());
-  root = null;
-  host?.remove();
   scrolled.length = 0;
   vi.unstubAllGlobals();
 });
@@ -57,18 +51,13 @@ async function render(node: ReactNode) {
       return new Response(JSON.stringify(body), { status: 200, headers: { 'Content-Type': 'application/json' } });
     }),
   );
-  host = document.createElement('div');
-  document.body.append(host);
-  root = createRoot(host);
-  await act(async () => {
-    root!.render(
-      <I18nProvider initial="en">
-        <AuthProvider>
-          <PlanContext.Provider value={{ plan, links, members: [], canWrite: () => true }}>{node}</PlanContext.Provider>
-        </AuthProvider>
-      </I18nProvider>,
-    );
-  });
+  const host = await mountSettled(
+    <I18nProvider initial="en">
+      <AuthProvider>
+        <PlanContext.Provider value={{ plan, links, members: [], canWrite: () => true }}>{node}</PlanContext.Provider>
+      </AuthProvider>
+    </I18nProvider>,
+  );
   return host;
 }
 
