@@ -437,12 +437,11 @@ def section_access_options(
 
 
 def new_section_options(actor: Membership | None) -> tuple[list[Owner], list[Visibility]]:
-    """The owners and the visibilities the actor may give a section they add: any owner, and
-    only a visibility they could read themselves (what the web app's add form offers)."""
-    if not can_manage(actor):
-        return [], []
-    visibilities = [v for v in VISIBILITIES if can_read(actor, SectionState("joint", v))]
-    return list(OWNERS), visibilities
+    """The owners and the visibilities the actor may give a section they add (what the web
+    app's add form offers): those of a section they could manage, the rule create_section
+    applies. The owner does not change who reads a section, so any owner goes."""
+    visibilities = [v for v in VISIBILITIES if can_manage_section(actor, SectionState("joint", v))]
+    return (list(OWNERS) if visibilities else []), visibilities
 
 
 class Credential(Protocol):
