@@ -8,54 +8,40 @@
 // clients' structs as far as the server has them: when it reaches our local clock, the edits
 // are on the server. The server's own step 1 on connecting tells us where it stood then.
 
+import * as decoding from 'lib0/decoding';
+import * as encoding from 'lib0/encoding';
+import { messageSync } from 'y-websocket';
+import { messageYjsSyncStep1, messageYjsSyncStep2, messageYjsUpdate } from 'y-protocols/sync';
 import * as Y from 'yjs';
 
 /** y-websocket's outer message type and y-protocols' sync message types. */
-export const MESSAGE_SYNC = 0;
-export const SYNC_STEP1 = 0;
-export const SYNC_STEP2 = 1;
-export const SYNC_UPDATE = 2;
-
-function readVarUint(arr: Uint8Array, pos: number): [number, number] {
-  let num = 0;
-  let mult = 1;
-  for (;;) {
-    if (pos >= arr.length) throw new RangeError('truncated');
-    const byte = arr[pos++]!;
-    num += (byte & 0x7f) * mult;
-    mult *= 128;
-    if (byte < 0x80) return [num, pos];
-    if (mult > 2 ** 53) throw new RangeError('varuint too long');
-  }
-}
-
-function writeVarUint(out: number[], num: number) {
-  while (num > 0x7f) {
-    out.push(0x80 | (num & 0x7f));
-    num = Math.floor(num / 128);
-  }
-  out.push(num);
-}
+export const MESSAGE_SYNC = messageSync;
+export const SYNC_STEP1 = messageYjsSyncStep1;
+export const SYNC_STEP2 = messageYjsSyncStep2;
+export const SYNC_UPDATE = messageYjsUpdate;
 
 /** The sync message type and payload at `pos` (after the outer message type), or null. */
 export function readSyncMessage(arr: Uint8Array, pos: number): { type: number; payload: Uint8Array } | null {
+  const decoder = decoding.createDecoder(arr);
+  decoder.pos = pos;
   try {
-    const [type, at] = readVarUint(arr, pos);
-    const [len, start] = readVarUint(arr, at);
-    if (start + len > arr.length) return null;
-    return { type, payload: arr.subarray(start, start + len) };
+    const type = decoding.readVarUint(decoder);
+    const length = decoding.readVarUint(decoder);
+    // Bounded by this array, not by the buffer under it (lib0 reads views of the buffer).
+    if (decoder.pos + length > arr.length) return null;
+    return { type, payload: arr.subarray(decoder.pos, decoder.pos + length) };
   } catch {
-    return null;
+    return null; // truncated in a number
   }
 }
 
 /** A whole y-websocket frame: a sync step 1 with this state vector. */
 export function encodeStep1(stateVector: Uint8Array): Uint8Array {
-  const out: number[] = [];
-  writeVarUint(out, MESSAGE_SYNC);
-  writeVarUint(out, SYNC_STEP1);
-  writeVarUint(out, stateVector.length);
-  return Uint8Array.from([...out, ...stateVector]);
+  const encoder = encoding.createEncoder();
+  encoding.writeVarUint(encoder, MESSAGE_SYNC);
+  encoding.writeVarUint(encoder, SYNC_STEP1);
+  encoding.writeVarUint8Array(encoder, stateVector);
+  return encoding.toUint8Array(encoder);
 }
 
 /**
